@@ -1,0 +1,1 @@
+"""The ``condo`` command line: a thin layer over the scraper, db and reports libraries."""

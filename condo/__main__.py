@@ -1,0 +1,3 @@
+from condo.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""The one item every spider yields. Every field is documented in docs/data-format.md.
+
+Unknown is ``None``: a field the page does not show, or shows in a form we cannot read, stays
+``None`` (never 0 or "").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+PropertyType = Literal["used", "new"]
+PageKind = Literal["list", "detail"]
+ListingScope = Literal["unit", "project"]
+
+
+@dataclass
+class PlanType:
+    """One row of a new-condo project's 間取りタイプ別価格 table."""
+
+    type_name: str | None
+    layout: str | None
+    area_m2: float | None
+    price_status: str | None
+    price_min_yen: int | None
+    price_max_yen: int | None
+
+
+@dataclass
+class ListingItem:
+    """One observation of one listing, from a list card or a detail page."""
+
+    # identity
+    source: str
+    property_type: PropertyType
+    page_kind: PageKind
+    listing_id: str
+    url: str
+    scraped_at: dt.datetime
+    listing_scope: ListingScope = "unit"
+    # names and place
+    building_name: str | None = None
+    title: str | None = None
+    address: str | None = None
+    ward_code: int | None = None
+    ward_name: str | None = None
+    district: str | None = None
+    area_group: str | None = None
+    # price
+    price_yen: int | None = None
+    price_min_yen: int | None = None
+    price_max_yen: int | None = None
+    price_status: str | None = None
+    price_planned: bool | None = None
+    most_common_price_yen: int | None = None
+    # the flat
+    area_m2: float | None = None
+    area_basis: str | None = None
+    area_min_m2: float | None = None
+    area_max_m2: float | None = None
+    balcony_m2: float | None = None
+    layout: str | None = None
+    rooms: int | None = None
+    rooms_min: int | None = None
+    rooms_max: int | None = None
+    floor: int | None = None
+    floor_top: int | None = None
+    direction: str | None = None
+    # the building
+    total_floors: int | None = None
+    basement_floors: int | None = None
+    structure: str | None = None
+    built_year: int | None = None
+    built_month: int | None = None
+    total_units: int | None = None
+    units_on_sale: int | None = None
+    # access
+    line: str | None = None
+    station: str | None = None
+    walk_minutes: int | None = None
+    bus_minutes: int | None = None
+    bus_stop_walk_minutes: int | None = None
+    # running costs
+    management_fee_yen: int | None = None
+    repair_reserve_yen: int | None = None
+    # sale
+    agent: str | None = None
+    delivery: str | None = None
+    delivery_year: int | None = None
+    delivery_month: int | None = None
+    info_date: dt.date | None = None
+    next_update_date: dt.date | None = None
+    plans: list[PlanType] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: dates as ISO strings, nested plan rows as dicts."""
+        out: dict[str, Any] = {}
+        for key, value in dataclasses.asdict(self).items():
+            if isinstance(value, dt.datetime | dt.date):
+                value = value.isoformat()
+            out[key] = value
+        return out
+
+
+ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ListingItem))

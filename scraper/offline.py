@@ -1,0 +1,90 @@
+"""Parse saved pages offline with the parser of the spider that owns their URL.
+
+This is the library behind ``condo parse``: a maintainer checks a page after the site changes, the
+tests read the real saved pages, and the README's first command shows what the parsers extract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parsel import Selector
+
+from scraper.items import ListingItem
+from scraper.parsing.fieldlog import FieldLog
+from scraper.suumo.chuko_list import parse_chuko_list
+from scraper.suumo.common import footer_url, now_utc
+from scraper.suumo.detail import parse_detail
+from scraper.suumo.pages import PageKind, PageVerdict, classify_page
+from scraper.suumo.shinchiku_list import parse_shinchiku_list
+from scraper.suumo.urls import is_detail_url, property_type_from_url
+
+_CANONICAL = re.compile(r'<link\s+rel="canonical"\s+href="([^"]+)"', re.I)
+
+
+class UnknownPageError(ValueError):
+    """The URL belongs to no spider of this project."""
+
+
+@dataclass
+class ParsedPage:
+    """The result of parsing one saved page."""
+
+    url: str
+    spider: str
+    verdict: PageVerdict
+    items: list[ListingItem]
+    fields: FieldLog = field(default_factory=FieldLog)
+    hit_count: int | None = None
+    footer_ids: list[str] | None = None
+    next_url: str | None = None
+
+
+def guess_url(html: str) -> str | None:
+    """The page's own URL: its canonical link (detail pages) or its footer summary (list pages)."""
+    match = _CANONICAL.search(html)
+    return match.group(1) if match else footer_url(html)
+
+
+def spider_for_url(url: str) -> str:
+    """Name of the spider that owns a URL; raises :class:`UnknownPageError` for any other URL."""
+    property_type = property_type_from_url(url)
+    if property_type == "used":
+        return "suumo_chuko"
+    if property_type == "new":
+        return "suumo_shinchiku"
+    raise UnknownPageError(
+        f"no spider owns {url}: expected a SUUMO /ms/chuko/… or /ms/shinchiku/… list or nc_… detail URL"
+    )
+
+
+def parse_html(html: str, url: str, status: int = 200, scraped_at: dt.datetime | None = None) -> ParsedPage:
+    """Parse one page's HTML as the spider owning ``url`` would."""
+    spider = spider_for_url(url)
+    scraped_at = scraped_at or now_utc()
+    verdict = classify_page(status, url, html)
+    parsed = ParsedPage(url=url, spider=spider, verdict=verdict, items=[])
+    selector = Selector(text=html)
+    if verdict.kind is PageKind.DETAIL:
+        property_type = property_type_from_url(url)
+        assert property_type is not None
+        item = parse_detail(selector, url, property_type, scraped_at, parsed.fields)
+        parsed.items = [item] if item else []
+    elif verdict.kind is PageKind.LIST and not is_detail_url(url):
+        parser = parse_chuko_list if spider == "suumo_chuko" else parse_shinchiku_list
+        page = parser(selector, url, scraped_at)
+        parsed.items, parsed.fields = page.items, page.fields
+        parsed.hit_count, parsed.footer_ids, parsed.next_url = page.hit_count, page.footer_ids, page.next_url
+    return parsed
+
+
+def parse_file(path: Path, url: str | None = None, scraped_at: dt.datetime | None = None) -> ParsedPage:
+    """Parse a saved page; without ``url`` the page's own canonical or footer URL is used."""
+    html = path.read_text(encoding="utf-8", errors="replace")
+    url = url or guess_url(html)
+    if url is None:
+        raise UnknownPageError(f"{path}: the page names no URL of its own; pass --url")
+    return parse_html(html, url, scraped_at=scraped_at)

@@ -1,0 +1,66 @@
+"""Scrapy settings of tokyo-condo-tracker.
+
+Precedence is Scrapy's: ``-s NAME=VALUE`` on the command line > spider ``custom_settings`` > this file.
+Defaults are polite: robots.txt obeyed, one request at a time per site, at least 3 s between
+requests, AutoThrottle on top, and retries that slow the whole crawl down (back-off) before giving up.
+"""
+
+import os
+
+BOT_NAME = "tokyo_condo_tracker"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+# Where the SUUMO site is. The offline demo and the tests point this at a server on 127.0.0.1.
+SUUMO_BASE_URL = os.environ.get("SUUMO_BASE_URL", "https://suumo.jp")
+# Page size requested on list pages: the largest the site offers (10/20/30/50/100).
+SUUMO_PAGE_SIZE = 100
+# Which detail pages to fetch: an import path of a class with should_fetch(item) -> bool.
+# The database issue replaces this with a policy that only fetches new, changed or stale listings.
+SUUMO_DETAIL_POLICY = "scraper.detail_policy.FetchAll"
+
+# An honest User-Agent that names the project; override with -s USER_AGENT=... or CONDO_USER_AGENT.
+USER_AGENT = os.environ.get(
+    "CONDO_USER_AGENT",
+    "tokyo-condo-tracker/0.1 (ward-level asking-price research; one request at a time)",
+)
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 1
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 3.0
+RANDOMIZE_DOWNLOAD_DELAY = False  # a randomised delay could fall below the 2 s floor
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 3.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Each retry doubles the site's delay, up to this many seconds (see scraper.middlewares).
+RETRY_BACKOFF_MAX_DELAY = 120.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "scraper.pipelines.ValidateItemPipeline": 300,
+}
+EXTENSIONS = {
+    "scraper.extensions.CoverageGuard": 500,
+    "scraper.extensions.StatsFile": 900,
+}
+# Path of a JSON file that receives the final crawl stats (off when empty).
+STATS_FILE = os.environ.get("CONDO_STATS_FILE", "")
+SPIDER_CONTRACTS = {
+    "scraper.contracts.SuumoPathContract": 10,
+}
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("CONDO_LOG_LEVEL", "INFO")

@@ -1,0 +1,191 @@
+"""What the SUUMO spiders share: ward selection, page verdicts, stats, the detail hook.
+
+The spiders themselves are thin: a property type and a list-page parser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.utils.misc import build_from_crawler, load_object
+from twisted.python.failure import Failure
+
+from scraper.detail_policy import DetailPolicy
+from scraper.items import ListingItem, PropertyType
+from scraper.parsing.fieldlog import FieldLog
+from scraper.suumo.common import ListPage, now_utc
+from scraper.suumo.detail import parse_detail
+from scraper.suumo.pages import PageKind, PageVerdict, classify_page
+from scraper.suumo.urls import Ward, list_url, parse_wards, with_page_size
+
+ListParser = Callable[[Any, str, dt.datetime], ListPage]
+
+
+class SuumoSpider(scrapy.Spider):
+    """Base of the SUUMO spiders. Arguments: ``-a wards=koto,bunkyo,minato`` (default: all three)."""
+
+    property_type: ClassVar[PropertyType]
+    list_parser: ClassVar[ListParser]
+    stats_prefix = "suumo"
+    # Error statuses reach the callbacks so that blocks and errors are counted, not silently dropped.
+    handle_httpstatus_list: ClassVar[list[int]] = [403, 404, 410, 429, 500, 502, 503, 504]
+
+    def __init__(self, *args: Any, wards: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.wards: list[Ward] = parse_wards(wards)
+        self.ids_seen: dict[str, set[str]] = {ward.slug: set() for ward in self.wards}
+        self.base_url = "https://suumo.jp"
+        self.page_size = 100
+        self.detail_policy: DetailPolicy | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SuumoSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.base_url = settings.get("SUUMO_BASE_URL", "https://suumo.jp").rstrip("/")
+        spider.page_size = settings.getint("SUUMO_PAGE_SIZE", 100)
+        host = urlsplit(spider.base_url).hostname
+        spider.allowed_domains = [host] if host else []
+        spider.detail_policy = build_from_crawler(load_object(settings["SUUMO_DETAIL_POLICY"]), crawler)
+        return spider
+
+    # --- requests -------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.crawler.stats.set_value(f"{self.stats_prefix}/wards", ",".join(w.slug for w in self.wards))
+        for ward in self.wards:
+            yield scrapy.Request(
+                list_url(self.base_url, self.property_type, ward, self.page_size),
+                callback=self.parse_list,
+                errback=self.request_failed,
+                cb_kwargs={"ward": ward.slug},
+                meta={"page_role": "list", "ward": ward.slug},
+            )
+
+    def detail_request(self, item: ListingItem, ward: str) -> scrapy.Request:
+        return scrapy.Request(
+            item.url,
+            callback=self.parse_detail,
+            errback=self.request_failed,
+            cb_kwargs={"ward": ward},
+            meta={"page_role": "detail", "ward": ward, "listing_id": item.listing_id},
+        )
+
+    # --- bookkeeping ----------------------------------------------------------------------------
+
+    def inc(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"{self.stats_prefix}/{key}", count)
+
+    def verdict(self, response: Response, role: str) -> PageVerdict:
+        text = response.text if isinstance(response, TextResponse) else ""
+        verdict = classify_page(response.status, response.url, text)
+        self.inc(f"{role}_pages/{verdict.kind.value}")
+        if verdict.kind is PageKind.BLOCKED:
+            self.inc("blocked")
+            self.inc(f"blocked/{verdict.reason}")
+            self.logger.error("Blocked on %s page %s (%s)", role, response.url, verdict.reason)
+        elif verdict.kind in (PageKind.ERROR, PageKind.UNRECOGNISED):
+            self.logger.error("%s on %s page %s (%s)", verdict.kind.value, role, response.url, verdict.reason)
+        elif verdict.kind is PageKind.GONE:
+            self.logger.info("Listing ended: %s", response.url)
+        elif verdict.kind is PageKind.EMPTY:
+            self.logger.warning("No listings on %s", response.url)
+        return verdict
+
+    def record_fields(self, fields: FieldLog, url: str) -> None:
+        for (name, outcome), count in fields.counts.items():
+            self.inc(f"field/{name}/{outcome}", count)
+        for name, raw in fields.unparsed:
+            self.logger.warning("Could not read %s from %r on %s", name, raw, url)
+
+    # --- callbacks ------------------------------------------------------------------------------
+
+    def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
+        verdict = self.verdict(response, "list")
+        if verdict.kind is PageKind.EMPTY:
+            self.crawler.stats.set_value(f"{self.stats_prefix}/hits/{ward}", 0)
+            self.crawler.stats.set_value(f"{self.stats_prefix}/ward_done/{ward}", True)
+            return
+        if verdict.kind is not PageKind.LIST:
+            self.inc(f"list_pages_failed/{ward}")
+            return
+        assert isinstance(response, TextResponse)
+        page = type(self).list_parser(response.selector, response.url, now_utc())
+        self.record_list_page(page, ward, response.url)
+        for item in page.items:
+            self.inc("items/list")
+            yield item
+            if self.detail_policy is not None and self.detail_policy.should_fetch(item):
+                self.inc("detail/requested")
+                yield self.detail_request(item, ward)
+            else:
+                self.inc("detail/skipped_by_policy")
+        if page.next_url:
+            yield response.follow(
+                with_page_size(page.next_url, self.page_size),
+                callback=self.parse_list,
+                errback=self.request_failed,
+                cb_kwargs={"ward": ward},
+                meta={"page_role": "list", "ward": ward},
+            )
+        else:
+            self.crawler.stats.set_value(f"{self.stats_prefix}/ward_done/{ward}", True)
+
+    def record_list_page(self, page: ListPage, ward: str, url: str) -> None:
+        stats = self.crawler.stats
+        if page.hit_count is not None:
+            stats.max_value(f"{self.stats_prefix}/hits/{ward}", page.hit_count)
+        else:
+            self.inc("field/hit_count/missing")
+            self.logger.warning("No hit count on %s", url)
+        self.inc(f"cards/{ward}/seen", page.cards_seen)
+        if page.cards_skipped:
+            self.inc("cards_skipped", page.cards_skipped)
+        ward_code = next(w.code for w in self.wards if w.slug == ward)
+        elsewhere = sum(1 for item in page.items if item.ward_code is not None and item.ward_code != ward_code)
+        if elsewhere:
+            # The site answered a different ward than asked (a redirect or a changed URL scheme).
+            self.inc(f"cards/{ward}/other_ward", elsewhere)
+            self.logger.warning("%d card(s) on %s are not in %s", elsewhere, url, ward)
+        card_ids = [item.listing_id for item in page.items]
+        self.ids_seen[ward].update(card_ids)
+        stats.set_value(f"{self.stats_prefix}/cards/{ward}/unique", len(self.ids_seen[ward]))
+        if page.footer_ids is None:
+            self.inc("footer_ids/missing")
+        elif page.footer_ids != card_ids:
+            self.inc(f"footer_ids/mismatch/{ward}")
+            self.logger.warning(
+                "Footer id list differs from the cards on %s: %d ids in footer, %d cards parsed",
+                url, len(page.footer_ids), len(card_ids),
+            )
+        self.record_fields(page.fields, url)
+
+    def parse_detail(self, response: Response, ward: str) -> Iterator[ListingItem]:
+        verdict = self.verdict(response, "detail")
+        if verdict.kind is not PageKind.DETAIL:
+            return
+        assert isinstance(response, TextResponse)
+        fields = FieldLog()
+        item = parse_detail(response.selector, response.url, self.property_type, now_utc(), fields)
+        self.record_fields(fields, response.url)
+        if item is None:
+            self.inc("detail/unusable")
+            return
+        self.inc("items/detail")
+        yield item
+
+    def request_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        role = request.meta.get("page_role", "unknown")
+        self.inc(f"request_errors/{role}")
+        self.inc(f"request_errors/{failure.type.__name__}")
+        if role == "list":
+            self.inc(f"list_pages_failed/{request.meta.get('ward')}")
+        self.logger.error("Request failed for %s page %s: %r", role, request.url, failure.value)

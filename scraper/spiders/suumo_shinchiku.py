@@ -1,0 +1,36 @@
+"""New condos (新築マンション) in Koto, Bunkyo and Minato."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy.http import Response
+
+from scraper.spiders.suumo_base import SuumoSpider
+from scraper.suumo.shinchiku_list import parse_shinchiku_list
+
+
+class SuumoShinchikuSpider(SuumoSpider):
+    """New-condo list pages ``/ms/shinchiku/tokyo/sc_<ward>/?pc=100`` (次へ followed).
+
+    The list card carries what the reports need (price or price range per sale phase, layouts,
+    areas, per-type rows, delivery). Project detail pages are not fetched by default: no real
+    new-condo detail page has been saved to check a parser against (see docs/data-format.md).
+    Arguments: ``-a wards=koto,bunkyo,minato`` (default: all three).
+    """
+
+    name = "suumo_shinchiku"
+    property_type = "new"
+    list_parser = staticmethod(parse_shinchiku_list)
+    custom_settings = {"SUUMO_DETAIL_POLICY": "scraper.detail_policy.FetchNone"}
+
+    def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
+        """A new-condo list page: one item per project or unit card, and the next page.
+
+        @suumo_path /ms/shinchiku/tokyo/sc_minato/?pc=100
+        @cb_kwargs {"ward": "minato"}
+        @returns items 1
+        @scrapes source property_type listing_id url listing_scope price_status building_name ward_code
+        """
+        return super().parse_list(response, ward)

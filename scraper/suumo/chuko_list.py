@@ -1,0 +1,110 @@
+"""Used-condo (中古マンション) list pages: ``/ms/chuko/tokyo/sc_<ward>/``.
+
+Card markup (2026 template): ``div#js-bukkenList > div.property_unit``, fields in ``dl > dt/dd`` under
+``div.property_unit-info``. The card has no floor, direction, fees or unit count: those need the
+detail page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from scraper.items import ListingItem
+from scraper.parsing.area import parse_area, parse_balcony
+from scraper.parsing.dates import parse_year_month
+from scraper.parsing.layout import parse_layout
+from scraper.parsing.money import parse_price
+from scraper.parsing.text import clean
+from scraper.suumo.common import (
+    SOURCE,
+    ListPage,
+    apply_access,
+    apply_address,
+    first,
+    new_list_page,
+    next_page_url,
+    node_text,
+)
+from scraper.suumo.pages import list_cards
+from scraper.suumo.urls import listing_id_from_url
+
+_CLIPKEY = re.compile(r"^(\d+)_\d+$")
+
+
+def card_fields(card: Selector) -> dict[str, str]:
+    """The card's label → text map (``物件名``, ``販売価格``, ``専有面積`` …); first label wins."""
+    fields: dict[str, str] = {}
+    for dl in card.css("div.property_unit-info dl"):
+        label = clean(node_text(first(dl.xpath("./dt"))))
+        value = node_text(first(dl.xpath("./dd")))
+        if label and value is not None and label not in fields:
+            fields[label] = value
+    return fields
+
+
+def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, page: ListPage) -> ListingItem | None:
+    """One card → one item; ``None`` (counted) when the card has no usable listing id."""
+    fields = page.fields
+    href = card.css("h2.property_unit-title a::attr(href)").get()
+    url = urljoin(page_url, href) if href else None
+    listing_id = listing_id_from_url(url) if url else None
+    clip = _CLIPKEY.match(card.css("input.js-clipkey::attr(value)").get() or "")
+    if listing_id is None and clip:
+        listing_id = clip.group(1)
+    if url is None or listing_id is None:
+        fields.note_missing("listing_id")
+        return None
+    if clip and clip.group(1) != listing_id:
+        fields.note_unparsed("listing_id", f"href id {listing_id} != clipkey {clip.group(1)}")
+
+    labels = card_fields(card)
+    item = ListingItem(
+        source=SOURCE,
+        property_type="used",
+        page_kind="list",
+        listing_id=listing_id,
+        url=url,
+        scraped_at=scraped_at,
+        title=clean(node_text(first(card.css("h2.property_unit-title a")))),
+        building_name=clean(labels.get("物件名")),
+        agent=clean(node_text(first(card.css("div.shopmore-title")))),
+    )
+    if item.building_name is None:
+        fields.note_missing("building_name")
+    price = fields.read("price", labels.get("販売価格"), parse_price)
+    if price is not None:
+        item.price_status = price.status
+        item.price_yen = price.yen
+        item.price_min_yen, item.price_max_yen = price.min_yen, price.max_yen
+        item.price_planned = price.planned
+    apply_address(item, labels.get("所在地"), fields)
+    apply_access(item, labels.get("沿線・駅"), fields)
+    area = fields.read("area_m2", labels.get("専有面積"), parse_area)
+    if area is not None:
+        item.area_m2, item.area_basis = area.m2, area.basis
+    layout = fields.read("layout", labels.get("間取り"), parse_layout)
+    if layout is not None:
+        item.layout, item.rooms = layout.label, layout.rooms
+    item.balcony_m2 = fields.read("balcony_m2", labels.get("バルコニー"), parse_balcony)
+    built = fields.read("built", labels.get("築年月"), parse_year_month)
+    if built is not None:
+        item.built_year, item.built_month = built
+    return item
+
+
+def parse_chuko_list(selector: Selector, page_url: str, scraped_at: dt.datetime) -> ListPage:
+    """Parse a used-condo list page into items plus its hit count, footer ids and next link."""
+    page = new_list_page(selector)
+    page.next_url = next_page_url(selector, page_url)
+    for card in list_cards(selector):
+        page.cards_seen += 1
+        item = parse_card(card, page_url, scraped_at, page)
+        if item is None:
+            page.cards_skipped += 1
+        else:
+            page.items.append(item)
+    return page

@@ -1,0 +1,107 @@
+"""Pieces shared by the SUUMO list and detail parsers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from scraper.items import ListingItem
+from scraper.parsing.access import parse_access
+from scraper.parsing.address import parse_address
+from scraper.parsing.fieldlog import FieldLog
+from scraper.suumo.pages import hit_count
+
+SOURCE = "suumo"
+_FOOTER_SUMMARY = re.compile(r'"summary"\s*:\s*(\{.*?\})\s*-->', re.S)
+
+
+@dataclass
+class ListPage:
+    """What one list page gives: its items and the numbers the crawl checks itself against."""
+
+    items: list[ListingItem]
+    hit_count: int | None
+    footer_ids: list[str] | None
+    next_url: str | None
+    fields: FieldLog = field(default_factory=FieldLog)
+    cards_seen: int = 0
+    cards_skipped: int = 0
+
+
+def node_text(node: Selector | None) -> str | None:
+    """All text under a node, joined (so ``74.04m<sup>2</sup>`` reads ``74.04m2``)."""
+    if node is None:
+        return None
+    return "".join(node.xpath(".//text()").getall())
+
+
+def first(nodes: list[Selector]) -> Selector | None:
+    return nodes[0] if nodes else None
+
+
+def footer_ids(html: str) -> list[str] | None:
+    """The listing ids the page lists in its footer ``"summary"`` comment (``fp``), in order."""
+    match = _FOOTER_SUMMARY.search(html)
+    if not match:
+        return None
+    try:
+        summary = json.loads(match.group(1))
+    except json.JSONDecodeError:
+        return None
+    ids = summary.get("fp")
+    return [str(i) for i in ids] if isinstance(ids, list) else None
+
+
+def footer_url(html: str) -> str | None:
+    """The list URL a page names in its footer summary (``orgurl2``), used when no URL is given."""
+    match = _FOOTER_SUMMARY.search(html)
+    if not match:
+        return None
+    try:
+        url = json.loads(match.group(1)).get("orgurl2")
+    except json.JSONDecodeError:
+        return None
+    return url if isinstance(url, str) else None
+
+
+def next_page_url(selector: Selector, page_url: str) -> str | None:
+    """The 次へ (next) link of a list page; ``None`` on the last page."""
+    href = selector.xpath("//a[normalize-space(.)='次へ']/@href").get()
+    return urljoin(page_url, href) if href else None
+
+
+def new_list_page(selector: Selector) -> ListPage:
+    return ListPage(items=[], hit_count=hit_count(selector), footer_ids=footer_ids(selector.get()), next_url=None)
+
+
+def apply_address(item: ListingItem, raw: str | None, fields: FieldLog) -> None:
+    address = fields.read("address", raw, parse_address)
+    if address is None:
+        return
+    item.address = address.text
+    item.ward_name = address.ward_name
+    item.ward_code = address.ward_code
+    item.district = address.district
+    item.area_group = address.area_group
+    if address.ward_code is None:
+        fields.note_unparsed("ward_code", address.text)
+
+
+def apply_access(item: ListingItem, raw: str | None, fields: FieldLog) -> None:
+    access = fields.read("access", raw, parse_access)
+    if access is None:
+        return
+    item.line = access.line
+    item.station = access.station
+    item.walk_minutes = access.walk_minutes
+    item.bus_minutes = access.bus_minutes
+    item.bus_stop_walk_minutes = access.stop_walk_minutes
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
