@@ -25,8 +25,12 @@ def main() -> None:
 @main.command("parse")
 @click.argument("pages", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", help="The URL the page was saved from (default: the page's own canonical/footer URL).")
-@click.option("--summary/--no-summary", default=True, show_default=True,
-              help="Print a per-page summary (page kind, hit count, items, unread fields) on stderr.")
+@click.option(
+    "--summary/--no-summary",
+    default=True,
+    show_default=True,
+    help="Print a per-page summary (page kind, hit count, items, unread fields) on stderr.",
+)
 def parse_command(pages: tuple[Path, ...], url: str | None, summary: bool) -> None:
     """Parse saved SUUMO pages offline and print their items as JSON lines.
 
@@ -53,8 +57,7 @@ def parse_command(pages: tuple[Path, ...], url: str | None, summary: bool) -> No
             click.echo(json.dumps(item.to_json_dict(), ensure_ascii=False))
         if summary:
             unread = sum(n for (_, outcome), n in parsed.fields.counts.items() if outcome == "unparsed")
-            parts = [f"{path.name}: {parsed.verdict.kind.value} page ({parsed.spider})",
-                     f"{len(parsed.items)} item(s)"]
+            parts = [f"{path.name}: {parsed.verdict.kind.value} page ({parsed.spider})", f"{len(parsed.items)} item(s)"]
             if parsed.hit_count is not None:
                 parts.append(f"site hit count {parsed.hit_count}")
             parts.append(f"{unread} unreadable field value(s)")

@@ -21,7 +21,7 @@ class SuumoPathContract(Contract):
     name = "suumo_path"
 
     def adjust_request_args(self, args: dict[str, Any]) -> dict[str, Any]:
-        spider = self.method.__self__  # type: ignore[attr-defined]
+        spider = args["callback"].__self__  # the bound callback under test
         base = spider.settings.get("SUUMO_BASE_URL", "https://suumo.jp").rstrip("/")
         args["url"] = base + "/" + self.args[0].lstrip("/")
         return args

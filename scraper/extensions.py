@@ -46,11 +46,15 @@ class CoverageGuard:
             self.stats.set_value(f"{prefix}/coverage/{ward.slug}", round(coverage, 4))
             if cards < hits:
                 self.stats.set_value(f"{prefix}/truncated/{ward.slug}", True)
-                logger.error("Coverage for %s: %d of %d listings seen (%.1f%%): the crawl is incomplete",
-                             ward.slug, cards, hits, 100 * coverage)
+                logger.error(
+                    "Coverage for %s: %d of %d listings seen (%.1f%%): the crawl is incomplete",
+                    ward.slug,
+                    cards,
+                    hits,
+                    100 * coverage,
+                )
             elif cards > hits:
-                logger.warning("Coverage for %s: %d cards seen but the site reported %d hits",
-                               ward.slug, cards, hits)
+                logger.warning("Coverage for %s: %d cards seen but the site reported %d hits", ward.slug, cards, hits)
             else:
                 logger.info("Coverage for %s: %d of %d listings seen", ward.slug, cards, hits)
 

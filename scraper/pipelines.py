@@ -60,17 +60,18 @@ class ValidateItemPipeline:
             value = adapter.get(name)
             if value is not None and not low <= value <= high:
                 self.stats.inc_value(f"validate/{name}/implausible")
-                logger.warning("Implausible %s=%r for listing %s: stored as unknown",
-                               name, value, adapter.get("listing_id"))
+                logger.warning(
+                    "Implausible %s=%r for listing %s: stored as unknown", name, value, adapter.get("listing_id")
+                )
                 adapter[name] = None
         built = adapter.get("built_year")
         if built is not None and not 1900 <= built <= dt.date.today().year + 6:
             self.stats.inc_value("validate/built_year/implausible")
             logger.warning("Implausible built_year=%r for listing %s", built, adapter.get("listing_id"))
             adapter["built_year"] = adapter["built_month"] = None
-        low, high = adapter.get("price_min_yen"), adapter.get("price_max_yen")
-        if low is not None and high is not None and low > high:
+        price_min, price_max = adapter.get("price_min_yen"), adapter.get("price_max_yen")
+        if price_min is not None and price_max is not None and price_min > price_max:
             self.stats.inc_value("validate/price_range/inverted")
-            adapter["price_min_yen"], adapter["price_max_yen"] = high, low
+            adapter["price_min_yen"], adapter["price_max_yen"] = price_max, price_min
         self.stats.inc_value("validate/items_ok")
         return item

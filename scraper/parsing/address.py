@@ -9,11 +9,29 @@ from scraper.parsing.text import fold, is_blank
 
 # JIS X 0402 codes of Tokyo's 23 special wards.
 WARD_CODES: dict[str, int] = {
-    "千代田区": 13101, "中央区": 13102, "港区": 13103, "新宿区": 13104, "文京区": 13105,
-    "台東区": 13106, "墨田区": 13107, "江東区": 13108, "品川区": 13109, "目黒区": 13110,
-    "大田区": 13111, "世田谷区": 13112, "渋谷区": 13113, "中野区": 13114, "杉並区": 13115,
-    "豊島区": 13116, "北区": 13117, "荒川区": 13118, "板橋区": 13119, "練馬区": 13120,
-    "足立区": 13121, "葛飾区": 13122, "江戸川区": 13123,
+    "千代田区": 13101,
+    "中央区": 13102,
+    "港区": 13103,
+    "新宿区": 13104,
+    "文京区": 13105,
+    "台東区": 13106,
+    "墨田区": 13107,
+    "江東区": 13108,
+    "品川区": 13109,
+    "目黒区": 13110,
+    "大田区": 13111,
+    "世田谷区": 13112,
+    "渋谷区": 13113,
+    "中野区": 13114,
+    "杉並区": 13115,
+    "豊島区": 13116,
+    "北区": 13117,
+    "荒川区": 13118,
+    "板橋区": 13119,
+    "練馬区": 13120,
+    "足立区": 13121,
+    "葛飾区": 13122,
+    "江戸川区": 13123,
 }
 
 # Minato's "3A" districts, as defined in shared/reference/report-metrics.md.
@@ -79,7 +97,7 @@ def parse_address(text: str | None) -> Address | None:
         return Address(text=folded, ward_name=None, ward_code=None, district=None, area_group=None)
     ward_name = match.group(1)
     ward_code = WARD_CODES[ward_name]
-    district = district_of(folded[match.end():])
+    district = district_of(folded[match.end() :])
     return Address(
         text=folded,
         ward_name=ward_name,

@@ -15,6 +15,7 @@ M2_PER_TSUBO = 3.305785
 
 _M2 = re.compile(r"(\d+(?:\.\d+)?)(?:m2|m²|平米|平方メートル)")
 _TSUBO = re.compile(r"(\d+(?:\.\d+)?)坪")
+_NOTES = re.compile(r"\([^()]*\)")
 # The m<sup>2</sup> markup loses its tags when text is extracted, leaving "m 2" or "m2".
 _SUP_M2 = re.compile(r"m\s*(?:<sup>)?\s*2\s*(?:</sup>)?")
 
@@ -55,14 +56,12 @@ def parse_area(text: str | None) -> Area | None:
     flat = _normalise(text)
     if flat is None:
         return None
-    values = _M2.findall(flat)
-    if len(values) == 1:
-        return Area(m2=round(float(values[0]), 2), basis=_basis(flat))
-    if values:
-        return None  # several areas: a range, read it with parse_area_range
-    tsubo = _TSUBO.findall(flat)
-    if len(tsubo) == 1:
-        return Area(m2=round(float(tsubo[0]) * M2_PER_TSUBO, 2), basis=_basis(flat))
+    # The whole text must be one area; notes in brackets (壁芯, 9.12坪) may follow.
+    core = _NOTES.sub("", flat)
+    if match := _M2.fullmatch(core):
+        return Area(m2=round(float(match.group(1)), 2), basis=_basis(flat))
+    if match := _TSUBO.fullmatch(core):
+        return Area(m2=round(float(match.group(1)) * M2_PER_TSUBO, 2), basis=_basis(flat))
     return None
 
 
@@ -92,8 +91,10 @@ def parse_balcony(text: str | None) -> float | None:
     flat = _normalise(text)
     if flat is None:
         return None
-    match = re.search(r"バルコニー(?:面積)?:?(\d+(?:\.\d+)?)m2", flat)
+    match = re.search(r"(?<!ルーフ)バルコニー(?:面積)?:?(\d+(?:\.\d+)?)m2", flat)
     if match:
         return round(float(match.group(1)), 2)
+    if ":" in flat:
+        return None  # labelled areas (専用庭：…, ルーフバルコニー：…) that are not the balcony
     area = parse_area(flat)
     return area.m2 if area else None

@@ -8,8 +8,18 @@ import re
 from scraper.parsing.text import is_blank, squash
 
 # First Gregorian year of each era (era year 1 = this year).
-ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019,
-        "M": 1868, "T": 1912, "S": 1926, "H": 1989, "R": 2019}
+ERAS = {
+    "明治": 1868,
+    "大正": 1912,
+    "昭和": 1926,
+    "平成": 1989,
+    "令和": 2019,
+    "M": 1868,
+    "T": 1912,
+    "S": 1926,
+    "H": 1989,
+    "R": 2019,
+}
 _ERA = re.compile(r"(明治|大正|昭和|平成|令和)(元|\d{1,2})年|(?<![A-Z])([MTSHR])(元|\d{1,2})(?=[年./])")
 _YEAR_MONTH = re.compile(r"(\d{4})年(?:(\d{1,2})月)?")
 _FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")

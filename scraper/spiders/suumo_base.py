@@ -6,12 +6,12 @@ The spiders themselves are thin: a property type and a list-page parser.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -25,14 +25,11 @@ from scraper.suumo.detail import parse_detail
 from scraper.suumo.pages import PageKind, PageVerdict, classify_page
 from scraper.suumo.urls import Ward, list_url, parse_wards, with_page_size
 
-ListParser = Callable[[Any, str, dt.datetime], ListPage]
-
 
 class SuumoSpider(scrapy.Spider):
     """Base of the SUUMO spiders. Arguments: ``-a wards=koto,bunkyo,minato`` (default: all three)."""
 
     property_type: ClassVar[PropertyType]
-    list_parser: ClassVar[ListParser]
     stats_prefix = "suumo"
     # Error statuses reach the callbacks so that blocks and errors are counted, not silently dropped.
     handle_httpstatus_list: ClassVar[list[int]] = [403, 404, 410, 429, 500, 502, 503, 504]
@@ -44,6 +41,7 @@ class SuumoSpider(scrapy.Spider):
         self.base_url = "https://suumo.jp"
         self.page_size = 100
         self.detail_policy: DetailPolicy | None = None
+        self.allowed_domains: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SuumoSpider:
@@ -107,6 +105,10 @@ class SuumoSpider(scrapy.Spider):
 
     # --- callbacks ------------------------------------------------------------------------------
 
+    def parse_list_page(self, selector: Selector, url: str, scraped_at: dt.datetime) -> ListPage:
+        """The subclass's list-page parser (a pure function in scraper.suumo)."""
+        raise NotImplementedError
+
     def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
         verdict = self.verdict(response, "list")
         if verdict.kind is PageKind.EMPTY:
@@ -117,7 +119,7 @@ class SuumoSpider(scrapy.Spider):
             self.inc(f"list_pages_failed/{ward}")
             return
         assert isinstance(response, TextResponse)
-        page = type(self).list_parser(response.selector, response.url, now_utc())
+        page = self.parse_list_page(response.selector, response.url, now_utc())
         self.record_list_page(page, ward, response.url)
         for item in page.items:
             self.inc("items/list")
@@ -163,7 +165,9 @@ class SuumoSpider(scrapy.Spider):
             self.inc(f"footer_ids/mismatch/{ward}")
             self.logger.warning(
                 "Footer id list differs from the cards on %s: %d ids in footer, %d cards parsed",
-                url, len(page.footer_ids), len(card_ids),
+                url,
+                len(page.footer_ids),
+                len(card_ids),
             )
         self.record_fields(page.fields, url)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from parsel import Selector
 from scrapy.http import Response
 
 from scraper.items import ListingItem
 from scraper.spiders.suumo_base import SuumoSpider
 from scraper.suumo.chuko_list import parse_chuko_list
+from scraper.suumo.common import ListPage
 
 
 class SuumoChukoSpider(SuumoSpider):
@@ -20,7 +23,9 @@ class SuumoChukoSpider(SuumoSpider):
 
     name = "suumo_chuko"
     property_type = "used"
-    list_parser = staticmethod(parse_chuko_list)
+
+    def parse_list_page(self, selector: Selector, url: str, scraped_at: dt.datetime) -> ListPage:
+        return parse_chuko_list(selector, url, scraped_at)
 
     def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
         """A used-condo list page: one item per card, a detail request per card, the next page.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from parsel import Selector
 from scrapy.http import Response
 
 from scraper.spiders.suumo_base import SuumoSpider
+from scraper.suumo.common import ListPage
 from scraper.suumo.shinchiku_list import parse_shinchiku_list
 
 
@@ -22,8 +25,10 @@ class SuumoShinchikuSpider(SuumoSpider):
 
     name = "suumo_shinchiku"
     property_type = "new"
-    list_parser = staticmethod(parse_shinchiku_list)
-    custom_settings = {"SUUMO_DETAIL_POLICY": "scraper.detail_policy.FetchNone"}
+    custom_settings = {"SUUMO_DETAIL_POLICY": "scraper.detail_policy.FetchNone"}  # noqa: RUF012
+
+    def parse_list_page(self, selector: Selector, url: str, scraped_at: dt.datetime) -> ListPage:
+        return parse_shinchiku_list(selector, url, scraped_at)
 
     def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
         """A new-condo list page: one item per project or unit card, and the next page.

@@ -66,12 +66,12 @@ def detail_table(selector: Selector) -> dict[str, list[str]]:
     """
     cells: dict[str, list[str]] = {}
     for table in selector.css("table.bdGrayT"):
-        for row in table.xpath(".//tr"):
-            ths, tds = row.xpath("./th"), row.xpath("./td")
-            for th, td in zip(ths, tds, strict=False):
-                label = _label(th)
-                if label and label not in cells:
-                    cells[label] = _lines(td)
+        for th in table.xpath(".//tr/th"):
+            # Each label's own cell is the td right after it (rows can hold two label/cell pairs).
+            td = th.xpath("following-sibling::*[1][self::td]")
+            label = _label(th)
+            if td and label and label not in cells:
+                cells[label] = _lines(td[0])
     return cells
 
 

@@ -17,8 +17,16 @@ from scraper.suumo.urls import is_detail_url
 BLOCK_STATUSES = frozenset({403, 429, 503})
 _ENDED_MARKERS = ("掲載が終了", "掲載終了")
 _BLOCK_MARKERS = (
-    "captcha", "recaptcha", "hcaptcha", "アクセスが集中", "不正なアクセス", "アクセスを制限",
-    "access denied", "request unsuccessful", "too many requests", "are you a robot",
+    "captcha",
+    "recaptcha",
+    "hcaptcha",
+    "アクセスが集中",
+    "不正なアクセス",
+    "アクセスを制限",
+    "access denied",
+    "request unsuccessful",
+    "too many requests",
+    "are you a robot",
 )
 _HIT_COUNT = re.compile(r"(\d[\d,]*)\s*件")
 

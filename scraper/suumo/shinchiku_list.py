@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from scraper.items import ListingItem, PlanType
+from scraper.items import ListingItem, ListingScope, PlanType
 from scraper.parsing.area import parse_area, parse_area_range
 from scraper.parsing.dates import parse_year_month
 from scraper.parsing.fieldlog import FieldLog
@@ -106,6 +106,7 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
         return None
     phases = card.css("li.cassette_price-list_item")
     kind = card.css("input.js-keisaiKbn::attr(value)").get()
+    scope: ListingScope
     if kind == UNIT_KIND:
         scope = "unit"
     elif kind in PROJECT_KINDS:
@@ -145,7 +146,9 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
         price = fields.read("price", node_text(first(phase.css("span.cassette_price-accent"))), parse_price)
         if price is not None:
             prices.append(price)
-        layout_text, _, area_text = (fold(node_text(first(phase.css("p.cassette_price-description")))) or "").partition("/")
+        layout_text, _, area_text = (fold(node_text(first(phase.css("p.cassette_price-description")))) or "").partition(
+            "/"
+        )
         layouts.append(layout_text.strip())
         areas.append(area_text.strip())
     price = combine_prices(prices)

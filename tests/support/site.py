@@ -39,7 +39,7 @@ def serve(site: StaticSite) -> Iterator[StaticSite]:
     """Serve ``site`` on a free local port for the duration of the block."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        def do_GET(self) -> None:
             site.requests.append((self.path, self.headers.get("User-Agent", "")))
             route = site.route_for(self.path)
             payload = route.body.encode("utf-8")
@@ -49,7 +49,7 @@ def serve(site: StaticSite) -> Iterator[StaticSite]:
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
