@@ -86,5 +86,9 @@ def parse_file(path: Path, url: str | None = None, scraped_at: dt.datetime | Non
     html = path.read_text(encoding="utf-8", errors="replace")
     url = url or guess_url(html)
     if url is None:
+        # A page that is not a listing (ended, error, block) still says what it is without a URL.
+        verdict = classify_page(200, "", html)
+        if verdict.kind in (PageKind.GONE, PageKind.ERROR, PageKind.BLOCKED):
+            return ParsedPage(url="", spider="none", verdict=verdict, items=[])
         raise UnknownPageError(f"{path}: the page names no URL of its own; pass --url")
     return parse_html(html, url, scraped_at=scraped_at)

@@ -1,0 +1,30 @@
+"""The docs describe what the code does: every item field and every stat family is documented."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scraper.items import ITEM_FIELDS
+from tests.conftest import REPO
+
+DATA_FORMAT = (REPO / "docs" / "data-format.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("field", ITEM_FIELDS)
+def test_every_item_field_is_documented(field: str) -> None:
+    assert re.search(rf"^\| `{field}` \| \w+ \|", DATA_FORMAT, re.M), f"{field} missing from docs/data-format.md"
+
+
+def test_no_documented_field_that_the_item_lacks() -> None:
+    documented = set(re.findall(r"^\| `(\w+)` \| \w+ \|", DATA_FORMAT, re.M))
+    assert documented == set(ITEM_FIELDS)
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:bash|sh)\n(.*?)```", readme, re.S)
+    assert "scripts/bootstrap.sh" in blocks[0] and "condo " in blocks[0]
+    assert blocks[1].strip() == "bash scripts/test.sh"
+    assert "scripts/test.sh" in (REPO / ".ci" / "run").read_text()
