@@ -89,3 +89,31 @@ def test_maisonette_floor_span() -> None:
     assert (item.floor, item.floor_top, item.total_floors, item.structure) == (12, 13, 15, "SRC")
     assert item.next_update_date == dt.date(2026, 9, 9)
     assert fields.unparsed == []
+
+
+def test_new_condo_project_detail_with_most_common_price_band() -> None:
+    """Hand-written in the detail-table template: no real new-condo detail page has been saved."""
+    fields = FieldLog()
+    item = parse_detail(
+        Selector(text=read_handwritten("shinchiku-detail-most-common-price-band.html")),
+        "https://suumo.jp/ms/shinchiku/tokyo/sc_minato/nc_90000201/",
+        "new",
+        FROZEN_NOW,
+        fields,
+        scope="project",
+    )
+    assert item is not None
+    assert (item.property_type, item.listing_scope, item.listing_id) == ("new", "project", "90000201")
+    assert item.most_common_price_yen == 129_000_000  # 1億2900万円台（3戸）: the band's lower bound
+    assert (item.units_on_sale, item.total_units) == (12, 815)
+    assert (item.price_status, item.price_yen, item.price_min_yen, item.price_max_yen) == (
+        "range",
+        None,
+        94_480_000,
+        254_980_000,
+    )
+    assert (item.total_floors, item.basement_floors, item.structure) == (34, 1, "RC")
+    assert (item.built_year, item.built_month, item.delivery_year, item.delivery_month) == (2027, 3, 2027, 4)
+    # A range of fees or areas is not one value: unknown, and counted.
+    assert item.management_fee_yen is None and item.area_m2 is None and item.rooms is None
+    assert {name for name, _ in fields.unparsed} == {"management_fee", "area_m2", "layout"}

@@ -44,3 +44,22 @@ def test_ward_argument() -> None:
         parse_wards("koto,chiyoda")
     with pytest.raises(ValueError, match="no ward given"):
         parse_wards(",")
+
+
+def test_real_robots_txt_allows_our_urls_and_disallows_the_old_forms() -> None:
+    """The site's own robots.txt (saved 2026): the path-form lists and detail pages are allowed, the
+    /jj/bukken/ichiran/ forms (and so the RSS feed saved in the fixtures) are not."""
+    from protego import Protego
+
+    from tests.conftest import read_shared
+
+    robots = Protego.parse(read_shared("suumo/robots-suumo.txt"))
+    agent = "tokyo-condo-tracker/0.1"
+    for ward in WARDS.values():
+        for kind in ("used", "new"):
+            url = list_url("https://suumo.jp", kind, ward)  # type: ignore[arg-type]
+            assert robots.can_fetch(url, agent), url
+            assert robots.can_fetch(with_page_size(url + "&page=2"), agent)
+    assert robots.can_fetch("https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_73305798/", agent)
+    assert not robots.can_fetch("https://suumo.jp/jj/bukken/ichiran/JJ010FJ001/?ar=030&bs=011&ta=13&sc=13108", agent)
+    assert not robots.can_fetch("https://suumo.jp/jj/bukken/ichiran/JJ012FC001/?ar=030&bs=011&sc=13108", agent)

@@ -18,7 +18,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.python.failure import Failure
 
 from scraper.detail_policy import DetailPolicy
-from scraper.items import ListingItem, PropertyType
+from scraper.items import ListingItem, ListingScope, PropertyType
 from scraper.parsing.fieldlog import FieldLog
 from scraper.suumo.common import ListPage, now_utc
 from scraper.suumo.detail import parse_detail
@@ -72,7 +72,7 @@ class SuumoSpider(scrapy.Spider):
             item.url,
             callback=self.parse_detail,
             errback=self.request_failed,
-            cb_kwargs={"ward": ward},
+            cb_kwargs={"ward": ward, "scope": item.listing_scope},
             meta={"page_role": "detail", "ward": ward, "listing_id": item.listing_id},
         )
 
@@ -171,13 +171,13 @@ class SuumoSpider(scrapy.Spider):
             )
         self.record_fields(page.fields, url)
 
-    def parse_detail(self, response: Response, ward: str) -> Iterator[ListingItem]:
+    def parse_detail(self, response: Response, ward: str, scope: ListingScope = "unit") -> Iterator[ListingItem]:
         verdict = self.verdict(response, "detail")
         if verdict.kind is not PageKind.DETAIL:
             return
         assert isinstance(response, TextResponse)
         fields = FieldLog()
-        item = parse_detail(response.selector, response.url, self.property_type, now_utc(), fields)
+        item = parse_detail(response.selector, response.url, self.property_type, now_utc(), fields, scope)
         self.record_fields(fields, response.url)
         if item is None:
             self.inc("detail/unusable")

@@ -9,7 +9,7 @@ from typing import Any
 from parsel import Selector
 from scrapy.http import Response
 
-from scraper.items import ListingItem
+from scraper.items import ListingItem, ListingScope
 from scraper.spiders.suumo_base import SuumoSpider
 from scraper.suumo.chuko_list import parse_chuko_list
 from scraper.suumo.common import ListPage
@@ -38,7 +38,7 @@ class SuumoChukoSpider(SuumoSpider):
         """
         return super().parse_list(response, ward)
 
-    def parse_detail(self, response: Response, ward: str) -> Iterator[ListingItem]:
+    def parse_detail(self, response: Response, ward: str, scope: ListingScope = "unit") -> Iterator[ListingItem]:
         """A used-condo detail page: one item with the fields the card lacks.
 
         @suumo_path /ms/chuko/tokyo/sc_koto/nc_73305798/
@@ -47,4 +47,4 @@ class SuumoChukoSpider(SuumoSpider):
         @returns requests 0 0
         @scrapes listing_id price_yen floor total_floors direction management_fee_yen repair_reserve_yen total_units
         """
-        return super().parse_detail(response, ward)
+        return super().parse_detail(response, ward, scope)

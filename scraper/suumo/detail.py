@@ -13,7 +13,7 @@ import re
 
 from parsel import Selector
 
-from scraper.items import ListingItem, PropertyType
+from scraper.items import ListingItem, ListingScope, PropertyType
 from scraper.parsing.area import parse_area, parse_balcony
 from scraper.parsing.dates import parse_date, parse_next_update, parse_year_month
 from scraper.parsing.fieldlog import FieldLog
@@ -113,9 +113,18 @@ def parse_count(text: str) -> int | None:
 
 
 def parse_detail(
-    selector: Selector, url: str, property_type: PropertyType, scraped_at: dt.datetime, fields: FieldLog
+    selector: Selector,
+    url: str,
+    property_type: PropertyType,
+    scraped_at: dt.datetime,
+    fields: FieldLog,
+    scope: ListingScope = "unit",
 ) -> ListingItem | None:
-    """Parse a detail page into one item; ``None`` (counted) when it has no listing id at all."""
+    """Parse a detail page into one item; ``None`` (counted) when it has no listing id at all.
+
+    ``scope`` comes from the list card that led here (a new-condo project or a single unit): the
+    detail page itself does not say.
+    """
     html = selector.get()
     js = js_object(html)
     cells = detail_table(selector)
@@ -133,6 +142,7 @@ def parse_detail(
         listing_id=listing_id,
         url=url,
         scraped_at=scraped_at,
+        listing_scope=scope,
     )
     title_match = _TITLE_NAME.search(" ".join(selector.css("title::text").getall()))
     item.building_name = clean(_cell(cells, "物件名")) or (clean(title_match.group(1)) if title_match else None)
@@ -150,7 +160,9 @@ def parse_detail(
     elif js_price is not None and js.get("kakaku_mitei_flg") != "1":
         item.price_status, item.price_yen = "fixed", js_price
         item.price_min_yen = item.price_max_yen = js_price
-    item.most_common_price_yen = fields.read("most_common_price", _cell(cells, "最多価格帯"), parse_yen)
+    # 最多価格帯 is a band ("8900万円台（2戸）"): its lower bound.
+    band = fields.read("most_common_price", _cell(cells, "最多価格帯"), parse_price)
+    item.most_common_price_yen = band.min_yen if band else None
 
     layout = fields.read("layout", _cell(cells, "間取り"), parse_layout)
     if layout is not None:
