@@ -16,6 +16,7 @@ from parsel import Selector
 from scraper.items import ListingItem
 from scraper.parsing.area import parse_area, parse_balcony
 from scraper.parsing.dates import parse_year_month
+from scraper.parsing.fieldlog import FieldLog
 from scraper.parsing.layout import parse_layout
 from scraper.parsing.money import parse_price
 from scraper.parsing.text import clean
@@ -24,12 +25,11 @@ from scraper.suumo.common import (
     ListPage,
     apply_access,
     apply_address,
+    apply_price,
     first,
-    new_list_page,
-    next_page_url,
     node_text,
+    parse_list_page,
 )
-from scraper.suumo.pages import list_cards
 from scraper.suumo.urls import listing_id_from_url
 
 _CLIPKEY = re.compile(r"^(\d+)_\d+$")
@@ -46,9 +46,8 @@ def card_fields(card: Selector) -> dict[str, str]:
     return fields
 
 
-def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, page: ListPage) -> ListingItem | None:
+def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: FieldLog) -> ListingItem | None:
     """One card → one item; ``None`` (counted) when the card has no usable listing id."""
-    fields = page.fields
     href = card.css("h2.property_unit-title a::attr(href)").get()
     url = urljoin(page_url, href) if href else None
     listing_id = listing_id_from_url(url) if url else None
@@ -75,12 +74,7 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, page: Lis
     )
     if item.building_name is None:
         fields.note_missing("building_name")
-    price = fields.read("price", labels.get("販売価格"), parse_price)
-    if price is not None:
-        item.price_status = price.status
-        item.price_yen = price.yen
-        item.price_min_yen, item.price_max_yen = price.min_yen, price.max_yen
-        item.price_planned = price.planned
+    apply_price(item, fields.read("price", labels.get("販売価格"), parse_price))
     apply_address(item, labels.get("所在地"), fields)
     apply_access(item, labels.get("沿線・駅"), fields)
     area = fields.read("area_m2", labels.get("専有面積"), parse_area)
@@ -98,13 +92,4 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, page: Lis
 
 def parse_chuko_list(selector: Selector, page_url: str, scraped_at: dt.datetime) -> ListPage:
     """Parse a used-condo list page into items plus its hit count, footer ids and next link."""
-    page = new_list_page(selector)
-    page.next_url = next_page_url(selector, page_url)
-    for card in list_cards(selector):
-        page.cards_seen += 1
-        item = parse_card(card, page_url, scraped_at, page)
-        if item is None:
-            page.cards_skipped += 1
-        else:
-            page.items.append(item)
-    return page
+    return parse_list_page(selector, page_url, scraped_at, parse_card)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -14,7 +15,8 @@ from scraper.items import ListingItem
 from scraper.parsing.access import parse_access
 from scraper.parsing.address import parse_address
 from scraper.parsing.fieldlog import FieldLog
-from scraper.suumo.pages import hit_count
+from scraper.parsing.money import Price
+from scraper.suumo.pages import hit_count, list_cards
 
 SOURCE = "suumo"
 _FOOTER_SUMMARY = re.compile(r'"summary"\s*:\s*(\{.*?\})\s*-->', re.S)
@@ -75,8 +77,34 @@ def next_page_url(selector: Selector, page_url: str) -> str | None:
     return urljoin(page_url, href) if href else None
 
 
-def new_list_page(selector: Selector) -> ListPage:
-    return ListPage(items=[], hit_count=hit_count(selector), footer_ids=footer_ids(selector.get()), next_url=None)
+def apply_price(item: ListingItem, price: Price | None) -> None:
+    """Copy a parsed price onto the item's price fields (nothing when the price is unknown)."""
+    if price is None:
+        return
+    item.price_status, item.price_yen = price.status, price.yen
+    item.price_min_yen, item.price_max_yen = price.min_yen, price.max_yen
+    item.price_planned = price.planned
+
+
+CardParser = Callable[[Selector, str, dt.datetime, FieldLog], ListingItem | None]
+
+
+def parse_list_page(selector: Selector, page_url: str, scraped_at: dt.datetime, parse_card: CardParser) -> ListPage:
+    """Parse every card of a list page with ``parse_card``, plus the page's hit count, ids and next link."""
+    page = ListPage(
+        items=[],
+        hit_count=hit_count(selector),
+        footer_ids=footer_ids(selector.get()),
+        next_url=next_page_url(selector, page_url),
+    )
+    for card in list_cards(selector):
+        page.cards_seen += 1
+        item = parse_card(card, page_url, scraped_at, page.fields)
+        if item is None:
+            page.cards_skipped += 1
+        else:
+            page.items.append(item)
+    return page
 
 
 def apply_address(item: ListingItem, raw: str | None, fields: FieldLog) -> None:

@@ -21,7 +21,7 @@ from scraper.parsing.floors import parse_floor, parse_floor_and_structure, parse
 from scraper.parsing.layout import parse_layout
 from scraper.parsing.money import parse_monthly_fee, parse_price, parse_yen
 from scraper.parsing.text import clean, fold, is_blank, squash
-from scraper.suumo.common import SOURCE, apply_access, apply_address
+from scraper.suumo.common import SOURCE, apply_access, apply_address, apply_price
 from scraper.suumo.urls import listing_id_from_url
 
 _JS_OBJECT = re.compile(r"var\s+gapSuumoPcForKr\s*=\s*\[\s*\{(.*?)\}\s*\]\s*;", re.S)
@@ -151,10 +151,8 @@ def parse_detail(
 
     price = fields.read("price", _cell(cells, "価格"), parse_price)
     js_price = parse_yen(js["headerKakakuDisp"] + "円") if js.get("headerKakakuDisp") else None
+    apply_price(item, price)
     if price is not None:
-        item.price_status, item.price_yen = price.status, price.yen
-        item.price_min_yen, item.price_max_yen = price.min_yen, price.max_yen
-        item.price_planned = price.planned
         if js_price is not None and price.yen is not None and js_price != price.yen:
             fields.note_unparsed("price", f"table {price.yen} != script {js_price}")
     elif js_price is not None and js.get("kakaku_mitei_flg") != "1":

@@ -28,12 +28,11 @@ from scraper.suumo.common import (
     ListPage,
     apply_access,
     apply_address,
+    apply_price,
     first,
-    new_list_page,
-    next_page_url,
     node_text,
+    parse_list_page,
 )
-from scraper.suumo.pages import list_cards
 from scraper.suumo.urls import listing_id_from_url
 
 PROJECT_KINDS = frozenset({"3", "4"})
@@ -151,11 +150,7 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
         )
         layouts.append(layout_text.strip())
         areas.append(area_text.strip())
-    price = combine_prices(prices)
-    if price is not None:
-        item.price_status, item.price_yen = price.status, price.yen
-        item.price_min_yen, item.price_max_yen = price.min_yen, price.max_yen
-        item.price_planned = price.planned
+    apply_price(item, combine_prices(prices))
 
     if scope == "unit":
         layout = fields.read("layout", layouts[0] if layouts else None, parse_layout)
@@ -182,13 +177,4 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
 
 def parse_shinchiku_list(selector: Selector, page_url: str, scraped_at: dt.datetime) -> ListPage:
     """Parse a new-condo list page into items plus its hit count, footer ids and next link."""
-    page = new_list_page(selector)
-    page.next_url = next_page_url(selector, page_url)
-    for card in list_cards(selector):
-        page.cards_seen += 1
-        item = parse_card(card, page_url, scraped_at, page.fields)
-        if item is None:
-            page.cards_skipped += 1
-        else:
-            page.items.append(item)
-    return page
+    return parse_list_page(selector, page_url, scraped_at, parse_card)
