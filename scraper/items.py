@@ -104,4 +104,18 @@ class ListingItem:
         return out
 
 
+@dataclass
+class ListingEnded:
+    """The site served its "listing ended" page for a listing's detail URL.
+
+    Not a listing observation: the database marks the listing ended (a removal it can trust).
+    """
+
+    source: str
+    property_type: PropertyType
+    listing_id: str
+    url: str
+    scraped_at: dt.datetime
+
+
 ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ListingItem))

@@ -1,7 +1,9 @@
-"""Item pipelines, one concern each (see docs/pipelines.md).
+"""Item pipelines, one concern each, in order (see docs/pipelines.md).
 
-300 ValidateItemPipeline: plausibility checks. A value outside what a Tokyo condo can be is a parse
-error, so it is replaced by None (unknown) and counted, never stored as if it were right.
+200 CleanItemPipeline     whitespace and empty strings: "" is never a value, it is None
+300 ValidateItemPipeline  plausibility: a value no Tokyo condo can have is a parse error → None
+400 DedupeItemPipeline    the same listing twice in one run (listings move between pages mid-crawl)
+800 PersistItemPipeline   batches into the price-history database (only with a database URL)
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
+
+from scraper.items import ListingEnded
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,35 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
 }
 
 
+def _stats(crawler: Crawler) -> StatsCollector:
+    assert crawler.stats is not None
+    return crawler.stats
+
+
+class CleanItemPipeline:
+    """Strip surrounding whitespace from text fields and turn empty text into None (counted as
+    ``clean/<field>/empty``)."""
+
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanItemPipeline:
+        return cls(_stats(crawler))
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for name, value in adapter.items():
+            if isinstance(value, str):
+                stripped = value.strip()
+                if not stripped:
+                    self.stats.inc_value(f"clean/{name}/empty")
+                    adapter[name] = None
+                elif stripped != value:
+                    adapter[name] = stripped
+        return item
+
+
 class ValidateItemPipeline:
     """Null out implausible values (counted as ``validate/<field>/implausible``) and drop items that
     cannot be used at all (no listing id or URL: ``validate/dropped/<reason>``)."""
@@ -47,8 +81,7 @@ class ValidateItemPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidateItemPipeline:
-        assert crawler.stats is not None
-        return cls(crawler.stats)
+        return cls(_stats(crawler))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -56,6 +89,8 @@ class ValidateItemPipeline:
             if not adapter.get(required):
                 self.stats.inc_value(f"validate/dropped/no_{required}")
                 raise DropItem(f"item without {required}")
+        if isinstance(item, ListingEnded):
+            return item
         for name, (low, high) in PLAUSIBLE.items():
             value = adapter.get(name)
             if value is not None and not low <= value <= high:
@@ -75,3 +110,145 @@ class ValidateItemPipeline:
             adapter["price_min_yen"], adapter["price_max_yen"] = price_max, price_min
         self.stats.inc_value("validate/items_ok")
         return item
+
+
+class DedupeItemPipeline:
+    """Drop a second observation of the same listing from the same kind of page within one run.
+
+    SUUMO's lists shift while a crawl walks them: a listing can appear at the bottom of page 1 and again
+    at the top of page 2. Counted as ``dedupe/dropped``.
+    """
+
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+        self.seen: set[tuple[str, str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupeItemPipeline:
+        return cls(_stats(crawler))
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        kind = "ended" if isinstance(item, ListingEnded) else str(adapter.get("page_kind"))
+        key = (str(adapter.get("source")), str(adapter.get("listing_id")), kind)
+        if key in self.seen:
+            self.stats.inc_value("dedupe/dropped")
+            raise DropItem(f"listing {key[1]} already seen on a {kind} page in this run")
+        self.seen.add(key)
+        return item
+
+
+class PersistItemPipeline:
+    """Write items into the price-history database in batches, one transaction per batch.
+
+    Enabled when ``CONDO_DATABASE_URL`` (or the ``DATABASE_URL`` environment variable) is set; the crawl
+    run is opened when the spider opens and closed, with its stats, verdict and removals, when it
+    closes. A crawl killed at any moment leaves every committed batch consistent and its run without
+    an end, which the next run of the spider marks ``interrupted``.
+    """
+
+    def __init__(self, crawler: Crawler, url: str):
+        from db.engine import make_engine
+
+        self.crawler = crawler
+        self.stats = _stats(crawler)
+        self.engine = make_engine(url)
+        self.batch_size = crawler.settings.getint("CONDO_BATCH_SIZE", 200)
+        self.removal_runs = crawler.settings.getint("CONDO_REMOVAL_RUNS", 2)
+        self.buffer: list[Any] = []
+        self.run_id: int | None = None
+        self.counts = {"new_listings": 0, "price_changes": 0, "relisted": 0, "ended": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PersistItemPipeline:
+        import os
+
+        url = crawler.settings.get("CONDO_DATABASE_URL") or os.environ.get("DATABASE_URL")
+        if not url:
+            raise NotConfigured("no database URL: items are not stored")
+        pipeline = cls(crawler, url)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        from db.engine import session_scope
+        from db.runs import start_run
+
+        spider = spider or self.crawler.spider
+        wards = [ward.slug for ward in getattr(spider, "wards", [])]
+        with session_scope(self.engine) as session:
+            run = start_run(
+                session,
+                spider=getattr(spider, "name", "unknown"),
+                source=getattr(spider, "source", "unknown"),
+                property_type=getattr(spider, "property_type", "unknown"),
+                wards=wards,
+                now=dt.datetime.now(dt.UTC),
+            )
+            self.run_id = run.id
+        self.stats.set_value("db/run_id", self.run_id)
+        logger.info("Crawl run %s opened", self.run_id)
+
+    def process_item(self, item: Any) -> Any:
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        from db.engine import session_scope
+        from db.history import record_ended, record_observation
+
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        now = dt.datetime.now(dt.UTC)
+        with session_scope(self.engine) as session:
+            for item in batch:
+                if isinstance(item, ListingEnded):
+                    if record_ended(session, self.run_id, item.source, item.listing_id, item.scraped_at):
+                        self.counts["ended"] += 1
+                    continue
+                outcome = record_observation(session, self.run_id, ItemAdapter(item).asdict(), now)
+                self.counts["new_listings"] += outcome.new_listing
+                self.counts["price_changes"] += outcome.price_changed
+                self.counts["relisted"] += outcome.relisted
+        self.stats.inc_value("db/items_written", len(batch))
+        self.stats.inc_value("db/batches")
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        self.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Close the run after the other extensions have put their figures into the stats."""
+        from db.engine import session_scope
+        from db.models import CrawlRun
+        from db.runs import finish_run
+
+        stats = dict(self.stats.get_stats())
+        stats["finish_reason"] = reason
+        wards = [(ward.slug, ward.code) for ward in getattr(spider, "wards", [])]
+        with session_scope(self.engine) as session:
+            run = session.get(CrawlRun, self.run_id)
+            assert run is not None
+            verdict = finish_run(
+                session,
+                run,
+                stats,
+                wards,
+                self.counts,
+                dt.datetime.now(dt.UTC),
+                removal_runs=self.removal_runs,
+                prefix=getattr(spider, "stats_prefix", "suumo"),
+            )
+            removed = run.removed
+        for key, value in (("db/verdict", verdict.verdict), ("db/removed", removed), *self.counts.items()):
+            self.stats.set_value(key if key.startswith("db/") else f"db/{key}", value)
+        log = logger.info if verdict.healthy and verdict.complete else logger.error
+        log(
+            "Crawl run %s: %s%s",
+            self.run_id,
+            verdict.verdict,
+            f" ({'; '.join(verdict.reasons)})" if verdict.reasons else "",
+        )
+        self.engine.dispose()

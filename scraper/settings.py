@@ -47,8 +47,18 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.BackoffRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {
+    "scraper.pipelines.CleanItemPipeline": 200,
     "scraper.pipelines.ValidateItemPipeline": 300,
+    "scraper.pipelines.DedupeItemPipeline": 400,
+    "scraper.pipelines.PersistItemPipeline": 800,
 }
+# The price-history database; the persist pipeline is off when neither this nor DATABASE_URL is set.
+CONDO_DATABASE_URL = os.environ.get("CONDO_DATABASE_URL", "")
+CONDO_BATCH_SIZE = 200
+# A listing is marked removed after this many consecutive complete and healthy runs without it.
+CONDO_REMOVAL_RUNS = int(os.environ.get("CONDO_REMOVAL_RUNS", "2"))
+# Detail pages older than this many days are fetched again (DatabaseDetailPolicy).
+SUUMO_DETAIL_MAX_AGE_DAYS = 7
 EXTENSIONS = {
     "scraper.extensions.CoverageGuard": 500,
     "scraper.extensions.StatsFile": 900,

@@ -42,3 +42,63 @@ def read_shared(relative: str) -> str:
 
 def read_handwritten(name: str) -> str:
     return (HANDWRITTEN / name).read_text(encoding="utf-8")
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+import itertools  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """A real PostgreSQL server for the session, with a migrated template database."""
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from tests.support.postgres import pg_bin, postgres_server
+
+    if pg_bin() is None:
+        message = "PostgreSQL 15 server binaries are not installed"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with postgres_server() as server:
+        admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE condo_template"))
+        template = make_engine(server.url("condo_template"))
+        upgrade(template)
+        template.dispose()
+        yield server
+        admin.dispose()
+
+
+_database_numbers = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A freshly migrated database on each engine: SQLite in a temp file, PostgreSQL cloned from the
+    migrated template."""
+    from db.engine import make_engine
+    from db.migrate import upgrade
+
+    if request.param == "sqlite":
+        made = make_engine(f"sqlite:///{tmp_path / 'condo.sqlite3'}")
+        upgrade(made)
+        yield made
+        made.dispose()
+        return
+    server = request.getfixturevalue("postgres")
+    name = f"condo_test_{next(_database_numbers)}"
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")  # type: ignore[attr-defined]
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE condo_template"))
+    made = make_engine(server.url(name))  # type: ignore[attr-defined]
+    yield made
+    made.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name}"))
+    admin.dispose()

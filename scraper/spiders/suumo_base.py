@@ -18,12 +18,12 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.python.failure import Failure
 
 from scraper.detail_policy import DetailPolicy
-from scraper.items import ListingItem, ListingScope, PropertyType
+from scraper.items import ListingEnded, ListingItem, ListingScope, PropertyType
 from scraper.parsing.fieldlog import FieldLog
-from scraper.suumo.common import ListPage, now_utc
+from scraper.suumo.common import SOURCE, ListPage, now_utc
 from scraper.suumo.detail import parse_detail
 from scraper.suumo.pages import PageKind, PageVerdict, classify_page
-from scraper.suumo.urls import Ward, list_url, parse_wards, with_page_size
+from scraper.suumo.urls import Ward, list_url, listing_id_from_url, parse_wards, with_page_size
 
 
 class SuumoSpider(scrapy.Spider):
@@ -31,6 +31,7 @@ class SuumoSpider(scrapy.Spider):
 
     property_type: ClassVar[PropertyType]
     stats_prefix = "suumo"
+    source = SOURCE
     # Error statuses reach the callbacks so that blocks and errors are counted, not silently dropped.
     handle_httpstatus_list: ClassVar[list[int]] = [403, 404, 410, 429, 500, 502, 503, 504]
 
@@ -171,8 +172,16 @@ class SuumoSpider(scrapy.Spider):
             )
         self.record_fields(page.fields, url)
 
-    def parse_detail(self, response: Response, ward: str, scope: ListingScope = "unit") -> Iterator[ListingItem]:
+    def parse_detail(
+        self, response: Response, ward: str, scope: ListingScope = "unit"
+    ) -> Iterator[ListingItem | ListingEnded]:
         verdict = self.verdict(response, "detail")
+        if verdict.kind is PageKind.GONE:
+            listing_id = response.meta.get("listing_id") or listing_id_from_url(response.url)
+            if listing_id:
+                self.inc("items/ended")
+                yield ListingEnded(self.source, self.property_type, str(listing_id), response.url, now_utc())
+            return
         if verdict.kind is not PageKind.DETAIL:
             return
         assert isinstance(response, TextResponse)

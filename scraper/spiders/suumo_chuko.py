@@ -9,7 +9,7 @@ from typing import Any
 from parsel import Selector
 from scrapy.http import Response
 
-from scraper.items import ListingItem, ListingScope
+from scraper.items import ListingEnded, ListingItem, ListingScope
 from scraper.spiders.suumo_base import SuumoSpider
 from scraper.suumo.chuko_list import parse_chuko_list
 from scraper.suumo.common import ListPage
@@ -38,7 +38,9 @@ class SuumoChukoSpider(SuumoSpider):
         """
         return super().parse_list(response, ward)
 
-    def parse_detail(self, response: Response, ward: str, scope: ListingScope = "unit") -> Iterator[ListingItem]:
+    def parse_detail(
+        self, response: Response, ward: str, scope: ListingScope = "unit"
+    ) -> Iterator[ListingItem | ListingEnded]:
         """A used-condo detail page: one item with the fields the card lacks.
 
         @suumo_path /ms/chuko/tokyo/sc_koto/nc_73305798/

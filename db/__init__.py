@@ -1,0 +1,1 @@
+"""The price-history database: models, migrations, identity rules, history writer, removal rules."""

@@ -1,0 +1,282 @@
+"""SQLAlchemy 2.0 models of the price-history database (documented in docs/schema.md).
+
+Identity rows (buildings, units, listings) are written once. History is append-only: price changes,
+snapshots of a listing's attributes, sightings per crawl run, events (first seen, removed, relisted,
+ended) and links from listings to units. Nothing is updated in place except a crawl run's own
+bookkeeping (its end, counts and verdict).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on every engine (SQLite stores it naive; it comes back aware)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store UTC-aware datetimes only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+Yen = Annotated[int | None, mapped_column(BigInteger)]
+"""Money as integer yen (BIGINT: prices above 2.1 billion yen exist)."""
+UTC = Annotated[dt.datetime, mapped_column(UTCDateTime())]
+UTCOptional = Annotated[dt.datetime | None, mapped_column(UTCDateTime())]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, str: String(255)}  # noqa: RUF012 (SQLAlchemy API)
+
+
+class CrawlRun(Base):
+    """One spider run: when, what it covered, what it saw, and whether it can be trusted."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spider: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(32))
+    property_type: Mapped[str] = mapped_column(String(8))
+    wards: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[UTC]
+    finished_at: Mapped[UTCOptional]
+    finish_reason: Mapped[str | None] = mapped_column(String(64))
+    complete: Mapped[bool | None]
+    healthy: Mapped[bool | None]
+    verdict: Mapped[str | None] = mapped_column(String(32))
+    verdict_reasons: Mapped[str | None] = mapped_column(Text)
+    list_pages: Mapped[int | None]
+    detail_pages: Mapped[int | None]
+    items: Mapped[int | None]
+    blocked: Mapped[int | None]
+    errors: Mapped[int | None]
+    new_listings: Mapped[int | None]
+    price_changes: Mapped[int | None]
+    removed: Mapped[int | None]
+    relisted: Mapped[int | None]
+    stats: Mapped[dict[str, Any] | None]
+
+
+class CrawlRunWard(Base):
+    """A run's view of one ward: the site's hit count against the cards seen, and the ward's verdict.
+
+    Removal rules read this table: only complete and healthy ward runs can mark a listing removed.
+    """
+
+    __tablename__ = "crawl_run_wards"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
+    ward_code: Mapped[int] = mapped_column(primary_key=True)
+    ward: Mapped[str] = mapped_column(String(32))
+    hits: Mapped[int | None]
+    cards: Mapped[int]
+    list_pages_failed: Mapped[int]
+    complete: Mapped[bool]
+    healthy: Mapped[bool]
+    reasons: Mapped[str | None] = mapped_column(Text)
+
+
+class Building(Base):
+    """A building: normalised name (advertising copy stripped) + ward + built year-month + height."""
+
+    __tablename__ = "buildings"
+    __table_args__ = (Index("ix_buildings_ward_name", "ward_code", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_key: Mapped[str]
+    name: Mapped[str] = mapped_column(Text)
+    ward_code: Mapped[int | None]
+    district: Mapped[str | None] = mapped_column(String(64))
+    built_year: Mapped[int | None]
+    built_month: Mapped[int | None]
+    total_floors: Mapped[int | None]
+    total_units: Mapped[int | None]
+    created_at: Mapped[UTC]
+    created_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class Unit(Base):
+    """One physical flat: a building, a floor, a floor area (±0.5 m²), a layout, a direction."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    floor: Mapped[int]
+    area_m2: Mapped[float] = mapped_column(Float)
+    layout: Mapped[str | None] = mapped_column(String(32))
+    direction: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[UTC]
+    created_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class Listing(Base):
+    """One advert on one site, keyed by the site and its own listing id."""
+
+    __tablename__ = "listings"
+    __table_args__ = (UniqueConstraint("source", "source_listing_id", name="uq_listings_source_listing"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    source_listing_id: Mapped[str] = mapped_column(String(32))
+    property_type: Mapped[str] = mapped_column(String(8))
+    listing_scope: Mapped[str] = mapped_column(String(8))
+    url: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[UTC]
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class ListingUnitLink(Base):
+    """Which building and unit a listing belongs to, and by which rule; the latest row is current."""
+
+    __tablename__ = "listing_unit_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    linked_at: Mapped[UTC]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class Sighting(Base):
+    """A listing was on a list page (``page_kind = list``) or its detail page was read, in a run."""
+
+    __tablename__ = "sightings"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True, index=True)
+    page_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    seen_at: Mapped[UTC]
+
+
+class PriceChange(Base):
+    """One row per change of a listing's asking price (the first price included)."""
+
+    __tablename__ = "price_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    seen_at: Mapped[UTC]
+    price_status: Mapped[str] = mapped_column(String(16))
+    price_yen: Mapped[Yen]
+    price_min_yen: Mapped[Yen]
+    price_max_yen: Mapped[Yen]
+    previous_price_yen: Mapped[Yen]
+
+
+class ListingEvent(Base):
+    """Lifecycle events: ``first_seen``, ``removed`` (absent from K healthy runs), ``ended`` (the
+    site's "listing ended" page), ``relisted`` (seen again after a removal, with the gap)."""
+
+    __tablename__ = "listing_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[UTC]
+    gap_days: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ListingSnapshot(Base):
+    """A listing's attributes, appended whenever what we know about it changes."""
+
+    __tablename__ = "listing_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    observed_at: Mapped[UTC]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    building_name: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    ward_code: Mapped[int | None]
+    ward_name: Mapped[str | None] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(64))
+    area_group: Mapped[str | None] = mapped_column(String(16))
+    area_m2: Mapped[float | None] = mapped_column(Float)
+    area_basis: Mapped[str | None] = mapped_column(String(16))
+    area_min_m2: Mapped[float | None] = mapped_column(Float)
+    area_max_m2: Mapped[float | None] = mapped_column(Float)
+    balcony_m2: Mapped[float | None] = mapped_column(Float)
+    layout: Mapped[str | None] = mapped_column(String(64))
+    rooms: Mapped[int | None]
+    rooms_min: Mapped[int | None]
+    rooms_max: Mapped[int | None]
+    floor: Mapped[int | None]
+    floor_top: Mapped[int | None]
+    direction: Mapped[str | None] = mapped_column(String(8))
+    total_floors: Mapped[int | None]
+    basement_floors: Mapped[int | None]
+    structure: Mapped[str | None] = mapped_column(String(8))
+    built_year: Mapped[int | None]
+    built_month: Mapped[int | None]
+    total_units: Mapped[int | None]
+    units_on_sale: Mapped[int | None]
+    line: Mapped[str | None] = mapped_column(String(64))
+    station: Mapped[str | None] = mapped_column(String(64))
+    walk_minutes: Mapped[int | None]
+    bus_minutes: Mapped[int | None]
+    bus_stop_walk_minutes: Mapped[int | None]
+    management_fee_yen: Mapped[Yen]
+    repair_reserve_yen: Mapped[Yen]
+    most_common_price_yen: Mapped[Yen]
+    agent: Mapped[str | None] = mapped_column(Text)
+    delivery: Mapped[str | None] = mapped_column(String(128))
+    delivery_year: Mapped[int | None]
+    delivery_month: Mapped[int | None]
+    info_date: Mapped[dt.date | None]
+    next_update_date: Mapped[dt.date | None]
+    plans: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+
+SNAPSHOT_FIELDS: tuple[str, ...] = tuple(
+    column.key
+    for column in ListingSnapshot.__table__.columns
+    if column.key not in {"id", "listing_id", "run_id", "observed_at", "content_hash"}
+)
+"""Item fields kept in snapshots (everything but identity and price, which have tables of their own)."""

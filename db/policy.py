@@ -1,0 +1,91 @@
+"""Incremental crawling: the spiders' detail hook, filled from the database.
+
+A detail page is fetched only for a listing that is new, whose list price changed since we last
+stored it, or whose details are older than ``SUUMO_DETAIL_MAX_AGE_DAYS``. A steady-state night
+costs the list pages plus a small share of detail pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from typing import Any
+
+from scrapy.crawler import Crawler
+from sqlalchemy import func, select
+
+from db.engine import make_engine, session_scope
+from db.history import PRICE_FIELDS
+from db.models import Listing, PriceChange, Sighting
+from scraper.items import ListingItem
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseDetailPolicy:
+    """``should_fetch(item)`` from what the database knows (loaded once per source and type)."""
+
+    def __init__(self, url: str, max_age_days: float, crawler: Crawler | None = None):
+        self.url = url
+        self.max_age = dt.timedelta(days=max_age_days)
+        self.crawler = crawler
+        self.known: dict[tuple[str, str], dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]]] = {}
+        self.now = dt.datetime.now(dt.UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DatabaseDetailPolicy:
+        url = crawler.settings.get("CONDO_DATABASE_URL") or os.environ.get("DATABASE_URL")
+        if not url:
+            raise ValueError("DatabaseDetailPolicy needs CONDO_DATABASE_URL or DATABASE_URL")
+        return cls(url, crawler.settings.getfloat("SUUMO_DETAIL_MAX_AGE_DAYS", 7), crawler)
+
+    def _load(self, source: str, property_type: str) -> dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]]:
+        engine = make_engine(self.url)
+        latest_price = (
+            select(PriceChange.listing_id, func.max(PriceChange.id).label("id"))
+            .group_by(PriceChange.listing_id)
+            .subquery()
+        )
+        last_detail = (
+            select(Sighting.listing_id, func.max(Sighting.seen_at).label("seen_at"))
+            .where(Sighting.page_kind == "detail")
+            .group_by(Sighting.listing_id)
+            .subquery()
+        )
+        query = (
+            select(Listing.source_listing_id, *(getattr(PriceChange, f) for f in PRICE_FIELDS), last_detail.c.seen_at)
+            .select_from(Listing)
+            .outerjoin(latest_price, latest_price.c.listing_id == Listing.id)
+            .outerjoin(PriceChange, PriceChange.id == latest_price.c.id)
+            .outerjoin(last_detail, last_detail.c.listing_id == Listing.id)
+            .where(Listing.source == source, Listing.property_type == property_type)
+        )
+        known: dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]] = {}
+        with session_scope(engine) as session:
+            for listing_id, status, yen, low, high, detail_at in session.execute(query):
+                if isinstance(detail_at, str):
+                    detail_at = dt.datetime.fromisoformat(detail_at)
+                if detail_at is not None and detail_at.tzinfo is None:
+                    detail_at = detail_at.replace(tzinfo=dt.UTC)
+                price = (status, yen, low, high) if status is not None else None
+                known[listing_id] = (price, detail_at)
+        engine.dispose()
+        logger.info("Detail policy: %d known %s %s listings", len(known), source, property_type)
+        return known
+
+    def should_fetch(self, item: ListingItem) -> bool:
+        key = (item.source, item.property_type)
+        if key not in self.known:
+            self.known[key] = self._load(*key)
+        price, detail_at = self.known[key].get(item.listing_id, (None, None))
+        reason = None
+        if item.listing_id not in self.known[key]:
+            reason = "new"
+        elif item.price_status is not None and price != tuple(getattr(item, f) for f in PRICE_FIELDS):
+            reason = "price_changed"
+        elif detail_at is None or self.now - detail_at > self.max_age:
+            reason = "stale"
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"detail_policy/{reason or 'skip'}")
+        return reason is not None

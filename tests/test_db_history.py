@@ -1,0 +1,322 @@
+"""The price history on both engines: idempotent replays, price changes, removals only after K
+complete and healthy runs, nothing removed by blocked / truncated / killed runs, relisting, several
+agents' listings of one flat linked to one unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+
+from db.engine import session_scope
+from db.history import record_ended, record_observation
+from db.models import (
+    Building,
+    CrawlRun,
+    Listing,
+    ListingEvent,
+    ListingSnapshot,
+    ListingUnitLink,
+    PriceChange,
+    Sighting,
+    Unit,
+)
+from db.runs import finish_run, start_run
+
+T0 = dt.datetime(2026, 11, 1, 17, 30, tzinfo=dt.UTC)
+KOTO = ("koto", 13108)
+
+
+def item(listing_id: str, price_man: int = 8000, **extra: Any) -> dict[str, Any]:
+    base = {
+        "source": "suumo",
+        "property_type": "used",
+        "page_kind": "list",
+        "listing_scope": "unit",
+        "listing_id": listing_id,
+        "url": f"https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_{listing_id}/",
+        "building_name": "パークホームズ豊洲ザ・レジデンス",
+        "address": "東京都江東区豊洲5",
+        "ward_code": 13108,
+        "ward_name": "江東区",
+        "district": "豊洲",
+        "price_status": "fixed",
+        "price_yen": price_man * 10_000,
+        "price_min_yen": price_man * 10_000,
+        "price_max_yen": price_man * 10_000,
+        "area_m2": 74.04,
+        "layout": "3LDK",
+        "rooms": 3,
+        "built_year": 2016,
+        "built_month": 10,
+    }
+    base.update(extra)
+    return base
+
+
+def healthy_stats(cards: int, hits: int | None = None, **extra: Any) -> dict[str, Any]:
+    stats: dict[str, Any] = {
+        "finish_reason": "finished",
+        "suumo/hits/koto": cards if hits is None else hits,
+        "suumo/cards/koto/unique": cards,
+        "suumo/ward_done/koto": True,
+        "item_scraped_count": cards,
+    }
+    stats.update(extra)
+    return stats
+
+
+def night(
+    engine: Engine,
+    day: int,
+    items: Iterable[dict[str, Any]],
+    stats: dict[str, Any] | None = None,
+    finish: bool = True,
+    k: int = 2,
+) -> int:
+    """One crawl run: open, record the items, close with the stats (a healthy full walk by default)."""
+    now = T0 + dt.timedelta(days=day)
+    items = list(items)
+    with session_scope(engine) as session:
+        run = start_run(session, "suumo_chuko", "suumo", "used", ["koto"], now)
+        run_id = run.id
+    counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
+    with session_scope(engine) as session:
+        for observation in items:
+            outcome = record_observation(session, run_id, {**observation, "scraped_at": now}, now)
+            counts["new_listings"] += outcome.new_listing
+            counts["price_changes"] += outcome.price_changed
+            counts["relisted"] += outcome.relisted
+    if finish:
+        with session_scope(engine) as session:
+            run = session.get(CrawlRun, run_id)
+            assert run is not None
+            finish_run(
+                session,
+                run,
+                stats or healthy_stats(len(items)),
+                [KOTO],
+                counts,
+                now + dt.timedelta(minutes=30),
+                removal_runs=k,
+            )
+    return run_id
+
+
+def count(engine: Engine, model: Any) -> int:
+    with session_scope(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def status(engine: Engine, listing_id: str) -> str:
+    with engine.connect() as connection:
+        return str(
+            connection.execute(
+                text("SELECT status FROM v_listings WHERE source_listing_id = :id"), {"id": listing_id}
+            ).scalar()
+        )
+
+
+def events(engine: Engine, listing_id: str) -> list[str]:
+    with session_scope(engine) as session:
+        return list(
+            session.scalars(
+                select(ListingEvent.kind)
+                .join(Listing)
+                .where(Listing.source_listing_id == listing_id)
+                .order_by(ListingEvent.id)
+            )
+        )
+
+
+def test_replaying_the_same_items_changes_nothing(engine: Engine) -> None:
+    listings = [item("10000001"), item("10000002", 9000, building_name="別のマンション")]
+    run_id = night(engine, 0, listings, finish=False)
+    tables = (Listing, PriceChange, ListingSnapshot, ListingEvent, Sighting, Building, Unit, ListingUnitLink)
+    before = {model.__tablename__: count(engine, model) for model in tables}
+    with session_scope(engine) as session:  # the same run replays its pages
+        for observation in listings:
+            record_observation(session, run_id, {**observation, "scraped_at": T0}, T0)
+    assert {model.__tablename__: count(engine, model) for model in tables} == before
+    # A second night with the same pages adds only that night's sightings.
+    night(engine, 1, listings)
+    after = {model.__tablename__: count(engine, model) for model in tables}
+    assert after == {**before, "sightings": before["sightings"] + 2}
+
+
+def test_price_changes_are_appended_with_the_previous_price(engine: Engine) -> None:
+    night(engine, 0, [item("10000001", 8000)])
+    night(engine, 1, [item("10000001", 8000)])
+    night(engine, 2, [item("10000001", 7680)])
+    night(engine, 3, [item("10000001", 7680)])
+    night(engine, 4, [item("10000001", 7980)])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT price_yen, previous_price_yen, change_yen FROM v_price_history ORDER BY seen_at")
+        ).all()
+        current = connection.execute(text("SELECT price_yen FROM v_listings")).scalar()
+    assert [tuple(r) for r in rows] == [
+        (80_000_000, None, None),
+        (76_800_000, 80_000_000, -3_200_000),
+        (79_800_000, 76_800_000, 3_000_000),
+    ]
+    assert current == 79_800_000
+
+
+def test_unknown_price_is_not_a_price_change(engine: Engine) -> None:
+    night(engine, 0, [item("10000001", 8000)])
+    unreadable = item("10000001", 8000, price_status=None, price_yen=None, price_min_yen=None, price_max_yen=None)
+    night(engine, 1, [unreadable])
+    assert count(engine, PriceChange) == 1
+
+
+def test_removed_only_after_k_complete_healthy_runs(engine: Engine) -> None:
+    night(engine, 0, [item("10000001"), item("10000002", building_name="別のマンション")])
+    night(engine, 1, [item("10000001")])  # 10000002 absent once
+    assert status(engine, "10000002") == "active"
+    night(engine, 2, [item("10000001")])  # absent from 2 complete and healthy runs
+    assert status(engine, "10000002") == "removed"
+    assert status(engine, "10000001") == "active"
+    assert events(engine, "10000002") == ["first_seen", "removed"]
+
+
+def test_k_is_configurable(engine: Engine) -> None:
+    night(engine, 0, [item("10000001"), item("10000002", building_name="別のマンション")], k=3)
+    night(engine, 1, [item("10000001")], k=3)
+    night(engine, 2, [item("10000001")], k=3)
+    assert status(engine, "10000002") == "active"
+    night(engine, 3, [item("10000001")], k=3)
+    assert status(engine, "10000002") == "removed"
+
+
+def test_blocked_truncated_and_killed_runs_remove_nothing(engine: Engine) -> None:
+    everyone = [item(f"1000000{i}", building_name=f"マンション{i}") for i in range(5)]
+    night(engine, 0, everyone)
+    # Blocked: the list page was a captcha; nothing seen.
+    night(engine, 1, [], {"finish_reason": "finished", "suumo/blocked": 1, "suumo/list_pages_failed/koto": 1})
+    # Truncated: the site says 5, we saw 1 (pager ended early).
+    night(engine, 2, everyone[:1], healthy_stats(1, hits=5))
+    # Killed: the process died mid-way (no finish), then a run that crashed (finish_reason != finished).
+    night(engine, 3, everyone[:2], finish=False)
+    night(engine, 4, everyone[:1], healthy_stats(1, finish_reason="shutdown"))
+    # Unhealthy: a full walk, but half the prices unreadable (a template change).
+    night(engine, 5, everyone[:1], healthy_stats(1, **{"suumo/field/price/unparsed": 1}))
+    assert [status(engine, f"1000000{i}") for i in range(5)] == ["active"] * 5
+    with engine.connect() as connection:
+        verdicts = connection.execute(text("SELECT verdict FROM v_crawl_runs ORDER BY run_id")).scalars().all()
+    assert verdicts == [
+        "complete_healthy",
+        "incomplete_unhealthy",
+        "incomplete",
+        "interrupted",
+        "incomplete",
+        "unhealthy",
+    ]
+
+
+def test_unhealthy_runs_neither_count_nor_reset(engine: Engine) -> None:
+    night(engine, 0, [item("10000001"), item("10000002", building_name="別のマンション")])
+    night(engine, 1, [item("10000001")])  # healthy, 10000002 absent (1 of 2)
+    night(engine, 2, [item("10000001")], healthy_stats(1, **{"suumo/blocked": 3}))  # unhealthy: ignored
+    assert status(engine, "10000002") == "active"
+    night(engine, 3, [item("10000001")])  # healthy, absent (2 of 2)
+    assert status(engine, "10000002") == "removed"
+
+
+def test_listing_seen_by_an_unhealthy_run_inside_the_window_is_kept(engine: Engine) -> None:
+    both = [item("10000001"), item("10000002", building_name="別のマンション")]
+    night(engine, 0, both)
+    night(engine, 1, [item("10000001")])
+    night(engine, 2, both, healthy_stats(2, **{"suumo/blocked": 1}))  # saw it, but unhealthy
+    night(engine, 3, [item("10000001")])
+    assert status(engine, "10000002") == "active"
+
+
+def test_relisting_records_the_gap(engine: Engine) -> None:
+    night(engine, 0, [item("10000001"), item("10000002", building_name="別のマンション")])
+    night(engine, 1, [item("10000001")])
+    night(engine, 2, [item("10000001")])
+    assert status(engine, "10000002") == "removed"
+    night(engine, 9, [item("10000001"), item("10000002", building_name="別のマンション")])
+    assert status(engine, "10000002") == "active"
+    assert events(engine, "10000002") == ["first_seen", "removed", "relisted"]
+    with session_scope(engine) as session:
+        gap = session.scalars(select(ListingEvent.gap_days).where(ListingEvent.kind == "relisted")).one()
+    assert gap == 9.0
+
+
+def test_listing_ended_page_removes_at_once_and_only_once(engine: Engine) -> None:
+    run_id = night(engine, 0, [item("10000001")])
+    with session_scope(engine) as session:
+        assert record_ended(session, run_id, "suumo", "10000001", T0)
+        assert not record_ended(session, run_id, "suumo", "10000001", T0)
+        assert not record_ended(session, run_id, "suumo", "99999999", T0)  # never seen: nothing to end
+    assert status(engine, "10000001") == "removed"
+    assert events(engine, "10000001") == ["first_seen", "ended"]
+
+
+def test_several_agents_one_flat_are_linked_not_merged(engine: Engine) -> None:
+    detail = {"page_kind": "detail", "floor": 4, "total_floors": 22, "direction": "北西"}
+    agents = [
+        item("10000001", 10800, **detail),
+        item("10000002", 10780, **{**detail, "area_m2": 74.1}),  # within 0.5 m²
+        item("10000003", 10800, building_name="パークホームズ豊洲ザ・レジデンス◆眺望良好◆", **detail),
+        item("10000004", 10800, **{**detail, "floor": 5}),  # another flat, one floor up
+        item("10000005", 10800, **{**detail, "direction": "南東"}),  # another flat, other side
+    ]
+    night(engine, 0, agents)
+    with engine.connect() as connection:
+        units = connection.execute(
+            text(
+                "SELECT floor, direction, listings, active_listings, cheapest_price_yen"
+                " FROM v_units ORDER BY floor, direction"
+            )
+        ).all()
+        listings = connection.execute(
+            text("SELECT COUNT(*), COUNT(DISTINCT unit_id), COUNT(DISTINCT building_id) FROM v_listings")
+        ).one()
+    assert [tuple(u) for u in units] == [
+        (4, "北西", 3, 3, 107_800_000),
+        (4, "南東", 1, 1, 108_000_000),
+        (5, "北西", 1, 1, 108_000_000),
+    ]
+    assert tuple(listings) == (5, 3, 1)
+
+
+def test_a_flat_back_under_a_new_listing_id_joins_its_unit(engine: Engine) -> None:
+    detail = {"page_kind": "detail", "floor": 4, "total_floors": 22, "direction": "北西"}
+    night(engine, 0, [item("10000001", **detail)])
+    night(engine, 1, [])
+    night(engine, 2, [])
+    night(engine, 3, [item("20000001", 7900, **detail)])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT source_listing_id, unit_id, status FROM v_listings ORDER BY source_listing_id")
+        ).all()
+    (old_id, old_unit, old_status), (new_id, new_unit, new_status) = rows
+    assert (old_id, new_id) == ("10000001", "20000001")
+    assert old_unit == new_unit and (old_status, new_status) == ("removed", "active")
+
+
+def test_list_card_without_floor_keeps_the_unit_the_detail_gave(engine: Engine) -> None:
+    night(engine, 0, [item("10000001"), item("10000001", page_kind="detail", floor=4, total_floors=22)])
+    night(engine, 1, [item("10000001")])
+    with session_scope(engine) as session:
+        links = session.scalars(select(ListingUnitLink)).all()
+        snapshot = session.scalars(select(ListingSnapshot).order_by(ListingSnapshot.id.desc())).first()
+    assert [link.unit_id is not None for link in links] == [False, True]
+    assert snapshot is not None and snapshot.floor == 4
+
+
+def test_different_built_year_is_a_different_building(engine: Engine) -> None:
+    night(engine, 0, [item("10000001"), item("10000002", built_year=1999)])
+    assert count(engine, Building) == 2
+
+
+def test_times_are_utc_on_both_engines(engine: Engine) -> None:
+    night(engine, 0, [item("10000001")])
+    with session_scope(engine) as session:
+        listing = session.scalars(select(Listing)).one()
+    assert listing.first_seen_at == T0 and listing.first_seen_at.tzinfo is not None
