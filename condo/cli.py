@@ -10,6 +10,8 @@ import click
 
 from scraper.offline import UnknownPageError, parse_file
 
+SPIDERS = ("suumo_chuko", "suumo_shinchiku")
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tokyo-condo-tracker")
@@ -66,3 +68,116 @@ def parse_command(pages: tuple[Path, ...], url: str | None, summary: bool) -> No
                 click.echo(f"  could not read {name} from {raw!r}", err=True)
     if failures == len(pages):
         sys.exit(2)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the price-history database (SQLite under ./data by default, or DATABASE_URL).
+
+    \b
+    Example:
+      condo db upgrade
+      DATABASE_URL=postgresql+psycopg://condo@localhost/condo condo db upgrade
+    """
+
+
+def _database_url(url: str | None) -> str:
+    from db.engine import database_url
+
+    return database_url(url)
+
+
+@db_group.command("upgrade")
+@click.option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3).")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to upgrade to.")
+def db_upgrade(database_url: str | None, revision: str) -> None:
+    """Create or migrate the database schema (tables and the analysts' views).
+
+    \b
+    Example:
+      condo db upgrade --database-url sqlite:///data/condo.sqlite3
+    """
+    from db.engine import make_engine
+    from db.migrate import current_revision, upgrade
+
+    url = _database_url(database_url)
+    engine = make_engine(url)
+    before = current_revision(engine)
+    upgrade(engine, revision)
+    after = current_revision(engine)
+    engine.dispose()
+    shown = engine.url.render_as_string(hide_password=True)
+    click.echo(f"{shown}: schema at revision {after}" + (f" (was {before})" if before != after else " (unchanged)"))
+
+
+@main.command("crawl")
+@click.option(
+    "--spider",
+    "spiders",
+    multiple=True,
+    type=click.Choice(SPIDERS),
+    help="Spider to run (repeat for several; default: all).",
+)
+@click.option("--wards", help="Comma-separated wards: koto, bunkyo, minato (default: all three).")
+@click.option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3).")
+@click.option(
+    "--base-url", envvar="SUUMO_BASE_URL", help="Where SUUMO is (default https://suumo.jp; a local replay for tests)."
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    default=3 * 3600,
+    show_default=True,
+    help="Seconds after which a spider is closed (and killed two minutes later).",
+)
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Extra Scrapy setting.")
+def crawl_command(
+    spiders: tuple[str, ...],
+    wards: str | None,
+    database_url: str | None,
+    base_url: str | None,
+    time_limit: float,
+    overrides: tuple[str, ...],
+) -> None:
+    """Crawl SUUMO into the database: each spider in its own process, then a summary of each run.
+
+    Progress shows list pages done and listings seen against the site's hit count. The summary gives
+    new listings, price changes, removals, relistings, blocks and the run's verdict (only complete and
+    healthy runs can mark listings removed). The full logs are under data/logs/.
+
+    \b
+    Example:
+      condo crawl --wards koto --spider suumo_chuko
+      condo crawl --base-url http://127.0.0.1:8000 -s DOWNLOAD_DELAY=0
+    """
+    from condo.crawl import crawl
+    from scraper.runner import Progress
+    from scraper.suumo.urls import parse_wards
+
+    try:
+        parse_wards(wards)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--wards") from error
+    settings: dict[str, str] = {}
+    for override in overrides:
+        name, sep, value = override.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {override!r}", param_hint="-s")
+        settings[name] = value
+    if base_url:
+        settings["SUUMO_BASE_URL"] = base_url
+
+    def show(spider: str, progress: Progress) -> None:
+        of = f" of {progress.hits}" if progress.hits is not None else ""
+        click.echo(f"  {spider} {progress.ward}: page {progress.page}, {progress.cards}{of} listings", err=True)
+
+    url = _database_url(database_url)
+    result = crawl(url, spiders or SPIDERS, wards, settings, time_limit, on_progress=show)
+    for run in result.runs:
+        if run.returncode != 0 or run.killed_after_time_limit:
+            why = "killed after the time limit" if run.killed_after_time_limit else f"exit code {run.returncode}"
+            click.echo(f"{run.spider}: the crawl process failed ({why}); log: {run.log_path}", err=True)
+    for summary in result.summaries:
+        click.echo("\n".join(summary.lines()))
+    if not result.ok:
+        sys.exit(1)

@@ -64,8 +64,10 @@ def test_used_condo_crawl_end_to_end(pages: dict[str, str], tmp: Path) -> None:
         result = run_spider("suumo_chuko", site.base_url, tmp, "-a", "wards=koto")
     assert result.returncode == 0, result.log
     stats, items = result.stats, result.items
-    list_items = [i for i in items if i["page_kind"] == "list"]
-    detail_items = [i for i in items if i["page_kind"] == "detail"]
+    list_items = [i for i in items if i.get("page_kind") == "list"]
+    detail_items = [i for i in items if i.get("page_kind") == "detail"]
+    ended = [i for i in items if "page_kind" not in i]  # ListingEnded: the "listing ended" pages
+    assert len(ended) == 39 and {i["listing_id"] for i in ended} < {i["listing_id"] for i in list_items}
     assert len(list_items) == 40 and len({i["listing_id"] for i in list_items}) == 40
     assert len(detail_items) == 1
     assert detail_items[0]["listing_id"] == "73305798" and detail_items[0]["price_yen"] == 108_000_000
@@ -80,7 +82,7 @@ def test_used_condo_crawl_end_to_end(pages: dict[str, str], tmp: Path) -> None:
     assert stats["suumo/detail/requested"] == 40
     assert stats["suumo/detail_pages/detail"] == 1
     assert stats["suumo/detail_pages/gone"] == 39
-    assert stats["suumo/items/list"] == 40 and stats["suumo/items/detail"] == 1
+    assert stats["suumo/items/list"] == 40 and stats["suumo/items/detail"] == 1 and stats["suumo/items/ended"] == 39
     assert stats["suumo/field/balcony_m2/blank"] == 4
     assert stats["suumo/cards/koto/other_ward"] == 40  # the served page is Chiyoda's: flagged
     assert stats["validate/items_ok"] == 41

@@ -171,6 +171,14 @@ class SuumoSpider(scrapy.Spider):
                 len(card_ids),
             )
         self.record_fields(page.fields, url)
+        self.inc(f"list_pages_parsed/{ward}")
+        self.logger.info(
+            "progress ward=%s page=%d cards=%d hits=%s",
+            ward,
+            stats.get_value(f"{self.stats_prefix}/list_pages_parsed/{ward}"),
+            len(self.ids_seen[ward]),
+            page.hit_count,
+        )
 
     def parse_detail(
         self, response: Response, ward: str, scope: ListingScope = "unit"

@@ -1,0 +1,61 @@
+"""``condo crawl``: every spider in its own process into the database, with progress and a summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from db.engine import data_dir, make_engine, session_scope
+from db.migrate import upgrade
+from db.summary import RunSummary, run_summary
+from scraper.runner import Progress, SpiderRun, run_spider_process
+
+
+@dataclass
+class CrawlResult:
+    runs: list[SpiderRun]
+    summaries: list[RunSummary]
+
+    @property
+    def ok(self) -> bool:
+        return all(run.returncode == 0 and not run.killed_after_time_limit for run in self.runs)
+
+
+def crawl(
+    database_url: str,
+    spiders: Sequence[str],
+    wards: str | None = None,
+    settings: Mapping[str, str] | None = None,
+    time_limit: float | None = None,
+    on_progress: Callable[[str, Progress], None] | None = None,
+) -> CrawlResult:
+    """Migrate the database, then run each spider in turn into it (each in its own process)."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    logs = data_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    runs, summaries = [], []
+    for spider in spiders:
+        run = run_spider_process(
+            spider,
+            wards=wards,
+            settings={
+                "CONDO_DATABASE_URL": database_url,
+                "SUUMO_DETAIL_POLICY": "db.policy.DatabaseDetailPolicy",
+                **(settings or {}),
+            },
+            time_limit=time_limit,
+            log_path=logs / f"{stamp}-{spider}.log",
+            on_progress=functools.partial(on_progress, spider) if on_progress else None,
+        )
+        runs.append(run)
+        if run.run_id is not None:
+            with session_scope(engine) as session:
+                summary = run_summary(session, run.run_id)
+            if summary:
+                summaries.append(summary)
+    engine.dispose()
+    return CrawlResult(runs, summaries)
