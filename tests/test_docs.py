@@ -28,3 +28,22 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     assert "scripts/bootstrap.sh" in blocks[0] and "condo " in blocks[0]
     assert blocks[1].strip() == "bash scripts/test.sh"
     assert "scripts/test.sh" in (REPO / ".ci" / "run").read_text()
+
+
+SCHEMA = (REPO / "docs" / "schema.md").read_text(encoding="utf-8")
+
+
+def test_every_view_column_and_table_is_documented(engine: object) -> None:
+    from sqlalchemy import inspect
+
+    from db.views import VIEW_NAMES
+
+    inspector = inspect(engine)
+    for view in VIEW_NAMES:
+        section = SCHEMA.split(f"### `{view}`", 1)[1].split("###", 1)[0]
+        documented = set(re.findall(r"`(\w+)`", section))
+        columns = {column["name"] for column in inspector.get_columns(view)}
+        assert columns <= documented, f"{view}: undocumented columns {sorted(columns - documented)}"
+    for table in inspector.get_table_names():
+        if table != "alembic_version":
+            assert f"| `{table}` |" in SCHEMA, f"table {table} missing from docs/schema.md"
