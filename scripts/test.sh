@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 echo "== ruff" >&2
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "== mypy" >&2
 .venv/bin/mypy
 echo "== pytest" >&2

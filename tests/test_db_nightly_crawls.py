@@ -207,3 +207,66 @@ def test_condo_crawl_rejects_a_bad_ward() -> None:
     result = CliRunner().invoke(main, ["crawl", "--wards", "shibuya"])
     assert result.exit_code == 2
     assert "unknown ward 'shibuya'" in result.output
+
+
+def test_a_killed_crawl_leaves_a_consistent_database_and_the_next_night_recovers(
+    engine: Engine, pages: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    url = engine.url.render_as_string(hide_password=False)
+    site = StaticSite(delay=0.5)  # slow detail pages: the crawl is still running when it is killed
+    site.add("/robots.txt", pages["robots"], content_type="text/plain")
+    site.add(LIST_PATH, pages["full"])
+    with serve(site):
+        command = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "suumo_chuko",
+            "-a",
+            "wards=koto",
+            "-s",
+            f"SUUMO_BASE_URL={site.base_url}",
+            "-s",
+            f"CONDO_DATABASE_URL={url}",
+            "-s",
+            "CONDO_BATCH_SIZE=5",
+            "-s",
+            "SUUMO_DETAIL_POLICY=db.policy.DatabaseDetailPolicy",
+            *[f"-s{k}={v}" for k, v in FAST.items()],
+        ]
+        child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            written = query(engine, "SELECT COUNT(*) FROM listings")[0][0]
+            if written >= 20:
+                break
+            time.sleep(0.2)
+        assert child.poll() is None, "the crawl ended before it could be killed"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
+        # Consistent: every committed listing has its price, snapshot, first-seen event and sighting.
+        assert query(engine, "SELECT COUNT(*) FROM listings") == [(20,)]
+        assert query(engine, "SELECT COUNT(*) FROM v_listings WHERE price_yen IS NULL OR building_name IS NULL") == [
+            (0,)
+        ]
+        assert query(engine, "SELECT COUNT(*) FROM listing_events WHERE kind = 'first_seen'") == [(20,)]
+        assert query(engine, "SELECT verdict, finished_at FROM v_crawl_runs") == [("running_or_killed", None)]
+
+        site.delay = 0
+        assert night(site, url, pages["full"], tmp_path, monkeypatch) == "complete_healthy"
+    assert query(engine, "SELECT verdict FROM v_crawl_runs ORDER BY run_id") == [
+        ("interrupted",),
+        ("complete_healthy",),
+    ]
+    assert query(engine, "SELECT COUNT(*) FROM v_listings WHERE status = 'active'") == [(20,)]
+    assert query(engine, "SELECT COUNT(*) FROM listing_events WHERE kind = 'removed'") == [(0,)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ class StaticSite:
     then on the path alone; anything else is a 404."""
 
     routes: dict[str, Route] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering any path that is not robots.txt
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path, user agent)
     base_url: str = ""
 
@@ -41,6 +43,8 @@ def serve(site: StaticSite) -> Iterator[StaticSite]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.requests.append((self.path, self.headers.get("User-Agent", "")))
+            if site.delay and self.path != "/robots.txt":
+                time.sleep(site.delay)
             route = site.route_for(self.path)
             payload = route.body.encode("utf-8")
             self.send_response(route.status)
