@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+
 from sqlalchemy import Engine, inspect, text
 
+from db.engine import make_engine
 from db.migrate import check, current_revision, downgrade, upgrade
 from db.views import VIEW_NAMES
 
@@ -42,9 +44,9 @@ def test_downgrade_to_empty_and_up_again(engine: Engine) -> None:
     check(engine)
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas")
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'condo.sqlite3'}")  # the folder is created
+    upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
