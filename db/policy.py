@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from db.engine import make_engine, session_scope
 from db.history import PRICE_FIELDS
 from db.models import Listing, PriceChange, Sighting
+from scraper.clock import now_utc
 from scraper.items import ListingItem
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class DatabaseDetailPolicy:
         self.max_age = dt.timedelta(days=max_age_days)
         self.crawler = crawler
         self.known: dict[tuple[str, str], dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]]] = {}
-        self.now = dt.datetime.now(dt.UTC)
+        self.now = now_utc()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatabaseDetailPolicy:

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from scraper.clock import now_utc
 from scraper.items import ListingEnded
 
 logger = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ class PersistItemPipeline:
                 source=getattr(spider, "source", "unknown"),
                 property_type=getattr(spider, "property_type", "unknown"),
                 wards=wards,
-                now=dt.datetime.now(dt.UTC),
+                now=now_utc(),
             )
             self.run_id = run.id
         self.stats.set_value("db/run_id", self.run_id)
@@ -202,7 +203,7 @@ class PersistItemPipeline:
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
-        now = dt.datetime.now(dt.UTC)
+        now = now_utc()
         with session_scope(self.engine) as session:
             for item in batch:
                 if isinstance(item, ListingEnded):
@@ -237,7 +238,7 @@ class PersistItemPipeline:
                 stats,
                 wards,
                 self.counts,
-                dt.datetime.now(dt.UTC),
+                now_utc(),
                 removal_runs=self.removal_runs,
                 prefix=getattr(spider, "stats_prefix", "suumo"),
             )

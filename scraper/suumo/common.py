@@ -11,12 +11,15 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
+from scraper.clock import now_utc
 from scraper.items import ListingItem
 from scraper.parsing.access import parse_access
 from scraper.parsing.address import parse_address
 from scraper.parsing.fieldlog import FieldLog
 from scraper.parsing.money import Price
 from scraper.suumo.pages import hit_count, list_cards
+
+__all__ = ["SOURCE", "ListPage", "now_utc"]
 
 SOURCE = "suumo"
 _FOOTER_SUMMARY = re.compile(r'"summary"\s*:\s*(\{.*?\})\s*-->', re.S)
@@ -129,7 +132,3 @@ def apply_access(item: ListingItem, raw: str | None, fields: FieldLog) -> None:
     item.walk_minutes = access.walk_minutes
     item.bus_minutes = access.bus_minutes
     item.bus_stop_walk_minutes = access.stop_walk_minutes
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
