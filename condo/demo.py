@@ -1,0 +1,64 @@
+"""``condo demo``: the offline main job. A SIMULATED market, a simulated SUUMO on 127.0.0.1, the real
+spiders crawling it night by night into a fresh embedded database, then a summary of what was found."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+
+from db.engine import make_engine
+from simulator.market import MarketConfig, build_market
+from simulator.replay import Night, replay
+
+LABEL = "SIMULATED DATA"
+
+EXAMPLE_QUERIES = {
+    "Active listings by ward (mean asking price per m²)": """
+        SELECT ward_name, COUNT(*) AS listings, ROUND(AVG(price_per_m2)) AS mean_price_per_m2
+        FROM v_listings WHERE status = 'active' GROUP BY ward_name ORDER BY ward_name""",
+    "Largest price cuts": """
+        SELECT source_listing_id, seen_at, previous_price_yen, price_yen, ROUND(change_ratio * 100, 1) AS change_pct
+        FROM v_price_history WHERE change_yen < 0 ORDER BY change_ratio LIMIT 5""",
+    "Flats sold by several agents": """
+        SELECT building_name, floor, area_m2, layout, listings, cheapest_price_yen
+        FROM v_units WHERE listings > 1 ORDER BY listings DESC, unit_id LIMIT 5""",
+    "Crawl runs": """
+        SELECT run_id, verdict, new_listings, price_changes, removed, relisted, coverage
+        FROM v_crawl_runs ORDER BY run_id DESC LIMIT 5""",
+}
+
+
+@dataclass
+class DemoResult:
+    out_dir: Path
+    database_url: str
+    truth_path: Path
+    nights: list[Night]
+
+
+def run_demo(out_dir: Path, nights: int, seed: int, on_night: Callable[[Night], None] | None = None) -> DemoResult:
+    """Build the simulated market, write its ground truth, replay ``nights`` nights into a fresh database."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    market = build_market(MarketConfig(seed=seed, days=nights))
+    truth = out_dir / "truth.json"
+    market.write_truth(truth)
+    database_url = f"sqlite:///{out_dir / 'demo.sqlite3'}"
+    done = replay(market, database_url, range(nights), out_dir / "logs", on_night=on_night)
+    return DemoResult(out_dir, database_url, truth, done)
+
+
+def example_queries(database_url: str) -> list[tuple[str, list[str], list[tuple[object, ...]]]]:
+    engine = make_engine(database_url)
+    results = []
+    with engine.connect() as connection:
+        for title, sql in EXAMPLE_QUERIES.items():
+            cursor = connection.execute(text(sql))
+            results.append((title, list(cursor.keys()), [tuple(row) for row in cursor]))
+    engine.dispose()
+    return results

@@ -1,0 +1,370 @@
+"""A seeded, deterministic market of used condos in Koto, Bunkyo and Minato, day by day.
+
+Listings arrive, cut (or raise) their asking price, are listed by several agents, leave, and come back
+(under the same listing id or a new one). Price levels follow published orders of magnitude per ward
+(asking price per m² roughly: Minato 1.6 million yen, Bunkyo 1.25 million, Koto 1.05 million in 2025-26),
+with a configurable quality-adjusted trend per ward and week, and a configurable drift of the mix of
+what is listed (more small flats over time) so that a naive median and the true trend disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+WARDS = {
+    "koto": (13108, "江東区", ["豊洲", "有明", "東雲", "辰巳", "門前仲町", "木場", "大島", "亀戸"]),
+    "bunkyo": (13105, "文京区", ["本駒込", "千駄木", "小石川", "白山", "湯島", "本郷", "音羽", "千石"]),
+    "minato": (
+        13103,
+        "港区",
+        ["麻布十番", "元麻布", "南麻布", "赤坂", "南青山", "北青山", "芝浦", "港南", "三田", "高輪"],
+    ),
+}
+BASE_PRICE_PER_M2 = {"koto": 1_050_000, "bunkyo": 1_250_000, "minato": 1_600_000}
+DISTRICT_PREMIUM = {
+    "豊洲": 1.12,
+    "有明": 1.05,
+    "東雲": 1.0,
+    "辰巳": 0.92,
+    "大島": 0.85,
+    "亀戸": 0.88,
+    "麻布十番": 1.25,
+    "元麻布": 1.4,
+    "南麻布": 1.2,
+    "赤坂": 1.25,
+    "南青山": 1.35,
+    "北青山": 1.3,
+    "本駒込": 1.05,
+    "小石川": 1.08,
+    "音羽": 1.02,
+    "湯島": 0.95,
+}
+STATIONS = {
+    "koto": [
+        ("東京メトロ有楽町線", "豊洲"),
+        ("ゆりかもめ", "有明"),
+        ("東京メトロ東西線", "門前仲町"),
+        ("ＪＲ総武線", "亀戸"),
+    ],
+    "bunkyo": [
+        ("東京メトロ南北線", "本駒込"),
+        ("都営三田線", "白山"),
+        ("東京メトロ丸ノ内線", "茗荷谷"),
+        ("東京メトロ千代田線", "千駄木"),
+    ],
+    "minato": [
+        ("都営大江戸線", "麻布十番"),
+        ("東京メトロ銀座線", "表参道"),
+        ("ＪＲ山手線", "田町"),
+        ("東京メトロ南北線", "白金高輪"),
+    ],
+}
+BRANDS = [
+    "パークホームズ",
+    "プラウド",
+    "ブリリア",
+    "シティタワー",
+    "ザ・パークハウス",
+    "ライオンズ",
+    "クレヴィア",
+    "ルネ",
+    "グランスイート",
+    "ディアナコート",
+]
+SUFFIXES = [
+    "レジデンス",
+    "タワー",
+    "ガーデン",
+    "テラス",
+    "コート",
+    "ヒルズ",
+    "",
+    "ザ・レジデンス",
+    "イースト",
+    "ウエスト",
+]
+DIRECTIONS = ["南", "南東", "南西", "東", "西", "北東", "北西", "北"]
+AGENTS = [
+    "三井のリハウス 豊洲センター",
+    "野村の仲介+ 青山センター",
+    "東急リバブル 文京センター",
+    "住友不動産販売 港営業センター",
+    "(株)長谷工リアルエステート",
+    "センチュリー21(株)ベイサイド",
+    "(株)大京穴吹不動産 本郷店",
+    "スターツピタットハウス(株)",
+]
+LAYOUTS = [
+    (25, "1K"),
+    (35, "1LDK"),
+    (45, "1LDK"),
+    (55, "2LDK"),
+    (65, "2LDK"),
+    (72, "3LDK"),
+    (85, "3LDK"),
+    (110, "4LDK"),
+]
+
+
+@dataclass(frozen=True)
+class MarketConfig:
+    seed: int = 20260901
+    start: dt.date = dt.date(2026, 9, 7)  # a Monday
+    days: int = 56
+    warmup_days: int = 60
+    """Days simulated before the first crawled day (day 0), so that the market starts full."""
+    buildings_per_ward: int = 24
+    arrivals_per_day: dict[str, float] = field(default_factory=lambda: {"koto": 5.0, "bunkyo": 3.0, "minato": 4.0})
+    mean_days_on_market: float = 45.0
+    weekly_trend: dict[str, float] = field(default_factory=lambda: {"koto": 0.004, "bunkyo": 0.002, "minato": 0.006})
+    """Quality-adjusted log growth of asking prices per week, per ward (0.004 ≈ +0.4 % a week)."""
+    small_flat_share: tuple[float, float] = (0.25, 0.6)
+    """Share of new listings under 50 m² on the first and on the last day: the mix drifts."""
+    cut_probability_per_day: float = 1 / 25
+    rise_probability_per_day: float = 1 / 400
+    second_agent_probability: float = 0.15
+    same_id_return_probability: float = 0.2
+    new_id_return_probability: float = 0.1
+
+
+@dataclass
+class Building:
+    id: int
+    name: str
+    ward: str
+    ward_code: int
+    ward_name: str
+    district: str
+    block: int
+    built_year: int
+    built_month: int
+    floors: int
+    total_units: int
+    structure: str
+    line: str
+    station: str
+    walk_minutes: int
+
+
+@dataclass
+class Unit:
+    id: int
+    building_id: int
+    floor: int
+    area_m2: float
+    layout: str
+    direction: str
+    balcony_m2: float
+    management_fee_yen: int
+    repair_reserve_yen: int
+
+
+@dataclass
+class Listing:
+    listing_id: str
+    unit_id: int
+    agent: str
+    intervals: list[list[int | None]]
+    """Days the listing is on the site: ``[start, end)`` pairs; ``end`` is None while still listed."""
+    prices: list[list[int]]
+    """``[day, price_yen]`` from the day each asking price starts."""
+    relist_of: str | None = None
+    """The earlier listing id of the same flat when it came back under a new id."""
+
+    def active(self, day: int) -> bool:
+        return any(start is not None and start <= day and (end is None or day < end) for start, end in self.intervals)
+
+    def price_on(self, day: int) -> int:
+        current = self.prices[0][1]
+        for start, price in self.prices:
+            if start <= day:
+                current = price
+        return current
+
+
+@dataclass
+class Market:
+    config: MarketConfig
+    buildings: dict[int, Building]
+    units: dict[int, Unit]
+    listings: dict[str, Listing]
+
+    def date(self, day: int) -> dt.date:
+        return self.config.start + dt.timedelta(days=day)
+
+    def active(self, day: int, ward: str | None = None) -> list[Listing]:
+        out = []
+        for listing in self.listings.values():
+            if listing.active(day) and (ward is None or self.building_of(listing).ward == ward):
+                out.append(listing)
+        return out
+
+    def building_of(self, listing: Listing) -> Building:
+        return self.buildings[self.units[listing.unit_id].building_id]
+
+    def trend_index(self, ward: str, day: int) -> float:
+        """The injected quality-adjusted price level (1.0 on day 0)."""
+        return math.exp(self.config.weekly_trend[ward] * day / 7)
+
+    def write_truth(self, path: Path) -> None:
+        """The ground truth: every building, unit and listing with its prices and dates, and the trend."""
+        weeks = self.config.days // 7 + 1
+        truth: dict[str, Any] = {
+            "simulated": True,
+            "note": "SIMULATED market: generated data, not real listings.",
+            "config": {**asdict(self.config), "start": self.config.start.isoformat()},
+            "buildings": [asdict(b) for b in self.buildings.values()],
+            "units": [asdict(u) for u in self.units.values()],
+            "listings": [asdict(listing) for listing in self.listings.values()],
+            "trend": {ward: [self.trend_index(ward, 7 * w) for w in range(weeks)] for ward in WARDS},
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(truth, ensure_ascii=False, indent=1))
+
+
+def _round_price(value: float) -> int:
+    """Asking prices are whole 10万円 steps (3980万円, 1億800万円)."""
+    return max(1, round(value / 100_000)) * 100_000
+
+
+def _make_buildings(rng: random.Random, config: MarketConfig) -> dict[int, Building]:
+    buildings: dict[int, Building] = {}
+    for ward, (code, name, districts) in WARDS.items():
+        for _ in range(config.buildings_per_ward):
+            tower = rng.random() < 0.3
+            district = rng.choice(districts)
+            line, station = rng.choice(STATIONS[ward])
+            building_id = len(buildings) + 1
+            buildings[building_id] = Building(
+                id=building_id,
+                name=rng.choice(BRANDS)
+                + district
+                + rng.choice(SUFFIXES)
+                + ("" if rng.random() < 0.7 else str(building_id)),
+                ward=ward,
+                ward_code=code,
+                ward_name=name,
+                district=district,
+                block=rng.randint(1, 7),
+                built_year=rng.randint(1978, 2024),
+                built_month=rng.randint(1, 12),
+                floors=rng.randint(20, 54) if tower else rng.randint(4, 14),
+                total_units=rng.randint(300, 1100) if tower else rng.randint(20, 150),
+                structure="RC" if tower or rng.random() < 0.7 else "SRC",
+                line=line,
+                station=station,
+                walk_minutes=rng.randint(1, 15),
+            )
+    return buildings
+
+
+def true_value(market: Market, unit: Unit, day: int) -> float:
+    """The quality-adjusted value of a flat on a day: hedonic level × the ward's injected trend."""
+    building = market.buildings[unit.building_id]
+    age = market.date(day).year - building.built_year
+    per_m2 = (
+        BASE_PRICE_PER_M2[building.ward]
+        * DISTRICT_PREMIUM.get(building.district, 1.0)
+        * math.exp(-0.012 * age)
+        * (1 + 0.006 * unit.floor)
+        * (1.08 if building.floors >= 20 else 1.0)
+        * (1 - 0.012 * building.walk_minutes)
+        * (1.06 if unit.area_m2 < 50 else 1.0)  # small flats cost more per m²
+    )
+    return per_m2 * unit.area_m2 * market.trend_index(building.ward, day)
+
+
+def _new_unit(rng: random.Random, market: Market, building: Building, small: bool) -> Unit:
+    taken = {(u.floor, u.direction, u.layout) for u in market.units.values() if u.building_id == building.id}
+    choices = [item for item in LAYOUTS if (item[0] < 50) == small]
+    for _ in range(50):
+        base_area, layout = rng.choice(choices)
+        floor = rng.randint(1, building.floors)
+        direction = rng.choice(DIRECTIONS)
+        if (floor, direction, layout) not in taken:
+            break
+    area = round(base_area + rng.uniform(-4, 4), 2)
+    unit = Unit(
+        id=len(market.units) + 1,
+        building_id=building.id,
+        floor=floor,
+        area_m2=area,
+        layout=layout,
+        direction=direction,
+        balcony_m2=round(rng.uniform(3, 15), 2),
+        management_fee_yen=int(area * rng.uniform(220, 420)) // 10 * 10,
+        repair_reserve_yen=int(area * rng.uniform(150, 330)) // 10 * 10,
+    )
+    market.units[unit.id] = unit
+    return unit
+
+
+def build_market(config: MarketConfig | None = None) -> Market:
+    """Generate the whole market for ``config.days`` days. Same config, same market."""
+    config = config or MarketConfig()
+    rng = random.Random(config.seed)
+    market = Market(config, _make_buildings(rng, config), {}, {})
+    next_id = iter(range(70_000_000 + rng.randint(0, 999_999), 99_999_999, 7))
+    by_ward = {ward: [b for b in market.buildings.values() if b.ward == ward] for ward in WARDS}
+    returns: list[tuple[int, Listing, bool]] = []  # (day, listing, same id?)
+
+    def open_listing(day: int, unit: Unit, relist_of: str | None = None, price: int | None = None) -> Listing:
+        asking = price or _round_price(true_value(market, unit, day) * rng.lognormvariate(math.log(1.04), 0.05))
+        listing = Listing(str(next(next_id)), unit.id, rng.choice(AGENTS), [[day, None]], [[day, asking]], relist_of)
+        market.listings[listing.listing_id] = listing
+        return listing
+
+    for day in range(-config.warmup_days, config.days):
+        progress = (day + config.warmup_days) / max(config.days + config.warmup_days - 1, 1)
+        small_share = config.small_flat_share[0] + (config.small_flat_share[1] - config.small_flat_share[0]) * progress
+        for ward, rate in config.arrivals_per_day.items():
+            for _ in range(_poisson(rng, rate)):
+                building = rng.choice(by_ward[ward])
+                unit = _new_unit(rng, market, building, small=rng.random() < small_share)
+                first = open_listing(day, unit)
+                if rng.random() < config.second_agent_probability:
+                    # The same flat from another agent, a few days later, at a slightly different price.
+                    later = min(day + rng.randint(0, 4), config.days - 1)
+                    open_listing(later, unit, price=_round_price(first.prices[0][1] * rng.uniform(0.98, 1.02)))
+        for _due, listing, same_id in [r for r in returns if r[0] == day]:
+            unit = market.units[listing.unit_id]
+            if same_id:
+                listing.intervals.append([day, None])
+                listing.prices.append([day, _round_price(listing.price_on(day) * rng.uniform(0.95, 1.0))])
+            else:
+                open_listing(day, unit, relist_of=listing.listing_id)
+        returns = [r for r in returns if r[0] != day]
+        # Prices move and listings leave; a flat sold by several agents leaves all of them at once.
+        leaving_units: set[int] = set()
+        for listing in [x for x in market.listings.values() if x.active(day) and (x.intervals[-1][0] or 0) < day]:
+            if listing.unit_id in leaving_units or rng.random() < 1 / config.mean_days_on_market:
+                leaving_units.add(listing.unit_id)
+                continue
+            roll = rng.random()
+            if roll < config.cut_probability_per_day:
+                listing.prices.append([day, _round_price(listing.price_on(day) * rng.uniform(0.94, 0.98))])
+            elif roll < config.cut_probability_per_day + config.rise_probability_per_day:
+                listing.prices.append([day, _round_price(listing.price_on(day) * 1.03)])
+        for listing in market.listings.values():
+            if listing.unit_id in leaving_units and listing.active(day) and (listing.intervals[-1][0] or 0) < day:
+                listing.intervals[-1][1] = day
+                roll = rng.random()
+                if roll < config.same_id_return_probability:
+                    returns.append((day + rng.randint(5, 21), listing, True))
+                elif roll < config.same_id_return_probability + config.new_id_return_probability:
+                    returns.append((day + rng.randint(7, 28), listing, False))
+    return market
+
+
+def _poisson(rng: random.Random, rate: float) -> int:
+    threshold, count, product = math.exp(-rate), 0, rng.random()
+    while product > threshold:
+        count += 1
+        product *= rng.random()
+    return count

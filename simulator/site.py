@@ -1,0 +1,288 @@
+"""A simulated SUUMO: renders the simulated market as SUUMO pages, served on 127.0.0.1.
+
+The markup follows the real saved pages (class names, labels, the footer id list, the detail tables
+and the ``gapSuumoPcForKr`` object) so that the real spiders and parsers read it unchanged; every page
+says it is SIMULATED. Fault modes make the site misbehave the way real sites do (see docs/simulator.md).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from simulator.market import WARDS, Listing, Market
+
+FAULTS = ("unavailable", "timeouts", "blocked", "forbidden", "truncated", "drift", "slow")
+"""unavailable: some requests answer 503; timeouts: some requests hang past the crawler's timeout;
+blocked: every page is a captcha page (HTTP 200); forbidden: every page is HTTP 403; truncated: the
+first list page of each ward has no 次へ link; drift: the list cards' price label is renamed; slow:
+every response waits ``slow_seconds``."""
+
+ROBOTS = "User-agent: *\nDisallow: /jj/\nCrawl-delay: 0\n"
+BANNER = '<p class="simulated-banner">SIMULATED SITE: generated data for offline testing, not real listings.</p>'
+
+
+def yen_text(value: int) -> str:
+    """``108000000`` → ``1億800万円`` (SUUMO's way of writing prices and fees)."""
+    oku, rest = divmod(value, 100_000_000)
+    man, yen = divmod(rest, 10_000)
+    text = (f"{oku}億" if oku else "") + (f"{man}万" if man else "") + (f"{yen}" if yen or not (oku or man) else "")
+    return text + "円"
+
+
+@dataclass
+class SimulatedSuumo:
+    """The site on one simulated day. Change ``day`` and ``faults`` between crawls."""
+
+    market: Market
+    day: int = 0
+    faults: set[str] = field(default_factory=set)
+    fault_rate: float = 0.3
+    timeout_seconds: float = 3.0
+    slow_seconds: float = 0.2
+    requests: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.market.config.seed)
+        self.lock = threading.Lock()
+
+    # --- routing --------------------------------------------------------------------------------
+
+    def respond(self, raw_path: str) -> tuple[int, str, str, float]:
+        """(status, body, content type, seconds to wait before answering) for a request path."""
+        with self.lock:
+            self.requests += 1
+            roll = self.rng.random()
+        parts = urlsplit(raw_path)
+        if parts.path == "/robots.txt":
+            return 200, ROBOTS, "text/plain; charset=utf-8", 0.0
+        delay = self.slow_seconds if "slow" in self.faults else 0.0
+        if "timeouts" in self.faults and roll < self.fault_rate:
+            delay = self.timeout_seconds
+        if "unavailable" in self.faults and roll < self.fault_rate:
+            return 503, "<html><title>503 Service Unavailable</title></html>", "text/html", delay
+        if "forbidden" in self.faults:
+            return 403, "<html><title>403 Forbidden</title></html>", "text/html", delay
+        if "blocked" in self.faults:
+            return 200, self.captcha_page(), "text/html; charset=utf-8", delay
+        segments = [s for s in parts.path.split("/") if s]
+        if len(segments) >= 4 and segments[:3] == ["ms", "chuko", "tokyo"] and segments[3].startswith("sc_"):
+            ward = segments[3][3:]
+            if ward not in WARDS:
+                return 404, self.gone_page(), "text/html; charset=utf-8", delay
+            if len(segments) == 5 and segments[4].startswith("nc_"):
+                return (*self.detail(ward, segments[4][3:]), delay)
+            if len(segments) == 4:
+                query = parse_qs(parts.query)
+                page = int(query.get("page", ["1"])[0])
+                size = int(query.get("pc", ["20"])[0])
+                return (
+                    200,
+                    self.list_page(ward, page, size if size in (10, 20, 30, 50, 100) else 20),
+                    "text/html; charset=utf-8",
+                    delay,
+                )
+        return 404, self.gone_page(), "text/html; charset=utf-8", delay
+
+    # --- pages ----------------------------------------------------------------------------------
+
+    def ward_listings(self, ward: str) -> list[Listing]:
+        listings = self.market.active(self.day, ward)
+        return sorted(listings, key=lambda x: (x.price_on(self.day), x.listing_id))
+
+    def list_page(self, ward: str, page: int, size: int) -> str:
+        _, ward_name, _ = WARDS[ward]
+        listings = self.ward_listings(ward)
+        shown = listings[(page - 1) * size : page * size]
+        last_page = max(1, -(-len(listings) // size))
+        more = page < last_page and not ("truncated" in self.faults and page == 1)
+        next_link = (
+            f'<p class="pagination-parts"><a href="/ms/chuko/tokyo/sc_{ward}/?page={page + 1}">次へ</a></p>'
+            if more
+            else ""
+        )
+        summary = json.dumps(
+            {
+                "ar": "030",
+                "bs": "011",
+                "orgurl2": f"https://suumo.jp/ms/chuko/tokyo/sc_{ward}/",
+                "fp": [x.listing_id for x in shown],
+                "fs": ["011"] * len(shown),
+                "tc": "",
+            }
+        )
+        cards = "\n".join(self.card(ward, listing) for listing in shown)
+        return f"""<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8">
+<title>{ward_name}の中古マンション購入情報｜SUUMO(スーモ) [SIMULATED]</title></head>
+<body>{BANNER}
+<div class="pagination_set"><div class="pagination_set-hit">{len(listings)}<span>件</span></div>
+<div class="pagination pagination_set-nav"><ol class="pagination-parts"><li class="pagination-current">{page}</li></ol>
+{next_link}</div></div>
+<form><div id="js-bukkenList" class="property_unit_group">
+{cards}
+</div></form>
+<!-- "summary":{summary[1:-1].join("{}")} -->
+</body></html>"""
+
+    def _facts(self, listing: Listing) -> dict[str, str]:
+        unit = self.market.units[listing.unit_id]
+        building = self.market.buildings[unit.building_id]
+        return {
+            "name": html.escape(building.name),
+            "price": yen_text(listing.price_on(self.day)),
+            "address": f"東京都{building.ward_name}{building.district}{'０１２３４５６７８９'[building.block]}",
+            "access": f"{building.line}「{building.station}」徒歩{building.walk_minutes}分",
+            "area": f"{unit.area_m2}m<sup>2</sup>（壁芯）",
+            "layout": unit.layout,
+            "balcony": f"{unit.balcony_m2}m<sup>2</sup>",
+            "built": f"{building.built_year}年{building.built_month}月",
+            "agent": html.escape(listing.agent),
+        }
+
+    def card(self, ward: str, listing: Listing) -> str:
+        f = self._facts(listing)
+        price_label = "価格" if "drift" in self.faults else "販売価格"
+        nc = listing.listing_id
+        return f"""<div class="property_unit ">
+ <input class="js-clipkey" type="hidden" value="{nc}_011" />
+ <div class="property_unit-content"><div class="property_unit-header">
+  <h2 class="property_unit-title"><a href="/ms/chuko/tokyo/sc_{ward}/nc_{nc}/" target="_blank">【SIMULATED】{f["name"]} 駅徒歩圏</a></h2></div>
+ <div class="property_unit-body ofh"><div class="ui-media"><div class="ui-media-body property_unit-info">
+  <div class="dottable dottable--cassette">
+   <div class="dottable-line"><dl><dt class="dottable-vm">物件名</dt><dd class="dottable-vm">{f["name"]}</dd></dl></div>
+   <div class="dottable-line"><dl><dt class="dottable-vm">{price_label}</dt><dd class="dottable-vm"><span class="dottable-value">{f["price"]}</span></dd></dl></div>
+   <div class="dottable-line"><dl><dt>所在地</dt><dd>{f["address"]}</dd></dl><dl><dt>沿線・駅</dt><dd>{f["access"]}</dd></dl></div>
+   <div class="dottable-line"><table class="dottable-fix"><tbody><tr>
+    <td><dl><dt>専有面積</dt><dd>{f["area"]}</dd></dl></td><td><dl><dt>間取り</dt><dd>{f["layout"]}</dd></dl></td></tr></tbody></table></div>
+   <div class="dottable-line"><table class="dottable-fix"><tbody><tr>
+    <td><dl><dt>バルコニー</dt><dd>{f["balcony"]}</dd></dl></td><td><dl><dt>築年月</dt><dd>{f["built"]}</dd></dl></td></tr></tbody></table></div>
+  </div></div></div></div>
+ <div class="moreinfo"><div class="shopmore"><div class="shopmore-title">{f["agent"]}</div></div></div>
+ </div>
+</div>"""
+
+    def detail(self, ward: str, listing_id: str) -> tuple[int, str, str]:
+        listing = self.market.listings.get(listing_id)
+        if listing is None or not listing.active(self.day) or self.market.building_of(listing).ward != ward:
+            return 200, self.gone_page(), "text/html; charset=utf-8"
+        f = self._facts(listing)
+        unit = self.market.units[listing.unit_id]
+        building = self.market.buildings[unit.building_id]
+        date = self.market.date(self.day)
+        info = f"{date.year}年{date.month}月{date.day}日"
+
+        def row(label: str, value: str, hint: bool = True) -> str:
+            tip = '<div class="fr"><a href="javascript:void(0);">ヒント</a></div>' if hint else ""
+            return f'<tr><th class="w118 thSideLGray bdCell"><div class="fl">{label}</div>{tip}</th><td class="w299 bdCell">{value}</td></tr>'
+
+        table = 'table summary="表" class="mt10 bdGrayT bdGrayL bgWhite pCell10 bdclps wf"'
+        return (
+            200,
+            f"""<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8">
+<title>【SUUMO】{f["name"]} 中古マンション物件情報 [SIMULATED]</title>
+<link rel="canonical" href="https://suumo.jp/ms/chuko/tokyo/sc_{ward}/nc_{listing_id}/" />
+<script type="text/javascript">
+var gapSuumoPcForKr = [{{
+	headerKakakuDisp : ["{listing.price_on(self.day)}"],
+	shikugunCd : "{str(building.ward_code)[2:]}",
+	bukkenCd : "{listing_id}",
+	soKukakusuDisp : "{building.total_units}",
+	muki : "{unit.direction}",
+	kaisha_nm : "{f["agent"]}",
+	kakaku_mitei_flg : "0"
+}}];
+</script></head>
+<body>{BANNER}
+<dl class="definitionlist definitionlist--layout">
+<dt class="definitionlist-title">情報提供日:</dt><dd class="definitionlist-contents">{date.year % 100}/{date.month}/{date.day}</dd>
+<dt class="definitionlist-title">次回更新日:</dt><dd class="definitionlist-contents">情報提供より８日以内</dd></dl>
+<h3 class="secTitleInnerR">物件詳細情報</h3>
+<{table}><tbody class="vat tal">
+{row("物件名", f["name"], hint=False)}
+{row("価格", f["price"] + ' [ <a href="#">□支払シミュレーション</a> ]')}
+{row("間取り", f["layout"])}
+{row("総戸数", f"{building.total_units}戸")}
+{row("専有面積", f["area"])}
+{row("その他面積", f"バルコニー面積：{unit.balcony_m2}m<sup>2</sup>")}
+{row("所在階/構造・階建", f"{unit.floor}階/{building.structure}{building.floors}階建")}
+{row("完成時期（築年月）", f["built"])}
+{row("住所", f["address"], hint=False)}
+{row("交通", f["access"], hint=False)}
+</tbody></table>
+<h3 class="secTitleInnerR">{f["name"]} 【マンション】</h3>
+<{table}><tbody class="vat tal">
+{row("価格", f["price"])}
+{row("管理費", yen_text(unit.management_fee_yen) + "／月（委託(通勤)）")}
+{row("修繕積立金", yen_text(unit.repair_reserve_yen) + "／月")}
+{row("所在階", f"{unit.floor}階")}
+{row("向き", unit.direction)}
+</tbody></table>
+<h3 class="secTitleInnerR">共通概要</h3>
+<{table}><tbody class="vat tal">
+{row("総戸数", f"{building.total_units}戸")}
+{row("構造・階建て", f"{building.structure}{building.floors}階建")}
+</tbody></table>
+<h3 class="secTitleInnerR">情報提供日・更新日</h3>
+<{table}><tbody class="vat tal">
+{row("情報提供日", info, hint=False)}
+{row("次回更新日", "情報提供より８日以内に更新", hint=False)}
+</tbody></table>
+</body></html>""",
+            "text/html; charset=utf-8",
+        )
+
+    @staticmethod
+    def gone_page() -> str:
+        return f"""<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>エラー｜SUUMO(スーモ) [SIMULATED]</title></head>
+<body id="js-errorcontents">{BANNER}
+<p class="error_txt">お探しの情報は、当サイトへの掲載が終了したためご覧いただけません。</p></body></html>"""
+
+    @staticmethod
+    def captcha_page() -> str:
+        return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Access check [SIMULATED]</title></head>
+<body>{BANNER}<h1>アクセスが集中しています</h1><div class="g-recaptcha"></div></body></html>"""
+
+
+@contextmanager
+def serve(site: SimulatedSuumo, port: int = 0) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 (a free port by default); yields the base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body, content_type, delay = site.respond(self.path)
+            if delay:
+                time.sleep(delay)
+            payload = body.encode("utf-8")
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the crawler gave up waiting (a timeout fault)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
