@@ -102,3 +102,15 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE {name}"))
     admin.dispose()
+
+
+# --- ground-truth report ------------------------------------------------------------------------
+
+TRUTH_REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TRUTH_REPORT:
+        terminalreporter.section("comparison with the simulator's ground truth (SIMULATED data)")
+        for line in TRUTH_REPORT:
+            terminalreporter.write_line(line)
