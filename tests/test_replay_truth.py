@@ -143,3 +143,19 @@ def test_killed_crawl_is_covered_elsewhere() -> None:
     """A real SIGKILL mid-crawl is tested in tests/test_db_nightly_crawls.py (consistent database,
     next night recovers); this file does not repeat it."""
     assert (Path(__file__).parent / "test_db_nightly_crawls.py").read_text().count("SIGKILL") >= 1
+
+
+def test_condo_demo_labels_everything_as_simulated(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from condo.cli import main
+
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--nights", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "[SIMULATED DATA] night 2/2 (2026-09-08): complete_healthy" in result.stderr
+    assert "=== SIMULATED DATA: every figure below comes from a simulated market, not from SUUMO ===" in result.stdout
+    titles = [line for line in result.stdout.splitlines() if line and not line.startswith((" ", "=", "Where"))]
+    assert titles and all(title.endswith("[SIMULATED DATA]") for title in titles), titles
+    assert (out / "truth.json").exists() and (out / "demo.sqlite3").exists()
+    assert f"ground truth  {out / 'truth.json'}" in result.stdout
