@@ -1,0 +1,1 @@
+"""The weekly ward report: metrics with pandas, a hedonic index, charts, HTML/Markdown/CSV/Parquet."""
