@@ -237,11 +237,83 @@ def demo_command(nights: int, out_dir: Path, seed: int) -> None:
         click.echo("  " + " | ".join(columns))
         for row in rows:
             click.echo("  " + " | ".join("" if v is None else str(v) for v in row))
+    from db.engine import make_engine
+    from reports.weekly import ReportError, build_report, write_report
+
+    engine = make_engine(result.database_url)
+    try:
+        report = build_report(engine)
+        report_files = write_report(report, out_dir / "reports")
+        click.echo(f"\nWeekly report [{LABEL}]:")
+        for finding in report.findings:
+            click.echo(f"  - {finding}")
+        report_line = (
+            f"\n  weekly report {report_files['html']}   (and report.md, metrics.csv/.parquet, index.csv/.parquet)"
+        )
+    except ReportError as error:
+        report_line = f"\n  weekly report not built: {error}"
+    finally:
+        engine.dispose()
     click.echo(f"""
-Where everything is:
+Where everything is:{report_line}
   database      {result.database_url}   (query the v_listings, v_units, v_price_history, v_crawl_runs views)
   ground truth  {result.truth_path}   (the simulator's own record of every listing and price)
   crawl logs    {result.out_dir / "logs"}
 """)
     if any(night.run.returncode != 0 for night in result.nights):
         sys.exit(1)
+
+
+@main.group("report")
+def report_group() -> None:
+    """Build reports from the database.
+
+    \b
+    Example:
+      condo report weekly --week 2026-W44 --out reports-out
+    """
+
+
+@report_group.command("weekly")
+@click.option("--week", help="ISO week YYYY-Www (default: the week of the latest crawl).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/reports"),
+    show_default=True,
+    help="Folder; the report goes into <out>/<YYYY-Www>/.",
+)
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True, help="Report language.")
+@click.option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3).")
+def report_weekly(week: str | None, out_dir: Path, lang: str, database_url: str | None) -> None:
+    """The weekly ward report: findings, charts, tables, data quality, methods.
+
+    Writes report.html (self-contained), report.md, and the metric and index tables as CSV and Parquet.
+
+    \b
+    Example:
+      condo report weekly --week 2026-W44 --lang ja --database-url sqlite:///data/demo/demo.sqlite3
+    """
+    from db.engine import make_engine
+    from reports.weekly import ReportError, build_report, parse_week, write_report
+
+    try:
+        parsed = parse_week(week) if week else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--week") from error
+    engine = make_engine(_database_url(database_url))
+    try:
+        report = build_report(engine, parsed, lang)
+    except ReportError as error:
+        click.echo(f"No report: {error}", err=True)
+        sys.exit(1)
+    finally:
+        engine.dispose()
+    files = write_report(report, out_dir)
+    label = " [SIMULATED DATA]" if report.simulated else ""
+    click.echo(f"Weekly report {report.week[0]}-W{report.week[1]:02d}{label}:")
+    for finding in report.findings:
+        click.echo(f"  - {finding}")
+    for kind, path in files.items():
+        click.echo(f"  {kind:16} {path}")
