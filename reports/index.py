@@ -38,22 +38,15 @@ def weekly_observations(data: ReportData) -> pd.DataFrame:
     """Unit-weeks: each flat active in a week, priced at its cheapest listing's last price that week."""
     units = units_table(data)
     seen = data.sightings.copy()
-    seen["week_end"] = seen["date"] - pd.to_timedelta(seen["date"].dt.weekday, unit="D") + pd.Timedelta(days=7)
+    seen["week_end"] = seen["date"] - pd.to_timedelta(seen["date"].dt.day_of_week, unit="D") + pd.Timedelta(days=7)
     last = seen.groupby(["listing_id", "week_end"])["seen_at"].max().reset_index()
     last = last.sort_values("seen_at")
     prices = data.prices.sort_values("seen_at")
     priced = pd.merge_asof(last, prices, on="seen_at", by="listing_id", direction="backward")
-    # Time on the market counts from the start of the listing's current stretch on the site (a flat
-    # relisted after a gap, or by a new agent, starts again with a fresh asking price).
-    spells = data.spells.rename(columns={"at": "spell_start"}).sort_values("spell_start")
-    priced = pd.merge_asof(
-        priced.sort_values("seen_at"),
-        spells,
-        left_on="seen_at",
-        right_on="spell_start",
-        by="listing_id",
-        direction="backward",
-    )
+    # Time on the market counts from the listing's first sighting. A listing that comes back after a gap
+    # keeps its old asking price (less a cut), so it keeps its clock too; a flat relisted by a new agent
+    # is a new listing with a fresh price and a fresh clock.
+    priced["spell_start"] = priced["listing_id"].map(data.listings.set_index("listing_id")["first_seen_at"])
     priced["unit_key"] = priced["listing_id"].map(data.listings.set_index("listing_id")["unit_key"])
     priced = priced.dropna(subset=["price_yen"])
     cheapest = priced.loc[priced.groupby(["unit_key", "week_end"])["price_yen"].idxmin()]

@@ -138,7 +138,9 @@ def cell_metrics(frame: pd.DataFrame) -> dict[str, float]:
         new_units=int(frame["new"].sum()),
         inventory_units=len(inventory),
         removed_units=len(removed),
-        age_of_inventory_days=float((inventory["last_night"] - inventory["first_seen_at"]).dt.days.median())
+        age_of_inventory_days=float(
+            (inventory["last_night"] - inventory["first_seen_at"].dt.normalize()).dt.days.median()
+        )
         if len(inventory)
         else np.nan,
         days_on_market_removed=float((removed["removed_at"] - removed["first_seen_at"]).dt.days.median())

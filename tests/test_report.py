@@ -1,0 +1,245 @@
+"""The weekly report: figures checked by hand on a small case, the index against the simulator's
+injected trend, the HTML opened in headless Chromium, and the clear messages when there is no data."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine
+
+from condo.cli import main
+from db.engine import make_engine
+from db.migrate import upgrade
+from reports.charts import japanese_font
+from reports.data import load
+from reports.index import raw_median_index, ward_indexes
+from reports.metrics import metrics_table
+from reports.weekly import build_report, render_html, write_report
+from simulator.load import load_market
+from simulator.market import MarketConfig, build_market
+from tests.conftest import TRUTH_REPORT
+from tests.test_db_history import T0, healthy_stats, item, night
+
+# --- a small case checked by hand -----------------------------------------------------------------
+# 25 flats listed from night -7; flats 0-4 cut 10% on night 10; flats 20-22 leave after night 19
+# (removed on night 21); flats 25 and 26 arrive on night 15. The report week is the four weeks of
+# nights 0-27 (2026-11-02 to 2026-11-29 JST, ISO week 2026-W48).
+WEEK = (2026, 48)
+
+
+def flat(i: int, day: int) -> dict[str, Any]:
+    price_man = 5000 + 100 * i
+    if i < 5 and day >= 10:
+        price_man = round(price_man * 0.9)
+    return item(f"2000{i:04d}", price_man, building_name=f"テスト{i}号館", area_m2=50.0 + i, rooms=2, layout="2LDK")
+
+
+def present(i: int, day: int) -> bool:
+    if 20 <= i <= 22:
+        return day < 20
+    if i >= 25:
+        return day >= 15
+    return True
+
+
+@pytest.fixture(scope="module")
+def small_case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('small') / 'small.sqlite3'}")
+    upgrade(engine)
+    for day in range(-7, 28):
+        flats = [flat(i, day) for i in range(27) if present(i, day)]
+        night(engine, day, flats, healthy_stats(len(flats)))
+    yield engine
+    engine.dispose()
+
+
+def test_small_case_dates() -> None:
+    first_window_night = T0  # night 0
+    assert first_window_night.astimezone(dt.timezone(dt.timedelta(hours=9))).date() == dt.date(2026, 11, 2)
+
+
+def test_figures_match_an_independent_computation(small_case: Engine) -> None:
+    table = metrics_table(load(small_case), WEEK, weeks=1)
+    row = table[(table["area"] == "Koto") & (table["segment"] == "all")].iloc[0]
+    # Independently, from the definitions in docs/report.md:
+    active = list(range(27))
+    end_price = {i: flat(i, 27 if present(i, 27) else 19)["price_yen"] for i in active}
+    start_price = {i: flat(i, 0 if i < 25 else 15)["price_yen"] for i in active}
+    per_m2 = [end_price[i] / (50.0 + i) for i in active]
+    cuts = [i for i in active if end_price[i] < start_price[i]]
+    assert row["active_units"] == 27
+    assert row["new_units"] == 2 and row["inventory_units"] == 24 and row["removed_units"] == 3
+    assert row["median_price_yen"] == statistics.median(end_price.values())
+    assert row["median_price_per_m2"] == pytest.approx(statistics.median(per_m2))
+    assert row["median_price_per_tsubo"] == pytest.approx(statistics.median(per_m2) * 3.305785)
+    assert row["eq70_mean_yen"] == pytest.approx(statistics.mean(per_m2) * 70)
+    assert row["price_cut_share"] == pytest.approx(len(cuts) / 27) and len(cuts) == 5
+    assert row["median_cut_pct"] == pytest.approx(
+        statistics.median(end_price[i] / start_price[i] * 100 - 100 for i in cuts)
+    )
+    assert row["price_rise_share"] == 0
+    assert row["median_new_listing_price_yen"] == statistics.median([start_price[25], start_price[26]])
+    assert row["removals_per_active"] == pytest.approx(3 / 27)
+    assert row["days_on_market_removed"] == 28  # first seen night -7, removed night 21
+    assert row["age_of_inventory_days"] == 34  # 22 flats seen since night -7, at night 27
+    # Fewer than 20 flats: suppressed, and the table says so.
+    bunkyo = table[(table["area"] == "Bunkyo") & (table["segment"] == "all")].iloc[0]
+    assert bunkyo["suppressed"] == 1 and math.isnan(bunkyo["median_price_per_m2"])
+
+
+def test_one_flat_from_three_agents_counts_once(small_case: Engine, tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'agents.sqlite3'}")
+    upgrade(engine)
+    detail = {"floor": 4, "total_floors": 22, "direction": "南"}
+    for day in range(0, 7):
+        flats = [
+            item(f"3000{i:04d}", 6000 + i, building_name=f"別館{i}", area_m2=60.0 + i, **detail) for i in range(20)
+        ]
+        flats += [
+            item(f"4000000{a}", 9000 + a, building_name="同一マンション", area_m2=70.0, **detail) for a in range(3)
+        ]
+        # Every advert is on a list page each night; its detail page (floor, direction) was read once.
+        pages = flats + ([{**f, "page_kind": "detail"} for f in flats] if day == 0 else [])
+        night(engine, day, pages, healthy_stats(len(flats)))
+    table = metrics_table(load(engine), (2026, 45), weeks=1)
+    row = table[(table["area"] == "Koto") & (table["segment"] == "all")].iloc[0]
+    assert row["active_units"] == 21  # 23 adverts, 21 flats
+    engine.dispose()
+
+
+# --- the index against the injected trend ---------------------------------------------------------
+
+INDEX_MARKET = MarketConfig(seed=5, days=56, small_flat_share=(0.2, 0.8))
+TOLERANCE = 2.5
+"""Index points: the largest gap allowed between the index and the injected trend in any week."""
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('index') / 'index.sqlite3'}")
+    upgrade(engine)
+    load_market(engine, build_market(INDEX_MARKET), range(0, INDEX_MARKET.days, 2))
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("ward", "code"), [("Koto", 13108), ("Bunkyo", 13105), ("Minato", 13103)])
+def test_index_recovers_the_injected_trend_and_the_raw_median_does_not(simulated: Engine, ward: str, code: int) -> None:
+    data = load(simulated)
+    index = ward_indexes(data)[ward].table
+    raw = raw_median_index(data, [code])["raw_median_index"].to_numpy()
+    truth = [100 * math.exp(INDEX_MARKET.weekly_trend[ward.lower()] * week) for week in range(len(index))]
+    index_errors = [abs(a - b) for a, b in zip(index["index"], truth, strict=True)]
+    raw_errors = [abs(a - b) for a, b in zip(raw, truth, strict=True)]
+    TRUTH_REPORT.append(
+        f"SIMULATED {ward}: injected trend {truth[-1]:.1f} after {len(truth) - 1} weeks; hedonic index "
+        f"{index['index'].iloc[-1]:.1f} (largest gap {max(index_errors):.2f} points, tolerance {TOLERANCE}); "
+        f"raw median per m² {raw[-1]:.1f} (largest gap {max(raw_errors):.2f}, "
+        f"mean gap {statistics.mean(raw_errors):.2f})"
+    )
+    assert max(index_errors) <= TOLERANCE
+    assert all(low <= t <= high for low, high, t in zip(index["low"], index["high"], truth, strict=True))
+    assert statistics.mean(raw_errors) >= 3 * statistics.mean(index_errors)
+
+
+# --- the report as a person reads it --------------------------------------------------------------
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian's chromium is not installed (scripts/test.sh installs it)")
+        pytest.skip("chromium is not installed")
+    return path
+
+
+def test_japanese_font_is_installed() -> None:
+    if japanese_font() is None and os.environ.get("CI") != "true":
+        pytest.skip("no Japanese font (scripts/bootstrap.sh installs fonts-ipafont-gothic)")
+    assert japanese_font() is not None
+
+
+def test_html_report_opens_in_headless_chromium(small_case: Engine, tmp_path: Path) -> None:
+    report = build_report(small_case, WEEK)
+    files = write_report(report, tmp_path)
+    browser = chromium()
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    url = files["html"].resolve().as_uri()
+    dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', dom.stdout)
+    assert len(images) == len(report.charts) >= 3
+    for _, data in images:
+        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Tokyo condo asking prices: weekly ward report" in dom.stdout and "Methods and caveats" in dom.stdout
+    shot = tmp_path / "report.png"
+    done = subprocess.run(
+        [browser, *flags, "--window-size=1000,2400", f"--screenshot={shot}", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and shot.stat().st_size > 20_000
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.std() > 0.05  # not a blank page
+
+
+def test_outputs_and_languages(small_case: Engine, tmp_path: Path) -> None:
+    files = write_report(build_report(small_case, WEEK, lang="ja"), tmp_path)
+    html_text = files["html"].read_text()
+    assert "東京マンション売り出し価格 週次区別レポート" in html_text and "江東区" in html_text
+    assert files["markdown"].read_text().startswith("# 東京マンション売り出し価格")
+    metrics = pd.read_parquet(files["metrics_parquet"])
+    assert set(metrics["area"]) >= {"Koto", "Bunkyo", "Minato", "3A"}
+    assert pd.read_csv(files["metrics_csv"]).shape == metrics.shape
+    assert "suppressed" in metrics.columns
+
+
+def test_report_command_on_an_empty_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    result = CliRunner().invoke(main, ["report", "weekly", "--database-url", url, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "run `condo db upgrade`" in result.stderr
+    upgrade(make_engine(url))
+    result = CliRunner().invoke(main, ["report", "weekly", "--database-url", url, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "no crawl data yet" in result.stderr
+    assert not (tmp_path / "out").exists()  # no chart of nothing
+
+
+def test_report_command_rejects_a_bad_week(small_case: Engine, tmp_path: Path) -> None:
+    url = small_case.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(main, ["report", "weekly", "--database-url", url, "--week", "2026-48"])
+    assert result.exit_code == 2 and "YYYY-Www" in result.output
+    result = CliRunner().invoke(main, ["report", "weekly", "--database-url", url, "--week", "2025-W01"])
+    assert result.exit_code == 1 and "covers 2026-W44 to 2026-W48" in result.stderr
+
+
+def test_report_escapes_text(small_case: Engine) -> None:
+    report = build_report(small_case, WEEK)
+    report.findings.append("<script>alert(1)</script>")
+    assert "<script>alert" not in render_html(report)
