@@ -244,7 +244,7 @@ def demo_command(nights: int, out_dir: Path, seed: int) -> None:
     try:
         report = build_report(engine)
         report_files = write_report(report, out_dir / "reports")
-        click.echo(f"\nWeekly report [{LABEL}]:")
+        click.echo(f"\nWeekly report, findings [{LABEL}]")
         for finding in report.findings:
             click.echo(f"  - {finding}")
         report_line = (

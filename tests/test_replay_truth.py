@@ -159,3 +159,5 @@ def test_condo_demo_labels_everything_as_simulated(tmp_path: Path) -> None:
     assert titles and all(title.endswith("[SIMULATED DATA]") for title in titles), titles
     assert (out / "truth.json").exists() and (out / "demo.sqlite3").exists()
     assert f"ground truth  {out / 'truth.json'}" in result.stdout
+    assert list((out / "reports").glob("*/report.html")), "condo demo ends with the weekly report"
+    assert "Weekly report, findings [SIMULATED DATA]" in result.stdout
