@@ -317,3 +317,73 @@ def report_weekly(week: str | None, out_dir: Path, lang: str, database_url: str 
         click.echo(f"  - {finding}")
     for kind, path in files.items():
         click.echo(f"  {kind:16} {path}")
+
+
+@main.command("schedule")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file with [scheduler] and [jobs.<name>] sections (default: built-in defaults).",
+)
+@click.option("--list", "list_jobs", is_flag=True, help="Show the jobs and their next run times, then exit.")
+@click.option(
+    "--run",
+    "run_now",
+    type=click.Choice(["nightly_crawl", "weekly_report", "maintenance"]),
+    help="Run one job now in the foreground, then exit.",
+)
+def schedule_command(config_path: Path | None, list_jobs: bool, run_now: str | None) -> None:
+    """Run the scheduler: nightly crawl 02:30 JST, weekly report Monday 06:00 JST, maintenance Sunday 04:00 JST.
+
+    Jobs persist in the database; a job missed while the machine slept runs once on wake (within the
+    misfire grace time); a running job is never started twice, even by a second scheduler; failed jobs
+    are retried with back-off, and every run is recorded (see `condo status`). Logs go to the console
+    and data/logs/scheduler.log. SIGTERM stops after the running job. Same as `python scheduler.py`.
+
+    \b
+    Examples:
+      condo schedule --list
+      condo schedule --run nightly_crawl
+      condo schedule --config /etc/condo/scheduler.toml
+    """
+    from condo.scheduling import ConfigError, Locked, load_config, planned_jobs, run_job, serve, setup_logging
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint="--config") from error
+    if list_jobs:
+        for job in planned_jobs(config):
+            when = job.next_run.isoformat() if job.next_run else "disabled"
+            click.echo(f"{job.name:15} {job.cron:15} next run {when}")
+        return
+    log = setup_logging()
+    if run_now:
+        outcome = run_job(run_now, str(config_path) if config_path else None)
+        click.echo(f"{run_now}: {outcome} (log: {log})")
+        sys.exit(0 if outcome == "success" else 1)
+    try:
+        serve(config)
+    except Locked as error:
+        click.echo(f"Not started: {error} (a scheduler is already running)", err=True)
+        sys.exit(1)
+
+
+@main.command("status")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Scheduler TOML file.")
+def status_command(config_path: Path | None) -> None:
+    """Show the last run of each job and spider with its verdict, the next runs, and warnings to act on.
+
+    \b
+    Example:
+      condo status
+    """
+    from condo.scheduling import ConfigError, load_config
+    from condo.status import collect_status, status_lines
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint="--config") from error
+    click.echo("\n".join(status_lines(collect_status(config))))

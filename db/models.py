@@ -280,3 +280,19 @@ SNAPSHOT_FIELDS: tuple[str, ...] = tuple(
     if column.key not in {"id", "listing_id", "run_id", "observed_at", "content_hash"}
 )
 """Item fields kept in snapshots (everything but identity and price, which have tables of their own)."""
+
+
+class JobRun(Base):
+    """One run (or attempt) of a scheduled job: the nightly crawl, the weekly report, maintenance."""
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64), index=True)
+    attempt: Mapped[int]
+    scheduled_for: Mapped[UTCOptional]
+    started_at: Mapped[UTC]
+    finished_at: Mapped[UTCOptional]
+    outcome: Mapped[str] = mapped_column(String(32))
+    """running, success, failed, retrying, skipped_locked, interrupted."""
+    error: Mapped[str | None] = mapped_column(Text)

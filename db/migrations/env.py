@@ -13,9 +13,13 @@ config = context.config
 target_metadata = Base.metadata
 
 
+UNMANAGED_TABLES = {"apscheduler_jobs"}
+"""Tables other libraries create in our database (APScheduler's job store)."""
+
+
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     # Views are created by hand in migrations; autogenerate must not take them for tables.
-    return not (type_ == "table" and name in VIEW_NAMES)
+    return not (type_ == "table" and (name in VIEW_NAMES or name in UNMANAGED_TABLES))
 
 
 def run_with(connection: Connection) -> None:

@@ -1,0 +1,423 @@
+"""Unattended operation: the nightly crawl, the weekly report and database maintenance on a
+schedule (APScheduler 3, Asia/Tokyo), with a persistent job store, locks, retries and a record of
+every run. ``scheduler.py`` and ``condo schedule`` are thin layers over this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import logging
+import logging.handlers
+import os
+import shutil
+import sqlite3
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from db.engine import data_dir, database_url, make_engine, session_scope
+from db.models import JobRun
+
+logger = logging.getLogger("condo.scheduler")
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "scheduler": {
+        "timezone": "Asia/Tokyo",
+        "misfire_grace_seconds": 6 * 3600,
+        "max_retries": 3,
+        "retry_backoff_seconds": 600,
+        "database_url": "",
+    },
+    "nightly_crawl": {
+        "enabled": True,
+        "cron": "30 2 * * *",
+        "spiders": ["suumo_chuko", "suumo_shinchiku"],
+        "wards": "koto,bunkyo,minato",
+        "time_limit_seconds": 3 * 3600,
+        "base_url": "",
+        "settings": {},
+    },
+    "weekly_report": {"enabled": True, "cron": "0 6 * * mon", "out": "data/reports", "lang": "en"},
+    "maintenance": {"enabled": True, "cron": "0 4 * * sun", "backups": "data/backups", "keep_backups": 8},
+}
+JOBS = ("nightly_crawl", "weekly_report", "maintenance")
+
+
+class ConfigError(ValueError):
+    """The scheduler configuration is wrong; the message names the key and what is expected."""
+
+
+class JobFailed(RuntimeError):
+    """A job ran and failed (its message is recorded in job_runs)."""
+
+
+@dataclass
+class Config:
+    sections: dict[str, dict[str, Any]]
+    path: Path | None = None
+
+    def __getitem__(self, section: str) -> dict[str, Any]:
+        return self.sections[section]
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self["scheduler"]["timezone"])
+
+    @property
+    def database_url(self) -> str:
+        return database_url(self["scheduler"]["database_url"] or None)
+
+    def trigger(self, job: str) -> CronTrigger:
+        return CronTrigger.from_crontab(self[job]["cron"], timezone=self.timezone)
+
+
+def load_config(path: Path | None) -> Config:
+    """Defaults overlaid with a TOML file; unknown keys and wrong types are errors that say what is valid.
+
+    File layout: ``[scheduler]``, ``[jobs.nightly_crawl]``, ``[jobs.weekly_report]``, ``[jobs.maintenance]``.
+    """
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as error:
+            raise ConfigError(f"{path}: no such configuration file") from error
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    sections = {name: dict(values) for name, values in DEFAULTS.items()}
+    given = {"scheduler": raw.pop("scheduler", {}), **{k: v for k, v in raw.pop("jobs", {}).items()}}
+    if raw:
+        raise ConfigError(f"unknown section(s) {sorted(raw)}: expected [scheduler] and [jobs.<name>]")
+    for section, values in given.items():
+        if section not in sections:
+            raise ConfigError(f"unknown job {section!r}: jobs are {', '.join(JOBS)}")
+        for key, value in values.items():
+            if key not in sections[section]:
+                raise ConfigError(
+                    f"{section}.{key}: unknown key; valid keys are {', '.join(sorted(sections[section]))}"
+                )
+            expected = type(DEFAULTS[section][key])
+            if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
+                raise ConfigError(f"{section}.{key}: expected {expected.__name__}, got {value!r}")
+            sections[section][key] = value
+    config = Config(sections, path)
+    try:
+        config.timezone  # noqa: B018 (validates)
+    except Exception as error:
+        raise ConfigError(f"scheduler.timezone: unknown time zone {sections['scheduler']['timezone']!r}") from error
+    for job in JOBS:
+        try:
+            config.trigger(job)
+        except ValueError as error:
+            raise ConfigError(f"{job}.cron: {sections[job]['cron']!r} is not a crontab expression ({error})") from error
+    for key in ("misfire_grace_seconds", "max_retries", "retry_backoff_seconds"):
+        if sections["scheduler"][key] < 0:
+            raise ConfigError(f"scheduler.{key}: must not be negative")
+    if sections["weekly_report"]["lang"] not in ("en", "ja"):
+        raise ConfigError("weekly_report.lang: expected 'en' or 'ja'")
+    return config
+
+
+# --- locks -----------------------------------------------------------------------------------------
+
+
+class Locked(RuntimeError):
+    """Another process holds the lock."""
+
+
+@contextmanager
+def file_lock(name: str) -> Iterator[Path]:
+    """An exclusive lock across processes (``fcntl.flock`` on ``<data>/locks/<name>.lock``); raises
+    :class:`Locked` at once when another process holds it. The kernel frees it if the holder dies."""
+    folder = data_dir() / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.lock"
+    handle = open(path, "a+")  # noqa: SIM115 (held for the block)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise Locked(f"{name} is locked by {holder}") from error
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield path
+    finally:
+        handle.close()
+
+
+# --- the jobs --------------------------------------------------------------------------------------
+
+
+def nightly_crawl(config: Config) -> str:
+    from condo.crawl import crawl
+
+    job = config["nightly_crawl"]
+    settings = {str(k): str(v) for k, v in job["settings"].items()}
+    if job["base_url"]:
+        settings["SUUMO_BASE_URL"] = job["base_url"]
+    result = crawl(config.database_url, job["spiders"], job["wards"], settings, job["time_limit_seconds"])
+    verdicts = ", ".join(f"{s.spider} {s.verdict}" for s in result.summaries)
+    if not result.ok:
+        raise JobFailed(f"a crawl process failed ({verdicts or 'no run recorded'})")
+    return verdicts
+
+
+def weekly_report(config: Config) -> str:
+    from reports.weekly import build_report, write_report
+
+    job = config["weekly_report"]
+    engine = make_engine(config.database_url)
+    try:
+        report = build_report(engine, lang=job["lang"])
+    finally:
+        engine.dispose()
+    out = Path(job["out"])
+    files = write_report(report, out)
+    latest = out / "latest"
+    if latest.exists():
+        shutil.rmtree(latest)
+    shutil.copytree(files["html"].parent, latest)
+    return f"report {files['html']} (and {latest})"
+
+
+def maintenance(config: Config) -> str:
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite":
+        source = Path(url.database or "")
+        backups = Path(config["maintenance"]["backups"])
+        backups.mkdir(parents=True, exist_ok=True)
+        target = backups / f"condo-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.sqlite3"
+        with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+            live.backup(copy)  # a consistent copy even while WAL writers run
+        with sqlite3.connect(source) as live:
+            live.execute("VACUUM")
+            live.execute("ANALYZE")
+        kept = sorted(backups.glob("condo-*.sqlite3"))
+        for old in kept[: max(0, len(kept) - config["maintenance"]["keep_backups"])]:
+            old.unlink()
+        return f"backup {target}; VACUUM and ANALYZE done"
+    engine = make_engine(config.database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("VACUUM (ANALYZE)"))
+    engine.dispose()
+    return "VACUUM (ANALYZE) done (take PostgreSQL backups with pg_dump or your provider's snapshots)"
+
+
+JOB_FUNCTIONS: dict[str, Callable[[Config], str]] = {
+    "nightly_crawl": nightly_crawl,
+    "weekly_report": weekly_report,
+    "maintenance": maintenance,
+}
+
+# --- running a job ---------------------------------------------------------------------------------
+
+_scheduler: BaseScheduler | None = None
+
+
+def _record(config: Config, **values: Any) -> int:
+    engine = make_engine(config.database_url)
+    try:
+        with session_scope(engine) as session:
+            run_id = values.pop("run_id", None)
+            row = session.get(JobRun, run_id) if run_id else None
+            if row is None:
+                row = JobRun(**values)
+                session.add(row)
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+            session.flush()
+            return row.id
+    finally:
+        engine.dispose()
+
+
+def run_job(job: str, config_path: str | None = None, attempt: int = 1, scheduled_for: str | None = None) -> str:
+    """Run one job now, under its lock, and record it. On failure, schedule a retry with back-off
+    (when a scheduler is running) up to ``max_retries`` times, then record it failed."""
+    config = load_config(Path(config_path) if config_path else None)
+    now = dt.datetime.now(dt.UTC)
+    planned = dt.datetime.fromisoformat(scheduled_for) if scheduled_for else None
+    try:
+        with file_lock(f"job-{job}"):
+            run_id = _record(config, job=job, attempt=attempt, scheduled_for=planned, started_at=now, outcome="running")
+            try:
+                message = JOB_FUNCTIONS[job](config)
+            except Exception as error:
+                return _failed(config, job, config_path, attempt, run_id, error)
+            except BaseException:
+                _record(config, run_id=run_id, finished_at=dt.datetime.now(dt.UTC), outcome="interrupted")
+                raise
+            _record(config, run_id=run_id, finished_at=dt.datetime.now(dt.UTC), outcome="success", error=message)
+            logger.info("Job %s (attempt %d) succeeded: %s", job, attempt, message)
+            return "success"
+    except Locked as error:
+        _record(
+            config,
+            job=job,
+            attempt=attempt,
+            scheduled_for=planned,
+            started_at=now,
+            finished_at=now,
+            outcome="skipped_locked",
+            error=str(error),
+        )
+        logger.warning("Job %s not run: %s", job, error)
+        return "skipped_locked"
+
+
+def _failed(config: Config, job: str, config_path: str | None, attempt: int, run_id: int, error: Exception) -> str:
+    settings = config["scheduler"]
+    retry = attempt <= settings["max_retries"] and _scheduler is not None and _scheduler.running
+    _record(
+        config,
+        run_id=run_id,
+        finished_at=dt.datetime.now(dt.UTC),
+        outcome="retrying" if retry else "failed",
+        error=f"{type(error).__name__}: {error}",
+    )
+    if retry and _scheduler is not None:
+        delay = settings["retry_backoff_seconds"] * 2 ** (attempt - 1)
+        when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay)
+        _scheduler.add_job(
+            run_job,
+            DateTrigger(run_date=when),
+            args=[job, config_path, attempt + 1],
+            id=f"{job}-retry-{attempt + 1}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        logger.error("Job %s failed (attempt %d): %s; retry in %d s", job, attempt, error, delay)
+        return "retrying"
+    logger.error("Job %s failed (attempt %d, no more retries): %s", job, attempt, error)
+    return "failed"
+
+
+def _scheduled(job: str, config_path: str | None) -> str:
+    """The entry point the job store keeps (a module-level function and plain arguments)."""
+    return run_job(job, config_path)
+
+
+# --- the scheduler ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ScheduledJob:
+    name: str
+    cron: str
+    next_run: dt.datetime | None
+    enabled: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def configure(scheduler: BaseScheduler, config: Config) -> None:
+    """Put the configured jobs into ``scheduler`` (replacing what the job store had for them)."""
+    global _scheduler
+    _scheduler = scheduler
+    path = str(config.path) if config.path else None
+    for job in JOBS:
+        if not config[job]["enabled"]:
+            if scheduler.get_job(job):
+                scheduler.remove_job(job)
+            continue
+        scheduler.add_job(
+            _scheduled,
+            config.trigger(job),
+            args=[job, path],
+            id=job,
+            name=job,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=config["scheduler"]["misfire_grace_seconds"],
+        )
+
+
+def scheduler_options(config: Config) -> dict[str, Any]:
+    """Time zone, the persistent job store in the project's database, and the job defaults."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    return {
+        "timezone": config.timezone,
+        "jobstores": {"default": SQLAlchemyJobStore(url=config.database_url, tablename="apscheduler_jobs")},
+        "job_defaults": {
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": config["scheduler"]["misfire_grace_seconds"],
+        },
+    }
+
+
+def make_scheduler(config: Config) -> BaseScheduler:
+    """A BlockingScheduler on the migrated database."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from db.migrate import upgrade
+
+    upgrade(make_engine(config.database_url))
+    return BlockingScheduler(**scheduler_options(config))
+
+
+def planned_jobs(config: Config, now: dt.datetime | None = None) -> list[ScheduledJob]:
+    """Each job with its next run time after ``now`` (from the configuration, no scheduler needed)."""
+    now = now or dt.datetime.now(config.timezone)
+    return [
+        ScheduledJob(
+            job,
+            config[job]["cron"],
+            config.trigger(job).get_next_fire_time(None, now) if config[job]["enabled"] else None,
+            config[job]["enabled"],
+        )
+        for job in JOBS
+    ]
+
+
+def setup_logging(level: int = logging.INFO) -> Path:
+    """Console and a rotating file (``<data>/logs/scheduler.log``, 5 × 5 MB)."""
+    folder = data_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "scheduler.log"
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rotating = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    console = logging.StreamHandler()
+    for handler in (rotating, console):
+        handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.setLevel(level)
+    root.handlers = [rotating, console]
+    return path
+
+
+def serve(config: Config) -> None:
+    """Run the scheduler in the foreground until SIGTERM/SIGINT (a running job is let finish)."""
+    import signal
+
+    with file_lock("scheduler"):
+        scheduler = make_scheduler(config)
+        configure(scheduler, config)
+
+        def stop(signum: int, frame: object) -> None:
+            logger.info("Signal %d: stopping after the running job, if any", signum)
+            scheduler.shutdown(wait=True)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        for job in planned_jobs(config):
+            logger.info("Job %s (%s): next run %s", job.name, job.cron, job.next_run)
+        scheduler.start()
+        logger.info("Scheduler stopped")

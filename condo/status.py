@@ -1,0 +1,81 @@
+"""``condo status``: what ran, what failed, what runs next, and what a person should act on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import inspect
+
+from condo.scheduling import Config, planned_jobs
+from db.engine import make_engine
+
+STALE_AFTER = dt.timedelta(days=2)
+"""Warn when a spider has had no complete and healthy crawl for this long."""
+
+
+@dataclass
+class Status:
+    jobs: list[tuple[str, str, str, str]] = field(default_factory=list)  # job, last start, outcome, detail
+    spiders: list[tuple[str, str, str, str]] = field(default_factory=list)  # spider, last start, verdict, coverage
+    upcoming: list[tuple[str, str]] = field(default_factory=list)  # job, next run
+    warnings: list[str] = field(default_factory=list)
+
+
+def collect_status(config: Config, now: dt.datetime | None = None) -> Status:
+    now = now or dt.datetime.now(dt.UTC)
+    status = Status()
+    for job in planned_jobs(config, now.astimezone(config.timezone)):
+        status.upcoming.append((job.name, job.next_run.isoformat() if job.next_run else "disabled"))
+    engine = make_engine(config.database_url)
+    tables = set(inspect(engine).get_table_names())
+    if "crawl_runs" not in tables:
+        status.warnings.append("The database has no tables yet: run `condo db upgrade`.")
+        engine.dispose()
+        return status
+    with engine.connect() as connection:
+        runs = pd.read_sql("SELECT * FROM v_crawl_runs ORDER BY run_id", connection)
+        jobs = pd.read_sql("SELECT * FROM job_runs ORDER BY id", connection) if "job_runs" in tables else pd.DataFrame()
+    engine.dispose()
+    for name, rows in jobs.groupby("job") if not jobs.empty else []:
+        last = rows.iloc[-1]
+        status.jobs.append((str(name), str(last["started_at"]), str(last["outcome"]), str(last["error"] or "")))
+        if last["outcome"] == "failed":
+            status.warnings.append(f"The last {name} job failed: {last['error']}")
+    for spider in ("suumo_chuko", "suumo_shinchiku"):
+        mine = runs[runs["spider"] == spider]
+        if mine.empty:
+            status.warnings.append(f"{spider} has never run.")
+            continue
+        last = mine.iloc[-1]
+        coverage = f"{last['coverage']:.1%}" if pd.notna(last["coverage"]) else "n/a"
+        status.spiders.append((spider, str(last["started_at"]), str(last["verdict"]), coverage))
+        healthy = mine[mine["verdict"] == "complete_healthy"]
+        last_healthy = pd.to_datetime(healthy["started_at"].iloc[-1], utc=True) if len(healthy) else None
+        if last_healthy is None or now - last_healthy.to_pydatetime() > STALE_AFTER:
+            since = f"since {last_healthy:%Y-%m-%d %H:%M} UTC" if last_healthy is not None else "ever"
+            status.warnings.append(f"No complete and healthy {spider} crawl {since}: check the logs and the site.")
+        if (last["blocked"] or 0) > 0:
+            status.warnings.append(f"The last {spider} crawl met {int(last['blocked'])} blocked response(s).")
+        previous = mine["coverage"].dropna().iloc[-8:-1]
+        if pd.notna(last["coverage"]) and len(previous) and last["coverage"] < previous.median() - 0.05:
+            status.warnings.append(
+                f"{spider} coverage fell to {last['coverage']:.1%}"
+                f" (median of the previous runs {previous.median():.1%})."
+            )
+    return status
+
+
+def status_lines(status: Status) -> list[str]:
+    lines = ["Jobs (last run):"]
+    lines += [f"  {job:15} {start}  {outcome}  {detail}" for job, start, outcome, detail in status.jobs] or [
+        "  none yet"
+    ]
+    lines += ["Crawls (last run per spider):"]
+    lines += [
+        f"  {spider:16} {start}  {verdict}  coverage {coverage}" for spider, start, verdict, coverage in status.spiders
+    ] or ["  none yet"]
+    lines += ["Next runs:"] + [f"  {job:15} {when}" for job, when in status.upcoming]
+    lines += ["Warnings:"] + ([f"  ! {w}" for w in status.warnings] or ["  none"])
+    return lines
