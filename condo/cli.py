@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from simulator.replay import Night
 
 SPIDERS = ("suumo_chuko", "suumo_shinchiku")
+DATABASE_URL_OPTION = click.option(
+    "--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3)."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,7 +95,7 @@ def _database_url(url: str | None) -> str:
 
 
 @db_group.command("upgrade")
-@click.option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3).")
+@DATABASE_URL_OPTION
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to upgrade to.")
 def db_upgrade(database_url: str | None, revision: str) -> None:
     """Create or migrate the database schema (tables and the analysts' views).
@@ -123,7 +126,7 @@ def db_upgrade(database_url: str | None, revision: str) -> None:
     help="Spider to run (repeat for several; default: all).",
 )
 @click.option("--wards", help="Comma-separated wards: koto, bunkyo, minato (default: all three).")
-@click.option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3).")
+@DATABASE_URL_OPTION
 @click.option(
     "--base-url", envvar="SUUMO_BASE_URL", help="Where SUUMO is (default https://suumo.jp; a local replay for tests)."
 )
@@ -285,7 +288,7 @@ def report_group() -> None:
     help="Folder; the report goes into <out>/<YYYY-Www>/.",
 )
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True, help="Report language.")
-@click.option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3).")
+@DATABASE_URL_OPTION
 def report_weekly(week: str | None, out_dir: Path, lang: str, database_url: str | None) -> None:
     """The weekly ward report: findings, charts, tables, data quality, methods.
 
