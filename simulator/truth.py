@@ -45,7 +45,9 @@ def compare(market: Market, engine: Engine, nights: Sequence[int], trusted: set[
     """Check listings, price histories, removals, relistings and units against the truth.
 
     ``trusted`` are the nights whose crawl was complete and healthy (every night of a clean replay):
-    only they can see every listing, remove or relist.
+    only they can see every listing, remove or relist. A night that was not trusted as a whole may still
+    have covered some wards completely and healthily (the removal rules work per ward): the database's
+    own per-ward verdicts (``crawl_run_wards``) extend the trust ward by ward.
     """
     night_of = _night_of_run(engine, nights)
     with engine.connect() as connection:
@@ -86,9 +88,18 @@ def compare(market: Market, engine: Engine, nights: Sequence[int], trusted: set[
         ):
             sighted[listing].add(night_of[run_id])
 
+        ward_ok: dict[int, set[int]] = defaultdict(set)
+        for run_id, ward_code in connection.execute(
+            text("SELECT run_id, ward_code FROM crawl_run_wards WHERE complete AND healthy")
+        ):
+            ward_ok[night_of[run_id]].add(ward_code)
+
+    def trusted_for(lid: str, night: int) -> bool:
+        return night in trusted or market.building_of(market.listings[lid]).ward_code in ward_ok[night]
+
     def seen(lid: str, night: int) -> bool:
-        """On a trusted night the crawl saw everything on the site; on another, what it recorded."""
-        return market.listings[lid].active(night) if night in trusted else night in sighted[lid]
+        """On a trusted night the crawl saw everything in the ward; on another, what it recorded."""
+        return market.listings[lid].active(night) if trusted_for(lid, night) else night in sighted[lid]
 
     checks = []
     untrue = sorted(
@@ -97,7 +108,7 @@ def compare(market: Market, engine: Engine, nights: Sequence[int], trusted: set[
         for n in ns
         if lid not in market.listings or not market.listings[lid].active(n)
     )
-    partial = sum(len(ns - trusted) for ns in sighted.values())
+    partial = sum(1 for lid, ns in sighted.items() for n in ns if not trusted_for(lid, n))
     checks.append(
         Check(
             "sightings on untrusted nights that were on the site that night",
@@ -118,7 +129,7 @@ def compare(market: Market, engine: Engine, nights: Sequence[int], trusted: set[
         truth = market.listings[lid]
         # On an untrusted night the price may have been unreadable (a layout drift): such a night counts
         # only where the database recorded a price, which must then be the true one.
-        observed = [truth.price_on(n) for n in nights if (truth.active(n) if n in trusted else n in priced[lid])]
+        observed = [truth.price_on(n) for n in nights if (truth.active(n) if trusted_for(lid, n) else n in priced[lid])]
         distinct = [p for i, p in enumerate(observed) if i == 0 or p != observed[i - 1]]
         expected_changes += len(distinct) - 1
         if prices.get(lid) == distinct:
@@ -138,7 +149,7 @@ def compare(market: Market, engine: Engine, nights: Sequence[int], trusted: set[
                 if removed and last_seen is not None:
                     expected_relists.add((lid, n, float(n - last_seen)))
                 removed, absent_run, last_seen = False, 0, n
-            elif n in trusted and last_seen is not None and not removed:
+            elif trusted_for(lid, n) and last_seen is not None and not removed:
                 absent_run += 1
                 if absent_run == k:
                     expected_removals.add((lid, n))
