@@ -22,8 +22,6 @@ class ReportData:
     """listing_id, at (JST): removed or ended events."""
     runs: pd.DataFrame
     """v_crawl_runs with started_at in JST."""
-    spells: pd.DataFrame
-    """listing_id, at (JST): when each stretch of a listing on the site began (first seen, relisted)."""
 
     @property
     def empty(self) -> bool:
@@ -52,9 +50,6 @@ def load(engine: Engine) -> ReportData:
             "SELECT listing_id, at FROM listing_events WHERE kind IN ('removed', 'ended')", connection
         )
         runs = pd.read_sql("SELECT * FROM v_crawl_runs", connection)
-        spells = pd.read_sql(
-            "SELECT listing_id, at FROM listing_events WHERE kind IN ('first_seen', 'relisted')", connection
-        )
     for frame, column in (
         (listings, "first_seen_at"),
         (listings, "last_seen_at"),
@@ -63,7 +58,6 @@ def load(engine: Engine) -> ReportData:
         (sightings, "seen_at"),
         (removals, "at"),
         (runs, "started_at"),
-        (spells, "at"),
     ):
         if not frame.empty:
             frame[column] = _jst(frame[column])
@@ -71,4 +65,4 @@ def load(engine: Engine) -> ReportData:
     sightings["date"] = (
         sightings["seen_at"].dt.normalize() if not sightings.empty else pd.Series(dtype="datetime64[ns, Asia/Tokyo]")
     )
-    return ReportData(listings, prices, sightings, removals, runs, spells)
+    return ReportData(listings, prices, sightings, removals, runs)

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from reports.data import JST, ReportData
+from scraper.parsing.area import M2_PER_TSUBO
 
-M2_PER_TSUBO = 3.305785
 MIN_UNITS = 20
 """Cells with fewer units are suppressed."""
 FAMILY_MIN_M2, FAMILY_MIN_ROOMS = 40.0, 2

@@ -66,9 +66,7 @@ def _is_simulated(engine: Engine) -> bool:
         return found.first() is not None
 
 
-def _quality(
-    data: ReportData, latest_window: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, lang: str
-) -> dict[str, str]:
+def _quality(data: ReportData, start: pd.Timestamp, end: pd.Timestamp, lang: str) -> dict[str, str]:
     t = TEXT[lang]
     seen = data.sightings[(data.sightings["seen_at"] >= start) & (data.sightings["seen_at"] < end)]
     listing_ids = set(seen["listing_id"])
@@ -172,7 +170,7 @@ def build_report(engine: Engine, week: tuple[int, int] | None = None, lang: str 
         metrics=metrics,
         latest=latest,
         indexes=indexes,
-        quality=_quality(data, latest, end - pd.Timedelta(days=28), end, lang),
+        quality=_quality(data, end - pd.Timedelta(days=28), end, lang),
     )
     _charts(report, metrics)
     return report

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,7 +119,3 @@ def run_spider_process(
         stats = json.loads(stats_file.read_text())
     stats_file.unlink(missing_ok=True)
     return SpiderRun(spider, returncode, stats, log_path, killed.is_set())
-
-
-def spider_names() -> Sequence[str]:
-    return ("suumo_chuko", "suumo_shinchiku")

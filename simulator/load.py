@@ -17,6 +17,7 @@ from db.engine import session_scope
 from db.history import record_observation
 from db.models import CrawlRun
 from db.runs import finish_run, start_run
+from scraper.parsing.address import area_group_of
 from simulator.market import WARDS, Listing, Market
 from simulator.replay import crawl_time
 
@@ -41,16 +42,7 @@ def observation(market: Market, listing: Listing, day: int, page_kind: str) -> d
         "ward_code": building.ward_code,
         "ward_name": building.ward_name,
         "district": building.district,
-        "area_group": {
-            "麻布十番": "3A-Azabu",
-            "元麻布": "3A-Azabu",
-            "南麻布": "3A-Azabu",
-            "赤坂": "3A-Akasaka",
-            "南青山": "3A-Aoyama",
-            "北青山": "3A-Aoyama",
-        }.get(building.district)
-        if building.ward == "minato"
-        else None,
+        "area_group": area_group_of(building.ward_code, building.district),
         "price_status": "fixed",
         "price_yen": price,
         "price_min_yen": price,

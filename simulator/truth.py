@@ -6,7 +6,6 @@ reads as evidence, not as a bare pass.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -204,7 +203,3 @@ def _listings_per_unit(market: Market, listing_ids: set[str]) -> dict[int, set[s
     for lid in listing_ids:
         out[market.listings[lid].unit_id].add(lid)
     return out
-
-
-def crawl_dates(market: Market, nights: Sequence[int]) -> list[dt.date]:
-    return [market.date(n) for n in nights]
