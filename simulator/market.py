@@ -194,16 +194,25 @@ class Market:
     buildings: dict[int, Building]
     units: dict[int, Unit]
     listings: dict[str, Listing]
+    _active: dict[tuple[int, str | None], list[Listing]] = field(default_factory=dict, repr=False, compare=False)
 
     def date(self, day: int) -> dt.date:
         return self.config.start + dt.timedelta(days=day)
 
     def active(self, day: int, ward: str | None = None) -> list[Listing]:
-        out = []
-        for listing in self.listings.values():
-            if listing.active(day) and (ward is None or self.building_of(listing).ward == ward):
-                out.append(listing)
-        return out
+        """The listings on the site on ``day`` (in one ward), in the order they were created.
+
+        The market does not change once built, so each answer is kept: a simulated site asks the same
+        question once per page it serves.
+        """
+        key = (day, ward)
+        if key not in self._active:
+            self._active[key] = [
+                listing
+                for listing in self.listings.values()
+                if listing.active(day) and (ward is None or self.building_of(listing).ward == ward)
+            ]
+        return self._active[key]
 
     def building_of(self, listing: Listing) -> Building:
         return self.buildings[self.units[listing.unit_id].building_id]
@@ -280,8 +289,10 @@ def true_value(market: Market, unit: Unit, day: int) -> float:
     return per_m2 * unit.area_m2 * market.trend_index(building.ward, day)
 
 
-def _new_unit(rng: random.Random, market: Market, building: Building, small: bool) -> Unit:
-    taken = {(u.floor, u.direction, u.layout) for u in market.units.values() if u.building_id == building.id}
+def _new_unit(
+    rng: random.Random, market: Market, building: Building, small: bool, taken: set[tuple[int, str, str]]
+) -> Unit:
+    """A new flat of ``building`` on a floor/direction/layout not in ``taken`` (the building's flats so far)."""
     choices = [item for item in LAYOUTS if (item[0] < 50) == small]
     for _ in range(50):
         base_area, layout = rng.choice(choices)
@@ -302,6 +313,7 @@ def _new_unit(rng: random.Random, market: Market, building: Building, small: boo
         repair_reserve_yen=int(area * rng.uniform(150, 330)) // 10 * 10,
     )
     market.units[unit.id] = unit
+    taken.add((floor, direction, layout))
     return unit
 
 
@@ -313,11 +325,17 @@ def build_market(config: MarketConfig | None = None) -> Market:
     next_id = iter(range(70_000_000 + rng.randint(0, 999_999), 99_999_999, 7))
     by_ward = {ward: [b for b in market.buildings.values() if b.ward == ward] for ward in WARDS}
     returns: list[tuple[int, Listing, bool]] = []  # (day, listing, same id?)
+    taken: dict[int, set[tuple[int, str, str]]] = {b: set() for b in market.buildings}
+    # Listings whose last interval is open, by creation order: the only ones that can be active.
+    order: dict[str, int] = {}
+    still_open: dict[str, Listing] = {}
 
     def open_listing(day: int, unit: Unit, relist_of: str | None = None, price: int | None = None) -> Listing:
         asking = price or _round_price(true_value(market, unit, day) * rng.lognormvariate(math.log(1.04), 0.05))
         listing = Listing(str(next(next_id)), unit.id, rng.choice(AGENTS), [[day, None]], [[day, asking]], relist_of)
         market.listings[listing.listing_id] = listing
+        order[listing.listing_id] = len(order)
+        still_open[listing.listing_id] = listing
         return listing
 
     for day in range(-config.warmup_days, config.days):
@@ -326,7 +344,7 @@ def build_market(config: MarketConfig | None = None) -> Market:
         for ward, rate in config.arrivals_per_day.items():
             for _ in range(_poisson(rng, rate)):
                 building = rng.choice(by_ward[ward])
-                unit = _new_unit(rng, market, building, small=rng.random() < small_share)
+                unit = _new_unit(rng, market, building, rng.random() < small_share, taken[building.id])
                 first = open_listing(day, unit)
                 if rng.random() < config.second_agent_probability:
                     # The same flat from another agent, a few days later, at a slightly different price.
@@ -336,13 +354,18 @@ def build_market(config: MarketConfig | None = None) -> Market:
             unit = market.units[listing.unit_id]
             if same_id:
                 listing.intervals.append([day, None])
+                still_open[listing.listing_id] = listing
                 listing.prices.append([day, _round_price(listing.price_on(day) * rng.uniform(0.95, 1.0))])
             else:
                 open_listing(day, unit, relist_of=listing.listing_id)
         returns = [r for r in returns if r[0] != day]
         # Prices move and listings leave; a flat sold by several agents leaves all of them at once.
         leaving_units: set[int] = set()
-        for listing in [x for x in market.listings.values() if x.active(day) and (x.intervals[-1][0] or 0) < day]:
+        # Active today and listed before today (every other interval of a listing has ended).
+        staying = sorted(
+            (x for x in still_open.values() if (x.intervals[-1][0] or 0) < day), key=lambda x: order[x.listing_id]
+        )
+        for listing in staying:
             if listing.unit_id in leaving_units or rng.random() < 1 / config.mean_days_on_market:
                 leaving_units.add(listing.unit_id)
                 continue
@@ -351,9 +374,10 @@ def build_market(config: MarketConfig | None = None) -> Market:
                 listing.prices.append([day, _round_price(listing.price_on(day) * rng.uniform(0.94, 0.98))])
             elif roll < config.cut_probability_per_day + config.rise_probability_per_day:
                 listing.prices.append([day, _round_price(listing.price_on(day) * 1.03)])
-        for listing in market.listings.values():
-            if listing.unit_id in leaving_units and listing.active(day) and (listing.intervals[-1][0] or 0) < day:
+        for listing in staying:
+            if listing.unit_id in leaving_units:
                 listing.intervals[-1][1] = day
+                del still_open[listing.listing_id]
                 roll = rng.random()
                 if roll < config.same_id_return_probability:
                     returns.append((day + rng.randint(5, 21), listing, True))
