@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from db.identity import building_name_key, same_building, same_unit
@@ -75,12 +75,12 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def _merged_snapshot(previous: ListingSnapshot | None, item: Mapping[str, Any]) -> dict[str, Any]:
+def _merged_snapshot(previous: Mapping[str, Any] | None, item: Mapping[str, Any]) -> dict[str, Any]:
     """What we know now: the last snapshot, overlaid with every value this observation knows.
 
     A list card does not know the floor; it must not erase what the detail page told us.
     """
-    merged = {name: getattr(previous, name) if previous else None for name in SNAPSHOT_FIELDS}
+    merged = {name: previous.get(name) if previous else None for name in SNAPSHOT_FIELDS}
     for name in SNAPSHOT_FIELDS:
         value = item.get(name)
         if name == "plans" and not value:
@@ -90,98 +90,321 @@ def _merged_snapshot(previous: ListingSnapshot | None, item: Mapping[str, Any]) 
     return merged
 
 
-def _find_or_create_building(
-    session: Session, known: Mapping[str, Any], run_id: int | None, now: dt.datetime
-) -> Building | None:
-    key = building_name_key(known.get("building_name"))
-    if key is None or known.get("ward_code") is None:
-        return None
-    candidates = session.scalars(
-        select(Building).where(Building.ward_code == known["ward_code"], Building.name_key == key).order_by(Building.id)
-    ).all()
-    for building in candidates:
-        if same_building(
+@dataclass
+class _Known:
+    """What the database (and the batch so far) knows of one listing."""
+
+    id: int
+    scope: str
+    event: str | None = None
+    price: tuple[Any, ...] | None = None
+    price_yen: int | None = None
+    snapshot: dict[str, Any] | None = None
+    snapshot_hash: str | None = None
+    building: Any = None
+    """The current link's building (a Building, or an int id for one already stored)."""
+    unit: Any = None
+    seen: set[str] = field(default_factory=set)
+    """Page kinds already sighted in this run."""
+
+
+def _id_of(ref: Any) -> int | None:
+    return ref if ref is None or isinstance(ref, int) else ref.id
+
+
+def _latest_rows(session: Session, model: Any, columns: list[Any], listing_ids: list[int]) -> dict[int, Any]:
+    """The newest row of ``model`` for each listing (one query per chunk of ids)."""
+    out: dict[int, Any] = {}
+    for chunk in _chunks(listing_ids):
+        newest = select(func.max(model.id)).where(model.listing_id.in_(chunk)).group_by(model.listing_id)
+        for row in session.execute(select(model.listing_id, *columns).where(model.id.in_(newest))):
+            out[row[0]] = row
+    return out
+
+
+def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+class _Batch:
+    """One batch of observations: read what is known in a few queries, decide in memory, write in bulk."""
+
+    def __init__(self, session: Session, run_id: int | None, items: Sequence[Mapping[str, Any]]):
+        self.session = session
+        self.run_id = run_id
+        self.known: dict[tuple[str, str], _Known] = {}
+        self.rows: dict[Any, list[dict[str, Any]]] = {
+            ListingEvent: [],
+            Sighting: [],
+            PriceChange: [],
+            ListingSnapshot: [],
+        }
+        self.links: list[tuple[int, Any, Any, str, dt.datetime]] = []
+        self.buildings: dict[tuple[int | None, str], list[dict[str, Any]]] = {}
+        self.units: dict[tuple[Any, int], list[dict[str, Any]]] = {}
+        """Known flats by (building, floor); a building is an id, or a Building this batch creates."""
+        self.new_buildings: list[Building] = []
+        self.new_units: list[tuple[Unit, Building | int]] = []
+        self._load(items)
+
+    def _load(self, items: Sequence[Mapping[str, Any]]) -> None:
+        session = self.session
+        by_source: dict[str, set[str]] = {}
+        for item in items:
+            by_source.setdefault(item["source"], set()).add(str(item["listing_id"]))
+        for source, source_ids in by_source.items():
+            for chunk in _chunks(sorted(source_ids)):
+                query = select(Listing.id, Listing.source_listing_id, Listing.listing_scope).where(
+                    Listing.source == source, Listing.source_listing_id.in_(chunk)
+                )
+                for listing_id, source_id, scope in session.execute(query):
+                    self.known[(source, source_id)] = _Known(listing_id, scope)
+        existing = {known.id: known for known in self.known.values()}
+        ids = sorted(existing)
+        for listing_id, kind in _latest_rows(session, ListingEvent, [ListingEvent.kind], ids).values():
+            existing[listing_id].event = kind
+        price_columns = [getattr(PriceChange, name) for name in PRICE_FIELDS]
+        for row in _latest_rows(session, PriceChange, price_columns, ids).values():
+            existing[row[0]].price = tuple(row[1:])
+            existing[row[0]].price_yen = row[2]
+        snapshot_columns = [ListingSnapshot.content_hash, *(getattr(ListingSnapshot, f) for f in SNAPSHOT_FIELDS)]
+        for row in _latest_rows(session, ListingSnapshot, snapshot_columns, ids).values():
+            existing[row[0]].snapshot_hash = row[1]
+            existing[row[0]].snapshot = dict(zip(SNAPSHOT_FIELDS, row[2:], strict=True))
+        link_columns = [ListingUnitLink.building_id, ListingUnitLink.unit_id]
+        for listing_id, building_id, unit_id in _latest_rows(session, ListingUnitLink, link_columns, ids).values():
+            existing[listing_id].building, existing[listing_id].unit = building_id, unit_id
+        if self.run_id is not None:
+            for chunk in _chunks(ids):
+                sighted = select(Sighting.listing_id, Sighting.page_kind).where(
+                    Sighting.run_id == self.run_id, Sighting.listing_id.in_(chunk)
+                )
+                for listing_id, page_kind in session.execute(sighted):
+                    existing[listing_id].seen.add(page_kind)
+        self._load_buildings(items)
+
+    def _load_buildings(self, items: Sequence[Mapping[str, Any]]) -> None:
+        keys: set[str] = set()
+        for item in items:
+            known = self.known.get((item["source"], str(item["listing_id"])))
+            for name in (
+                item.get("building_name"),
+                known.snapshot.get("building_name") if known and known.snapshot else None,
+            ):
+                key = building_name_key(name)
+                if key is not None:
+                    keys.add(key)
+        columns = (Building.id, Building.ward_code, Building.name_key, Building.built_year, Building.built_month)
+        building_ids: list[int] = []
+        for chunk in _chunks(sorted(keys)):
+            query = select(*columns, Building.total_floors).where(Building.name_key.in_(chunk)).order_by(Building.id)
+            for building_id, ward_code, name_key, year, month, floors in self.session.execute(query):
+                facts = {"id": building_id, "built_year": year, "built_month": month, "total_floors": floors}
+                self.buildings.setdefault((ward_code, name_key), []).append(facts)
+                building_ids.append(building_id)
+        unit_columns = (Unit.id, Unit.building_id, Unit.floor, Unit.area_m2, Unit.layout, Unit.direction)
+        for chunk in _chunks(building_ids):
+            units = select(*unit_columns).where(Unit.building_id.in_(chunk)).order_by(Unit.id)
+            for unit_id, in_building, floor, area, layout, direction in self.session.execute(units):
+                unit = {"id": unit_id, "floor": floor, "area_m2": area, "layout": layout, "direction": direction}
+                self.units.setdefault((in_building, floor), []).append(unit)
+
+    def create_listings(self, items: Sequence[Mapping[str, Any]]) -> set[tuple[str, str]]:
+        """Insert the listings seen for the first time (their ids are needed by every other row)."""
+        created: dict[tuple[str, str], Listing] = {}
+        for item in items:
+            key = (item["source"], str(item["listing_id"]))
+            if key in self.known or key in created:
+                continue
+            created[key] = Listing(
+                source=item["source"],
+                source_listing_id=key[1],
+                property_type=item["property_type"],
+                listing_scope=item.get("listing_scope") or "unit",
+                url=item["url"],
+                first_seen_at=_seen_at(item, None),
+                first_run_id=self.run_id,
+            )
+        if created:
+            self.session.add_all(created.values())
+            self.session.flush()
+        for key, listing in created.items():
+            self.known[key] = _Known(listing.id, listing.listing_scope)
+        return set(created)
+
+    def building_for(self, known: Mapping[str, Any], now: dt.datetime) -> Any:
+        key = building_name_key(known.get("building_name"))
+        if key is None or known.get("ward_code") is None:
+            return None
+        candidates = self.buildings.setdefault((known["ward_code"], key), [])
+        for facts in candidates:
+            if same_building(facts, known):
+                return facts["ref"] if "ref" in facts else facts["id"]
+        building = Building(
+            name_key=key,
+            name=known["building_name"],
+            ward_code=known["ward_code"],
+            district=known.get("district"),
+            built_year=known.get("built_year"),
+            built_month=known.get("built_month"),
+            total_floors=known.get("total_floors"),
+            total_units=known.get("total_units"),
+            created_at=now,
+            created_run_id=self.run_id,
+        )
+        self.new_buildings.append(building)
+        candidates.append(
             {
+                "ref": building,
                 "built_year": building.built_year,
                 "built_month": building.built_month,
                 "total_floors": building.total_floors,
-            },
-            known,
-        ):
-            return building
-    building = Building(
-        name_key=key,
-        name=known["building_name"],
-        ward_code=known["ward_code"],
-        district=known.get("district"),
-        built_year=known.get("built_year"),
-        built_month=known.get("built_month"),
-        total_floors=known.get("total_floors"),
-        total_units=known.get("total_units"),
-        created_at=now,
-        created_run_id=run_id,
-    )
-    session.add(building)
-    session.flush()
-    return building
-
-
-def _find_or_create_unit(
-    session: Session, building: Building, known: Mapping[str, Any], run_id: int | None, now: dt.datetime
-) -> Unit | None:
-    if known.get("floor") is None or known.get("area_m2") is None:
-        return None
-    candidates = session.scalars(
-        select(Unit).where(Unit.building_id == building.id, Unit.floor == known["floor"]).order_by(Unit.id)
-    ).all()
-    matches = [
-        unit
-        for unit in candidates
-        if same_unit(
-            {"floor": unit.floor, "area_m2": unit.area_m2, "layout": unit.layout, "direction": unit.direction}, known
+            }
         )
-    ]
-    if matches:
-        return min(matches, key=lambda unit: abs(unit.area_m2 - float(known["area_m2"])))
-    unit = Unit(
-        building_id=building.id,
-        floor=known["floor"],
-        area_m2=float(known["area_m2"]),
-        layout=known.get("layout"),
-        direction=known.get("direction"),
-        created_at=now,
-        created_run_id=run_id,
-    )
-    session.add(unit)
-    session.flush()
-    return unit
+        return building
 
-
-def _link(session: Session, listing: Listing, known: Mapping[str, Any], run_id: int | None, now: dt.datetime) -> bool:
-    building = _find_or_create_building(session, known, run_id, now)
-    unit = None
-    if building is not None and listing.listing_scope == "unit":
-        unit = _find_or_create_unit(session, building, known, run_id, now)
-    current: ListingUnitLink | None = _latest(session, ListingUnitLink, listing.id)
-    building_id = building.id if building else None
-    unit_id = unit.id if unit else None
-    if current is not None:
-        if (current.building_id, current.unit_id) == (building_id, unit_id):
-            return False
-        # Never downgrade: a list card without a floor does not undo a unit the detail page gave.
-        if unit_id is None and current.unit_id is not None and current.building_id == building_id:
-            return False
-        if building_id is None and current.building_id is not None:
-            return False
-    if building_id is None:
-        return False
-    rule = "building+floor+area+layout+direction" if unit_id else "building:name+ward+built+floors"
-    session.add(
-        ListingUnitLink(
-            listing_id=listing.id, building_id=building_id, unit_id=unit_id, rule=rule, linked_at=now, run_id=run_id
+    def unit_for(self, building: Any, known: Mapping[str, Any], now: dt.datetime) -> Any:
+        if known.get("floor") is None or known.get("area_m2") is None:
+            return None
+        candidates = self.units.setdefault((building, known["floor"]), [])
+        matches = [facts for facts in candidates if same_unit(facts, known)]
+        if matches:
+            best = min(matches, key=lambda facts: abs(facts["area_m2"] - float(known["area_m2"])))
+            return best["ref"] if "ref" in best else best["id"]
+        unit = Unit(
+            floor=known["floor"],
+            area_m2=float(known["area_m2"]),
+            layout=known.get("layout"),
+            direction=known.get("direction"),
+            created_at=now,
+            created_run_id=self.run_id,
         )
-    )
-    return True
+        self.new_units.append((unit, building))
+        candidates.append(
+            {
+                "ref": unit,
+                "floor": unit.floor,
+                "area_m2": unit.area_m2,
+                "layout": unit.layout,
+                "direction": unit.direction,
+            }
+        )
+        return unit
+
+    def link(self, state: _Known, known: Mapping[str, Any], now: dt.datetime) -> bool:
+        building = self.building_for(known, now)
+        unit = self.unit_for(building, known, now) if building is not None and state.scope == "unit" else None
+        if state.building is not None or state.unit is not None:
+            if (state.building, state.unit) == (building, unit):
+                return False
+            # Never downgrade: a list card without a floor does not undo a unit the detail page gave.
+            if unit is None and state.unit is not None and state.building == building:
+                return False
+            if building is None and state.building is not None:
+                return False
+        if building is None:
+            return False
+        rule = "building+floor+area+layout+direction" if unit is not None else "building:name+ward+built+floors"
+        self.links.append((state.id, building, unit, rule, now))
+        state.building, state.unit = building, unit
+        return True
+
+    def observe(self, item: Mapping[str, Any], new: bool, now: dt.datetime) -> Outcome:
+        outcome = Outcome(new_listing=new)
+        seen_at = _seen_at(item, now)
+        state = self.known[(item["source"], str(item["listing_id"]))]
+        if new:
+            self.rows[ListingEvent].append(
+                {"listing_id": state.id, "run_id": self.run_id, "kind": "first_seen", "at": seen_at}
+            )
+            state.event = "first_seen"
+        elif state.event in GONE_KINDS:
+            previous = last_seen_at(self.session, state.id, before_run=self.run_id)
+            gap = (seen_at - previous).total_seconds() / 86400 if previous else None
+            self.rows[ListingEvent].append(
+                {"listing_id": state.id, "run_id": self.run_id, "kind": "relisted", "at": seen_at, "gap_days": gap}
+            )
+            state.event = "relisted"
+            outcome.relisted = True
+
+        page_kind = item.get("page_kind") or "list"
+        if self.run_id is not None and page_kind not in state.seen:
+            self.rows[Sighting].append(
+                {"run_id": self.run_id, "listing_id": state.id, "page_kind": page_kind, "seen_at": seen_at}
+            )
+            state.seen.add(page_kind)
+
+        if item.get("price_status") is not None:
+            new_price = tuple(item.get(name) for name in PRICE_FIELDS)
+            if new_price != state.price:
+                self.rows[PriceChange].append(
+                    {
+                        "listing_id": state.id,
+                        "run_id": self.run_id,
+                        "seen_at": seen_at,
+                        "price_status": item["price_status"],
+                        "price_yen": item.get("price_yen"),
+                        "price_min_yen": item.get("price_min_yen"),
+                        "price_max_yen": item.get("price_max_yen"),
+                        "previous_price_yen": state.price_yen if state.price is not None else None,
+                    }
+                )
+                outcome.price_changed = state.price is not None
+                state.price, state.price_yen = new_price, item.get("price_yen")
+
+        merged = _merged_snapshot(state.snapshot, item)
+        digest = _content_hash(merged)
+        if state.snapshot_hash != digest:
+            self.rows[ListingSnapshot].append(
+                {
+                    "listing_id": state.id,
+                    "run_id": self.run_id,
+                    "observed_at": seen_at,
+                    "content_hash": digest,
+                    **merged,
+                }
+            )
+            state.snapshot, state.snapshot_hash = merged, digest
+            outcome.snapshot = True
+        outcome.relinked = self.link(state, merged, seen_at)
+        return outcome
+
+    def write(self) -> None:
+        session = self.session
+        if self.new_buildings:
+            session.add_all(self.new_buildings)
+            session.flush()
+        if self.new_units:
+            for unit, building in self.new_units:
+                unit.building_id = _id_of(building)  # type: ignore[assignment]
+            session.add_all([unit for unit, _ in self.new_units])
+            session.flush()
+        for model, rows in self.rows.items():
+            if rows:
+                session.execute(insert(model), rows)
+        if self.links:
+            session.execute(
+                insert(ListingUnitLink),
+                [
+                    {
+                        "listing_id": listing_id,
+                        "building_id": _id_of(building),
+                        "unit_id": _id_of(unit),
+                        "rule": rule,
+                        "linked_at": at,
+                        "run_id": self.run_id,
+                    }
+                    for listing_id, building, unit, rule, at in self.links
+                ],
+            )
+
+
+def _seen_at(item: Mapping[str, Any], now: dt.datetime | None) -> dt.datetime:
+    seen_at = item.get("scraped_at") or now
+    if isinstance(seen_at, str):
+        seen_at = dt.datetime.fromisoformat(seen_at)
+    assert seen_at is not None, "an observation needs scraped_at or now"
+    return seen_at
 
 
 def last_seen_at(session: Session, listing_id: int, before_run: int | None = None) -> dt.datetime | None:
@@ -194,71 +417,31 @@ def last_seen_at(session: Session, listing_id: int, before_run: int | None = Non
     return value
 
 
+def record_observations(
+    session: Session, run_id: int | None, items: Sequence[Mapping[str, Any]], now: dt.datetime
+) -> list[Outcome]:
+    """Append what a batch of listing items adds to the history, in order (see the module docstring).
+
+    The same as calling :func:`record_observation` item by item, in a handful of queries: what is known
+    of the batch's listings, buildings and units is read first, the decisions are made in memory (a
+    later item of the batch sees what an earlier one added), and the new rows are inserted in bulk.
+    """
+    if not items:
+        return []
+    batch = _Batch(session, run_id, items)
+    created = batch.create_listings(items)
+    outcomes = []
+    for item in items:
+        key = (item["source"], str(item["listing_id"]))
+        outcomes.append(batch.observe(item, key in created, now))
+        created.discard(key)
+    batch.write()
+    return outcomes
+
+
 def record_observation(session: Session, run_id: int | None, item: Mapping[str, Any], now: dt.datetime) -> Outcome:
     """Append what one listing item adds to the history (see the module docstring)."""
-    outcome = Outcome()
-    seen_at = item.get("scraped_at") or now
-    if isinstance(seen_at, str):
-        seen_at = dt.datetime.fromisoformat(seen_at)
-    listing = session.scalars(
-        select(Listing).where(Listing.source == item["source"], Listing.source_listing_id == str(item["listing_id"]))
-    ).first()
-    if listing is None:
-        listing = Listing(
-            source=item["source"],
-            source_listing_id=str(item["listing_id"]),
-            property_type=item["property_type"],
-            listing_scope=item.get("listing_scope") or "unit",
-            url=item["url"],
-            first_seen_at=seen_at,
-            first_run_id=run_id,
-        )
-        session.add(listing)
-        session.flush()
-        session.add(ListingEvent(listing_id=listing.id, run_id=run_id, kind="first_seen", at=seen_at))
-        outcome.new_listing = True
-    else:
-        event = latest_event(session, listing.id)
-        if event is not None and event.kind in GONE_KINDS:
-            previous = last_seen_at(session, listing.id, before_run=run_id)
-            gap = (seen_at - previous).total_seconds() / 86400 if previous else None
-            session.add(ListingEvent(listing_id=listing.id, run_id=run_id, kind="relisted", at=seen_at, gap_days=gap))
-            outcome.relisted = True
-
-    page_kind = item.get("page_kind") or "list"
-    if session.get(Sighting, (run_id, listing.id, page_kind)) is None and run_id is not None:
-        session.add(Sighting(run_id=run_id, listing_id=listing.id, page_kind=page_kind, seen_at=seen_at))
-
-    if item.get("price_status") is not None:
-        latest_price: PriceChange | None = _latest(session, PriceChange, listing.id)
-        new_price = tuple(item.get(name) for name in PRICE_FIELDS)
-        old_price = tuple(getattr(latest_price, name) for name in PRICE_FIELDS) if latest_price else None
-        if new_price != old_price:
-            session.add(
-                PriceChange(
-                    listing_id=listing.id,
-                    run_id=run_id,
-                    seen_at=seen_at,
-                    price_status=item["price_status"],
-                    price_yen=item.get("price_yen"),
-                    price_min_yen=item.get("price_min_yen"),
-                    price_max_yen=item.get("price_max_yen"),
-                    previous_price_yen=latest_price.price_yen if latest_price else None,
-                )
-            )
-            outcome.price_changed = latest_price is not None
-
-    previous_snapshot: ListingSnapshot | None = _latest(session, ListingSnapshot, listing.id)
-    merged = _merged_snapshot(previous_snapshot, item)
-    digest = _content_hash(merged)
-    if previous_snapshot is None or previous_snapshot.content_hash != digest:
-        session.add(
-            ListingSnapshot(listing_id=listing.id, run_id=run_id, observed_at=seen_at, content_hash=digest, **merged)
-        )
-        outcome.snapshot = True
-    outcome.relinked = _link(session, listing, merged, run_id, seen_at)
-    session.flush()
-    return outcome
+    return record_observations(session, run_id, [item], now)[0]
 
 
 def record_ended(session: Session, run_id: int | None, source: str, listing_id: str, now: dt.datetime) -> bool:

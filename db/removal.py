@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from db.history import ACTIVE_KINDS
@@ -37,7 +37,8 @@ def healthy_ward_runs(session: Session, source: str, property_type: str, ward_co
     return list(session.scalars(query).all())
 
 
-def _active_listings_in_ward(session: Session, source: str, property_type: str, ward_code: int) -> list[int]:
+def _active_listings_in_ward(source: str, property_type: str, ward_code: int) -> Select[int]:
+    """The ids of the listings whose latest event is active and whose latest snapshot is in the ward."""
     latest_event = (
         select(ListingEvent.listing_id, func.max(ListingEvent.id).label("event_id"))
         .group_by(ListingEvent.listing_id)
@@ -61,7 +62,7 @@ def _active_listings_in_ward(session: Session, source: str, property_type: str, 
             ListingSnapshot.ward_code == ward_code,
         )
     )
-    return list(session.scalars(query).all())
+    return query
 
 
 def apply_removals(
@@ -85,28 +86,24 @@ def apply_removals(
             continue
         run_ids = [r.id for r in runs]
         earliest = min(r.started_at for r in runs)
-        for listing_id in _active_listings_in_ward(session, run.source, run.property_type, ward.ward_code):
-            last_seen = session.scalar(select(func.max(Sighting.seen_at)).where(Sighting.listing_id == listing_id))
-            seen_in_window = session.scalar(
-                select(func.count())
-                .select_from(Sighting)
-                .where(Sighting.listing_id == listing_id, Sighting.run_id.in_(run_ids))
+        # Gone: not sighted by the window's runs, nor by any run (an unhealthy one) since the window began.
+        sighted = (
+            select(Sighting.listing_id)
+            .where(Sighting.listing_id == Listing.id)
+            .where(or_(Sighting.run_id.in_(run_ids), Sighting.seen_at >= earliest))
+            .exists()
+        )
+        query = _active_listings_in_ward(run.source, run.property_type, ward.ward_code).where(~sighted)
+        note = f"absent from {k} complete and healthy runs: {', '.join(map(str, sorted(run_ids)))}"
+        gone = list(session.scalars(query).all())
+        if gone:
+            session.execute(
+                insert(ListingEvent),
+                [
+                    {"listing_id": listing_id, "run_id": run.id, "kind": "removed", "at": now, "note": note}
+                    for listing_id in gone
+                ],
             )
-            if seen_in_window:
-                continue
-            if last_seen is not None:
-                last = last_seen if last_seen.tzinfo else last_seen.replace(tzinfo=dt.UTC)
-                if last >= earliest:
-                    continue  # seen by an unhealthy run inside the window: not gone
-            session.add(
-                ListingEvent(
-                    listing_id=listing_id,
-                    run_id=run.id,
-                    kind="removed",
-                    at=now,
-                    note=f"absent from {k} complete and healthy runs: {', '.join(map(str, sorted(run_ids)))}",
-                )
-            )
-            removed += 1
+        removed += len(gone)
     session.flush()
     return removed

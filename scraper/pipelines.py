@@ -198,22 +198,28 @@ class PersistItemPipeline:
 
     def flush(self) -> None:
         from db.engine import session_scope
-        from db.history import record_ended, record_observation
+        from db.history import record_ended, record_observations
 
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
         now = now_utc()
         with session_scope(self.engine) as session:
-            for item in batch:
-                if isinstance(item, ListingEnded):
-                    if record_ended(session, self.run_id, item.source, item.listing_id, item.scraped_at):
-                        self.counts["ended"] += 1
+            # Observations go in bulk; a "listing ended" page is written where it falls in the batch.
+            observations: list[dict[str, Any]] = []
+            for item in [*batch, None]:
+                if item is not None and not isinstance(item, ListingEnded):
+                    observations.append(ItemAdapter(item).asdict())
                     continue
-                outcome = record_observation(session, self.run_id, ItemAdapter(item).asdict(), now)
-                self.counts["new_listings"] += outcome.new_listing
-                self.counts["price_changes"] += outcome.price_changed
-                self.counts["relisted"] += outcome.relisted
+                for outcome in record_observations(session, self.run_id, observations, now):
+                    self.counts["new_listings"] += outcome.new_listing
+                    self.counts["price_changes"] += outcome.price_changed
+                    self.counts["relisted"] += outcome.relisted
+                observations = []
+                if item is not None and record_ended(
+                    session, self.run_id, item.source, item.listing_id, item.scraped_at
+                ):
+                    self.counts["ended"] += 1
         self.stats.inc_value("db/items_written", len(batch))
         self.stats.inc_value("db/batches")
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db.engine import session_scope
-from db.history import record_observation
+from db.history import record_observations
 from db.models import CrawlRun
 from db.runs import finish_run, start_run
 from scraper.parsing.address import area_group_of
@@ -72,8 +72,9 @@ def observation(market: Market, listing: Listing, day: int, page_kind: str) -> d
     return item
 
 
-def load_market(engine: Engine, market: Market, nights: Iterable[int]) -> None:
-    """Record every night in ``nights`` as one complete and healthy run of the used-condo spider."""
+def load_market(engine: Engine, market: Market, nights: Iterable[int], batch_size: int = 200) -> None:
+    """Record every night in ``nights`` as one complete and healthy run of the used-condo spider,
+    written in batches of ``batch_size`` items as the crawl's persist pipeline does."""
     for day in nights:
         now = crawl_time(market, day)
         with session_scope(engine) as session:
@@ -81,20 +82,23 @@ def load_market(engine: Engine, market: Market, nights: Iterable[int]) -> None:
             run_id = run.id
         counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
         stats: dict[str, Any] = {"finish_reason": "finished", "item_scraped_count": 0}
-        with session_scope(engine) as session:
-            for ward in WARD_ORDER:
-                listings = market.active(day, ward)
-                stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = len(listings)
-                stats[f"suumo/ward_done/{ward}"] = True
-                for listing in listings:
-                    # Like the crawl's detail policy: the detail page only for new listings and new prices.
-                    changed = listing.price_on(day) != listing.price_on(day - 1) or not listing.active(day - 1)
-                    for kind in ("list", "detail") if changed else ("list",):
-                        outcome = record_observation(session, run_id, observation(market, listing, day, kind), now)
-                        counts["new_listings"] += outcome.new_listing
-                        counts["price_changes"] += outcome.price_changed
-                        counts["relisted"] += outcome.relisted
-                        stats["item_scraped_count"] += 1
+        items = []
+        for ward in WARD_ORDER:
+            listings = market.active(day, ward)
+            stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = len(listings)
+            stats[f"suumo/ward_done/{ward}"] = True
+            for listing in listings:
+                # Like the crawl's detail policy: the detail page only for new listings and new prices.
+                changed = listing.price_on(day) != listing.price_on(day - 1) or not listing.active(day - 1)
+                for kind in ("list", "detail") if changed else ("list",):
+                    items.append(observation(market, listing, day, kind))
+        stats["item_scraped_count"] = len(items)
+        for start in range(0, len(items), batch_size):
+            with session_scope(engine) as session:
+                for outcome in record_observations(session, run_id, items[start : start + batch_size], now):
+                    counts["new_listings"] += outcome.new_listing
+                    counts["price_changes"] += outcome.price_changed
+                    counts["relisted"] += outcome.relisted
         with session_scope(engine) as session:
             finished = session.get(CrawlRun, run_id)
             assert finished is not None
