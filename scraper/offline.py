@@ -65,9 +65,9 @@ def parse_html(html: str, url: str, status: int = 200, scraped_at: dt.datetime |
     """Parse one page's HTML as the spider owning ``url`` would."""
     spider = spider_for_url(url)
     scraped_at = scraped_at or now_utc()
-    verdict = classify_page(status, url, html)
-    parsed = ParsedPage(url=url, spider=spider, verdict=verdict, items=[])
     selector = Selector(text=html)
+    verdict = classify_page(status, url, html, selector)
+    parsed = ParsedPage(url=url, spider=spider, verdict=verdict, items=[])
     if verdict.kind is PageKind.DETAIL:
         property_type = property_type_from_url(url)
         assert property_type is not None

@@ -83,8 +83,10 @@ class SuumoSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"{self.stats_prefix}/{key}", count)
 
     def verdict(self, response: Response, role: str) -> PageVerdict:
-        text = response.text if isinstance(response, TextResponse) else ""
-        verdict = classify_page(response.status, response.url, text)
+        if isinstance(response, TextResponse):
+            verdict = classify_page(response.status, response.url, response.text, response.selector)
+        else:
+            verdict = classify_page(response.status, response.url, "")
         self.inc(f"{role}_pages/{verdict.kind.value}")
         if verdict.kind is PageKind.BLOCKED:
             self.inc("blocked")

@@ -39,8 +39,10 @@ def card_fields(card: Selector) -> dict[str, str]:
     """The card's label → text map (``物件名``, ``販売価格``, ``専有面積`` …); first label wins."""
     fields: dict[str, str] = {}
     for dl in card.css("div.property_unit-info dl"):
-        label = clean(node_text(first(dl.xpath("./dt"))))
-        value = node_text(first(dl.xpath("./dd")))
+        # lxml's own child lookup: the same first ``./dt`` and ``./dd``, without a selector for each.
+        dt_node, dd_node = dl.root.find("dt"), dl.root.find("dd")
+        label = clean("".join(dt_node.itertext())) if dt_node is not None else None
+        value = "".join(dd_node.itertext()) if dd_node is not None else None
         if label and value is not None and label not in fields:
             fields[label] = value
     return fields

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
 from scraper.clock import now_utc
@@ -39,9 +40,15 @@ class ListPage:
 
 
 def node_text(node: Selector | None) -> str | None:
-    """All text under a node, joined (so ``74.04m<sup>2</sup>`` reads ``74.04m2``)."""
+    """All text under a node, joined (so ``74.04m<sup>2</sup>`` reads ``74.04m2``).
+
+    The same text as ``.//text()``, read from the lxml element without a selector per text node.
+    """
     if node is None:
         return None
+    root = node.root
+    if isinstance(root, etree._Element):
+        return "".join(root.itertext())
     return "".join(node.xpath(".//text()").getall())
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from lxml import etree
 from parsel import Selector
 
 from scraper.items import ListingItem, ListingScope, PropertyType
@@ -47,31 +48,40 @@ def js_object(html: str) -> dict[str, str]:
     return pairs
 
 
-def _label(th: Selector) -> str | None:
-    text = "".join(th.xpath(".//text()").getall()).replace("ヒント", "")
+def _label(th: etree._Element) -> str | None:
+    text = "".join(th.itertext()).replace("ヒント", "")
     return squash(_BRACKET_LINKS.sub("", text))
 
 
-def _lines(td: Selector) -> list[str]:
+def _lines(td: etree._Element) -> list[str]:
     """The cell's text lines with bracketed link fragments removed."""
-    text = "\n".join(t.strip() for t in td.xpath(".//text()").getall())
+    text = "\n".join(t.strip() for t in td.itertext())
     text = _BRACKET_LINKS.sub("\n", text.replace("&nbsp;", " "))
     return [line for line in (clean(part) for part in text.split("\n")) if line]
+
+
+def _next_element(node: etree._Element) -> etree._Element | None:
+    """The next sibling element, skipping comments (XPath's ``following-sibling::*[1]``)."""
+    sibling = node.getnext()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext()
+    return sibling
 
 
 def detail_table(selector: Selector) -> dict[str, list[str]]:
     """Label → cell lines for every row of the page's detail tables; the first row of a label wins.
 
     Labels are NFKC-folded without spaces, so ``完成時期（築年月）`` and ``完成時期(築年月)`` are one key.
+    Rows are read from the lxml elements (the same text as ``.//text()``, a selector per table only).
     """
     cells: dict[str, list[str]] = {}
     for table in selector.css("table.bdGrayT"):
-        for th in table.xpath(".//tr/th"):
+        for th in table.root.iterfind(".//tr/th"):
             # Each label's own cell is the td right after it (rows can hold two label/cell pairs).
-            td = th.xpath("following-sibling::*[1][self::td]")
+            td = _next_element(th)
             label = _label(th)
-            if td and label and label not in cells:
-                cells[label] = _lines(td[0])
+            if td is not None and td.tag == "td" and label and label not in cells:
+                cells[label] = _lines(td)
     return cells
 
 

@@ -71,14 +71,16 @@ def _is_detail_page(selector: Selector, title: str) -> bool:
     return bool(script) or title.startswith("【SUUMO】")
 
 
-def classify_page(status: int, url: str, html: str) -> PageVerdict:
+def classify_page(status: int, url: str, html: str, selector: Selector | None = None) -> PageVerdict:
     """Decide what kind of page a response is.
 
     ``html`` is the decoded body; ``url`` decides whether a listing page must be a list or a detail.
+    Pass the page's ``selector`` when it has one, so the page's tree is built once.
     """
     if status in BLOCK_STATUSES:
         return PageVerdict(PageKind.BLOCKED, f"http_{status}")
-    selector = Selector(text=html or "<html></html>")
+    if selector is None or not html:
+        selector = Selector(text=html or "<html></html>")
     title = page_title(selector)
     # Structure first: free text on a real listing page (an agent's comment) may contain any word.
     if status < 400:
