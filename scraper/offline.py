@@ -75,7 +75,7 @@ def parse_html(html: str, url: str, status: int = 200, scraped_at: dt.datetime |
         parsed.items = [item] if item else []
     elif verdict.kind is PageKind.LIST and not is_detail_url(url):
         parser = parse_chuko_list if spider == "suumo_chuko" else parse_shinchiku_list
-        page = parser(selector, url, scraped_at)
+        page = parser(selector, url, scraped_at, html)
         parsed.items, parsed.fields = page.items, page.fields
         parsed.hit_count, parsed.footer_ids, parsed.next_url = page.hit_count, page.footer_ids, page.next_url
     return parsed

@@ -108,7 +108,9 @@ class SuumoSpider(scrapy.Spider):
 
     # --- callbacks ------------------------------------------------------------------------------
 
-    def parse_list_page(self, selector: Selector, url: str, scraped_at: dt.datetime) -> ListPage:
+    def parse_list_page(
+        self, selector: Selector, url: str, scraped_at: dt.datetime, html: str | None = None
+    ) -> ListPage:
         """The subclass's list-page parser (a pure function in scraper.suumo)."""
         raise NotImplementedError
 
@@ -122,7 +124,7 @@ class SuumoSpider(scrapy.Spider):
             self.inc(f"list_pages_failed/{ward}")
             return
         assert isinstance(response, TextResponse)
-        page = self.parse_list_page(response.selector, response.url, now_utc())
+        page = self.parse_list_page(response.selector, response.url, now_utc(), response.text)
         self.record_list_page(page, ward, response.url)
         for item in page.items:
             self.inc("items/list")

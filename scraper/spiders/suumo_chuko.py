@@ -24,8 +24,10 @@ class SuumoChukoSpider(SuumoSpider):
     name = "suumo_chuko"
     property_type = "used"
 
-    def parse_list_page(self, selector: Selector, url: str, scraped_at: dt.datetime) -> ListPage:
-        return parse_chuko_list(selector, url, scraped_at)
+    def parse_list_page(
+        self, selector: Selector, url: str, scraped_at: dt.datetime, html: str | None = None
+    ) -> ListPage:
+        return parse_chuko_list(selector, url, scraped_at, html)
 
     def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
         """A used-condo list page: one item per card, a detail request per card, the next page.

@@ -27,8 +27,10 @@ class SuumoShinchikuSpider(SuumoSpider):
     name = "suumo_shinchiku"
     property_type = "new"
 
-    def parse_list_page(self, selector: Selector, url: str, scraped_at: dt.datetime) -> ListPage:
-        return parse_shinchiku_list(selector, url, scraped_at)
+    def parse_list_page(
+        self, selector: Selector, url: str, scraped_at: dt.datetime, html: str | None = None
+    ) -> ListPage:
+        return parse_shinchiku_list(selector, url, scraped_at, html)
 
     def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
         """A new-condo list page: one item per project or unit card, and the next page.

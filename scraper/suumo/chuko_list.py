@@ -26,9 +26,10 @@ from scraper.suumo.common import (
     apply_access,
     apply_address,
     apply_price,
-    first,
-    node_text,
+    attr_at,
     parse_list_page,
+    select_all,
+    text_at,
 )
 from scraper.suumo.urls import listing_id_from_url
 
@@ -38,9 +39,9 @@ _CLIPKEY = re.compile(r"^(\d+)_\d+$")
 def card_fields(card: Selector) -> dict[str, str]:
     """The card's label → text map (``物件名``, ``販売価格``, ``専有面積`` …); first label wins."""
     fields: dict[str, str] = {}
-    for dl in card.css("div.property_unit-info dl"):
+    for dl in select_all(card, "div.property_unit-info dl"):
         # lxml's own child lookup: the same first ``./dt`` and ``./dd``, without a selector for each.
-        dt_node, dd_node = dl.root.find("dt"), dl.root.find("dd")
+        dt_node, dd_node = dl.find("dt"), dl.find("dd")
         label = clean("".join(dt_node.itertext())) if dt_node is not None else None
         value = "".join(dd_node.itertext()) if dd_node is not None else None
         if label and value is not None and label not in fields:
@@ -50,10 +51,10 @@ def card_fields(card: Selector) -> dict[str, str]:
 
 def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: FieldLog) -> ListingItem | None:
     """One card → one item; ``None`` (counted) when the card has no usable listing id."""
-    href = card.css("h2.property_unit-title a::attr(href)").get()
+    href = attr_at(card, "h2.property_unit-title a", "href")
     url = urljoin(page_url, href) if href else None
     listing_id = listing_id_from_url(url) if url else None
-    clip = _CLIPKEY.match(card.css("input.js-clipkey::attr(value)").get() or "")
+    clip = _CLIPKEY.match(attr_at(card, "input.js-clipkey", "value") or "")
     if listing_id is None and clip:
         listing_id = clip.group(1)
     if url is None or listing_id is None:
@@ -70,9 +71,9 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
         listing_id=listing_id,
         url=url,
         scraped_at=scraped_at,
-        title=clean(node_text(first(card.css("h2.property_unit-title a")))),
+        title=clean(text_at(card, "h2.property_unit-title a")),
         building_name=clean(labels.get("物件名")),
-        agent=clean(node_text(first(card.css("div.shopmore-title")))),
+        agent=clean(text_at(card, "div.shopmore-title")),
     )
     if item.building_name is None:
         fields.note_missing("building_name")
@@ -92,6 +93,6 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
     return item
 
 
-def parse_chuko_list(selector: Selector, page_url: str, scraped_at: dt.datetime) -> ListPage:
+def parse_chuko_list(selector: Selector, page_url: str, scraped_at: dt.datetime, html: str | None = None) -> ListPage:
     """Parse a used-condo list page into items plus its hit count, footer ids and next link."""
-    return parse_list_page(selector, page_url, scraped_at, parse_card)
+    return parse_list_page(selector, page_url, scraped_at, parse_card, html)

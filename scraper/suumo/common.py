@@ -7,10 +7,12 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from scraper.clock import now_utc
 from scraper.items import ListingItem
@@ -50,6 +52,35 @@ def node_text(node: Selector | None) -> str | None:
     if isinstance(root, etree._Element):
         return "".join(root.itertext())
     return "".join(node.xpath(".//text()").getall())
+
+
+@lru_cache(maxsize=512)
+def _css_xpath(css: str) -> etree.XPath:
+    return etree.XPath(HTMLTranslator().css_to_xpath(css))
+
+
+def select_all(node: Selector | etree._Element, css: str) -> list[etree._Element]:
+    """The lxml elements under ``node`` matching ``css``: parsel's own CSS-to-XPath translation,
+    compiled once, without a selector object for each match (cards are read in the thousands)."""
+    root = node.root if isinstance(node, Selector) else node
+    found = _css_xpath(css)(root)
+    assert isinstance(found, list)
+    return [element for element in found if isinstance(element, etree._Element)]
+
+
+def text_at(node: Selector | etree._Element, css: str) -> str | None:
+    """All text of the first element matching ``css`` (``node_text(first(node.css(css)))``)."""
+    found = select_all(node, css)
+    return "".join(found[0].itertext()) if found else None
+
+
+def attr_at(node: Selector | etree._Element, css: str, name: str) -> str | None:
+    """The first ``name`` attribute among the elements matching ``css`` (``css(f"{css}::attr(name)").get()``)."""
+    for element in select_all(node, css):
+        value = element.get(name)
+        if value is not None:
+            return str(value)
+    return None
 
 
 def first(nodes: list[Selector]) -> Selector | None:
@@ -99,12 +130,17 @@ def apply_price(item: ListingItem, price: Price | None) -> None:
 CardParser = Callable[[Selector, str, dt.datetime, FieldLog], ListingItem | None]
 
 
-def parse_list_page(selector: Selector, page_url: str, scraped_at: dt.datetime, parse_card: CardParser) -> ListPage:
-    """Parse every card of a list page with ``parse_card``, plus the page's hit count, ids and next link."""
+def parse_list_page(
+    selector: Selector, page_url: str, scraped_at: dt.datetime, parse_card: CardParser, html: str | None = None
+) -> ListPage:
+    """Parse every card of a list page with ``parse_card``, plus the page's hit count, ids and next link.
+
+    ``html`` is the page's text when the caller has it (otherwise the tree is serialised to find the
+    footer ids)."""
     page = ListPage(
         items=[],
         hit_count=hit_count(selector),
-        footer_ids=footer_ids(selector.get()),
+        footer_ids=footer_ids(html if html is not None else selector.get()),
         next_url=next_page_url(selector, page_url),
     )
     for card in list_cards(selector):

@@ -29,9 +29,10 @@ from scraper.suumo.common import (
     apply_access,
     apply_address,
     apply_price,
-    first,
-    node_text,
+    attr_at,
     parse_list_page,
+    select_all,
+    text_at,
 )
 from scraper.suumo.urls import listing_id_from_url
 
@@ -64,9 +65,9 @@ def combine_prices(prices: list[Price]) -> Price | None:
 
 def _basics(card: Selector) -> dict[str, str]:
     out: dict[str, str] = {}
-    for box in card.css("div.cassette_basic-item"):
-        label = clean(node_text(first(box.css("p.cassette_basic-title"))))
-        value = node_text(first(box.css("p.cassette_basic-value")))
+    for box in select_all(card, "div.cassette_basic-item"):
+        label = clean(text_at(box, "p.cassette_basic-title"))
+        value = text_at(box, "p.cassette_basic-value")
         if label and value is not None:
             out.setdefault(label, value)
     return out
@@ -74,13 +75,13 @@ def _basics(card: Selector) -> dict[str, str]:
 
 def _plan_rows(card: Selector, fields: FieldLog) -> list[PlanType]:
     plans = []
-    for row in card.css("li.cassette_plantable-list_item"):
-        price = fields.read("plan_price", node_text(first(row.css("p.cassette_plantable-price"))), parse_price)
-        layout_area = fold(node_text(first(row.css("p.cassette_plantable-layout")))) or ""
+    for row in select_all(card, "li.cassette_plantable-list_item"):
+        price = fields.read("plan_price", text_at(row, "p.cassette_plantable-price"), parse_price)
+        layout_area = fold(text_at(row, "p.cassette_plantable-layout")) or ""
         layout_text, _, area_text = layout_area.partition("/")
         layout = parse_layout(layout_text)
         area = parse_area(area_text)
-        type_text = clean(node_text(first(row.css("p.cassette_plantable-type"))))
+        type_text = clean(text_at(row, "p.cassette_plantable-type"))
         plans.append(
             PlanType(
                 type_name=type_text.removeprefix("タイプ：").removeprefix("タイプ:") if type_text else None,
@@ -96,15 +97,16 @@ def _plan_rows(card: Selector, fields: FieldLog) -> list[PlanType]:
 
 def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: FieldLog) -> ListingItem | None:
     """One new-condo card → one item; ``None`` (counted) without a listing id."""
-    link = first(card.css("a.cassette_header-title"))
-    href = link.attrib.get("href") if link is not None else None
+    links = select_all(card, "a.cassette_header-title")
+    link = links[0] if links else None
+    href = link.get("href") if link is not None else None
     url = urljoin(page_url, href) if href else None
-    listing_id = card.css("input[name=bc]::attr(value)").get() or (listing_id_from_url(url) if url else None)
+    listing_id = attr_at(card, "input[name=bc]", "value") or (listing_id_from_url(url) if url else None)
     if url is None or not listing_id:
         fields.note_missing("listing_id")
         return None
-    phases = card.css("li.cassette_price-list_item")
-    kind = card.css("input.js-keisaiKbn::attr(value)").get()
+    phases = select_all(card, "li.cassette_price-list_item")
+    kind = attr_at(card, "input.js-keisaiKbn", "value")
     scope: ListingScope
     if kind == UNIT_KIND:
         scope = "unit"
@@ -113,7 +115,7 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
     else:
         # An unknown card kind: judge by shape, and count it so the new kind gets looked at.
         fields.note_unparsed("listing_scope", f"js-keisaiKbn={kind}")
-        has_plans = bool(card.css("li.cassette_plantable-list_item"))
+        has_plans = bool(select_all(card, "li.cassette_plantable-list_item"))
         scope = "project" if has_plans or len(phases) > 1 else "unit"
     item = ListingItem(
         source=SOURCE,
@@ -123,8 +125,8 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
         url=url,
         scraped_at=scraped_at,
         listing_scope=scope,
-        building_name=clean(node_text(link)),
-        title=clean(node_text(first(card.css("div.cassette_description_header-description")))),
+        building_name=clean("".join(link.itertext())) if link is not None else None,
+        title=clean(text_at(card, "div.cassette_description_header-description")),
     )
     basics = _basics(card)
     apply_address(item, basics.get("所在地"), fields)
@@ -142,12 +144,10 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
     prices: list[Price] = []
     layouts, areas = [], []
     for phase in phases:
-        price = fields.read("price", node_text(first(phase.css("span.cassette_price-accent"))), parse_price)
+        price = fields.read("price", text_at(phase, "span.cassette_price-accent"), parse_price)
         if price is not None:
             prices.append(price)
-        layout_text, _, area_text = (fold(node_text(first(phase.css("p.cassette_price-description")))) or "").partition(
-            "/"
-        )
+        layout_text, _, area_text = (fold(text_at(phase, "p.cassette_price-description")) or "").partition("/")
         layouts.append(layout_text.strip())
         areas.append(area_text.strip())
     apply_price(item, combine_prices(prices))
@@ -175,6 +175,8 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
     return item
 
 
-def parse_shinchiku_list(selector: Selector, page_url: str, scraped_at: dt.datetime) -> ListPage:
+def parse_shinchiku_list(
+    selector: Selector, page_url: str, scraped_at: dt.datetime, html: str | None = None
+) -> ListPage:
     """Parse a new-condo list page into items plus its hit count, footer ids and next link."""
-    return parse_list_page(selector, page_url, scraped_at, parse_card)
+    return parse_list_page(selector, page_url, scraped_at, parse_card, html)
