@@ -353,7 +353,8 @@ class _Batch:
                 state.price, state.price_yen = new_price, item.get("price_yen")
 
         merged = _merged_snapshot(state.snapshot, item)
-        digest = _content_hash(merged)
+        # Compare values first: hashing every unchanged listing's snapshot is most of a quiet night's work.
+        digest = state.snapshot_hash if merged == state.snapshot else _content_hash(merged)
         if state.snapshot_hash != digest:
             self.rows[ListingSnapshot].append(
                 {
