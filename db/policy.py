@@ -1,9 +1,11 @@
 """Incremental crawling: the spiders' detail hook, filled from the database.
 
-A detail page is fetched only for a listing that is new, whose list price changed since we last
-stored it, or whose details are older than its share (50–100 %, fixed per listing, so refreshes
-spread over the nights) of ``SUUMO_DETAIL_MAX_AGE_DAYS``. A steady-state night
-costs the list pages plus a small share of detail pages.
+A detail page is fetched only for a listing that is new, or whose details are older than its share
+(50–100 %, fixed per listing, so refreshes spread over the nights) of ``SUUMO_DETAIL_MAX_AGE_DAYS``
+(30), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price changed since we last stored it.
+A price change alone does not need the detail page by default: the list card carries the price, and
+nothing on the detail page depends on it. A steady-state night costs the list pages plus the detail
+pages of the night's new listings and a small share of refreshes (measured in benchmarks/).
 """
 
 from __future__ import annotations
@@ -38,12 +40,45 @@ def refresh_share(listing_id: str) -> float:
     return 0.5 + (zlib.crc32(listing_id.encode()) % 1000) / 2000
 
 
+def detail_reason(
+    listing_id: str,
+    known: bool,
+    stored_price: tuple[Any, ...] | None,
+    list_price: tuple[Any, ...] | None,
+    detail_at: dt.datetime | None,
+    now: dt.datetime,
+    max_age: dt.timedelta,
+    on_price_change: bool,
+) -> str | None:
+    """Why the detail page of a listing seen on a list page should be fetched, or None to skip it.
+
+    >>> now = dt.datetime(2026, 11, 21, tzinfo=dt.UTC)
+    >>> week, month = dt.timedelta(days=7), dt.timedelta(days=30)
+    >>> detail_reason("1", False, None, ("fixed", 1), None, now, month, False)
+    'new'
+    >>> detail_reason("1", True, ("fixed", 1), ("fixed", 2), now - week, now, month, False) is None
+    True
+    >>> detail_reason("1", True, ("fixed", 1), ("fixed", 2), now - week, now, month, True)
+    'price_changed'
+    >>> detail_reason("1", True, ("fixed", 1), ("fixed", 1), now - month, now, month, False)
+    'stale'
+    """
+    if not known:
+        return "new"
+    if on_price_change and list_price is not None and list_price[0] is not None and stored_price != list_price:
+        return "price_changed"
+    if detail_at is None or now - detail_at > max_age * refresh_share(listing_id):
+        return "stale"
+    return None
+
+
 class DatabaseDetailPolicy:
     """``should_fetch(item)`` from what the database knows (loaded once per source and type)."""
 
-    def __init__(self, url: str, max_age_days: float, crawler: Crawler | None = None):
+    def __init__(self, url: str, max_age_days: float, crawler: Crawler | None = None, on_price_change: bool = False):
         self.url = url
         self.max_age = dt.timedelta(days=max_age_days)
+        self.on_price_change = on_price_change
         self.crawler = crawler
         self.known: dict[tuple[str, str], dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]]] = {}
         self.now = now_utc()
@@ -53,7 +88,12 @@ class DatabaseDetailPolicy:
         url = crawler.settings.get("CONDO_DATABASE_URL") or os.environ.get("DATABASE_URL")
         if not url:
             raise ValueError("DatabaseDetailPolicy needs CONDO_DATABASE_URL or DATABASE_URL")
-        return cls(url, crawler.settings.getfloat("SUUMO_DETAIL_MAX_AGE_DAYS", 7), crawler)
+        return cls(
+            url,
+            crawler.settings.getfloat("SUUMO_DETAIL_MAX_AGE_DAYS", 30),
+            crawler,
+            crawler.settings.getbool("SUUMO_DETAIL_ON_PRICE_CHANGE", False),
+        )
 
     def _load(self, source: str, property_type: str) -> dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]]:
         engine = make_engine(self.url)
@@ -94,13 +134,16 @@ class DatabaseDetailPolicy:
         if key not in self.known:
             self.known[key] = self._load(*key)
         price, detail_at = self.known[key].get(item.listing_id, (None, None))
-        reason = None
-        if item.listing_id not in self.known[key]:
-            reason = "new"
-        elif item.price_status is not None and price != tuple(getattr(item, f) for f in PRICE_FIELDS):
-            reason = "price_changed"
-        elif detail_at is None or self.now - detail_at > self.max_age * refresh_share(item.listing_id):
-            reason = "stale"
+        reason = detail_reason(
+            item.listing_id,
+            item.listing_id in self.known[key],
+            price,
+            tuple(getattr(item, f) for f in PRICE_FIELDS),
+            detail_at,
+            self.now,
+            self.max_age,
+            self.on_price_change,
+        )
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"detail_policy/{reason or 'skip'}")
         return reason is not None

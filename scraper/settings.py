@@ -57,8 +57,11 @@ CONDO_DATABASE_URL = os.environ.get("CONDO_DATABASE_URL", "")
 CONDO_BATCH_SIZE = 200
 # A listing is marked removed after this many consecutive complete and healthy runs without it.
 CONDO_REMOVAL_RUNS = int(os.environ.get("CONDO_REMOVAL_RUNS", "2"))
-# Detail pages older than this many days are fetched again (DatabaseDetailPolicy).
-SUUMO_DETAIL_MAX_AGE_DAYS = 7
+# Detail pages older than this many days are fetched again (DatabaseDetailPolicy); a listing's details
+# (floor, direction, fees) rarely change while it is on the market.
+SUUMO_DETAIL_MAX_AGE_DAYS = 30
+# Fetch the detail page again when the list price changes (off: the list card carries the price).
+SUUMO_DETAIL_ON_PRICE_CHANGE = False
 EXTENSIONS = {
     "scraper.extensions.CoverageGuard": 500,
     "scraper.extensions.StatsFile": 900,

@@ -8,14 +8,16 @@ tests and benchmarks; the crawl path itself is tested against the truth by the r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Engine
 
 from db.engine import session_scope
-from db.history import record_observations
+from db.history import PRICE_FIELDS, record_observations
 from db.models import CrawlRun
+from db.policy import detail_reason
 from db.runs import finish_run, start_run
 from scraper.parsing.address import area_group_of
 from simulator.market import WARDS, Listing, Market
@@ -72,9 +74,24 @@ def observation(market: Market, listing: Listing, day: int, page_kind: str) -> d
     return item
 
 
-def load_market(engine: Engine, market: Market, nights: Iterable[int], batch_size: int = 200) -> None:
+def load_market(
+    engine: Engine,
+    market: Market,
+    nights: Iterable[int],
+    batch_size: int = 200,
+    detail_max_age_days: float | None = None,
+    detail_on_price_change: bool = True,
+) -> None:
     """Record every night in ``nights`` as one complete and healthy run of the used-condo spider,
-    written in batches of ``batch_size`` items as the crawl's persist pipeline does."""
+    written in batches of ``batch_size`` items as the crawl's persist pipeline does.
+
+    Detail pages: by default for the new and repriced listings. With ``detail_max_age_days`` the loader
+    follows the crawl's own rule (``db.policy.detail_reason``) instead, so that a database loaded here
+    is in the state the nightly crawl would have left (for benchmarks of steady-state requests); it
+    then assumes the database held no listing before the first night.
+    """
+    stored: dict[str, tuple[tuple[Any, ...], dt.datetime | None]] = {}
+    max_age = dt.timedelta(days=detail_max_age_days or 0)
     for day in nights:
         now = crawl_time(market, day)
         with session_scope(engine) as session:
@@ -88,10 +105,27 @@ def load_market(engine: Engine, market: Market, nights: Iterable[int], batch_siz
             stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = len(listings)
             stats[f"suumo/ward_done/{ward}"] = True
             for listing in listings:
-                # Like the crawl's detail policy: the detail page only for new listings and new prices.
-                changed = listing.price_on(day) != listing.price_on(day - 1) or not listing.active(day - 1)
-                for kind in ("list", "detail") if changed else ("list",):
-                    items.append(observation(market, listing, day, kind))
+                card = observation(market, listing, day, "list")
+                items.append(card)
+                price = tuple(card[name] for name in PRICE_FIELDS)
+                if detail_max_age_days is None:
+                    fetch = listing.price_on(day) != listing.price_on(day - 1) or not listing.active(day - 1)
+                else:
+                    known = stored.get(listing.listing_id)
+                    reason = detail_reason(
+                        listing.listing_id,
+                        known is not None,
+                        known[0] if known else None,
+                        price,
+                        known[1] if known else None,
+                        now,
+                        max_age,
+                        detail_on_price_change,
+                    )
+                    fetch = reason is not None
+                    stored[listing.listing_id] = (price, now if fetch else known[1] if known else None)
+                if fetch:
+                    items.append(observation(market, listing, day, "detail"))
         stats["item_scraped_count"] = len(items)
         for start in range(0, len(items), batch_size):
             with session_scope(engine) as session:

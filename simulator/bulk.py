@@ -1,0 +1,324 @@
+"""Write a long SIMULATED history (a year of nights, tens of thousands of listings) straight into the
+database, row by row in bulk, for benchmarks of the report at scale.
+
+It stores what :func:`simulator.load.load_market` stores (every night a complete and healthy run with a
+list sighting of every listing on the site and a detail sighting of the new and repriced ones; prices
+on change; first_seen / removed after two absent nights / relisted events; a list then a detail
+snapshot and building then unit link on a listing's first night) without going through the history
+writer: the decisions the writer makes one observation at a time are made here per listing over its
+whole life, and each table is written with one ``executemany``. Identity comes from the simulated
+truth (a simulated building is one building, a simulated flat one unit), which is what the writer's
+identity rules recover on the simulated market (tests compare the two paths row by row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Engine, insert
+
+from db.history import _content_hash, _merged_snapshot
+from db.identity import building_name_key
+from db.models import (
+    Building,
+    CrawlRun,
+    CrawlRunWard,
+    Listing,
+    ListingEvent,
+    ListingSnapshot,
+    ListingUnitLink,
+    PriceChange,
+    Sighting,
+    Unit,
+)
+from db.removal import DEFAULT_REMOVAL_RUNS
+from simulator.load import WARD_ORDER, observation
+from simulator.market import WARDS, Market
+from simulator.replay import crawl_time
+
+CHUNK = 50_000
+
+
+def _write(engine: Engine, model: Any, rows: Iterable[dict[str, Any]]) -> int:
+    written = 0
+    chunk: list[dict[str, Any]] = []
+    with engine.begin() as connection:
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                connection.execute(insert(model), chunk)
+                written += len(chunk)
+                chunk = []
+        if chunk:
+            connection.execute(insert(model), chunk)
+            written += len(chunk)
+    return written
+
+
+def bulk_load(
+    engine: Engine, market: Market, nights: range, progress: Callable[[str], None] | None = None
+) -> dict[str, int]:
+    """Store ``nights`` (consecutive days from 0) of ``market`` into an empty migrated database.
+
+    Returns the number of rows written per table.
+    """
+    if nights.start != 0 or nights.step != 1:
+        raise ValueError("bulk_load writes consecutive nights from day 0 into an empty database")
+    say = progress or (lambda message: None)
+    days = list(nights)
+    last = days[-1]
+    run_of = {day: day + 1 for day in days}
+    when = {day: crawl_time(market, day) for day in days}
+    k = DEFAULT_REMOVAL_RUNS
+
+    # Who is on the site each night, in the order a crawl meets them (ward by ward, page by page).
+    on_site: dict[str, list[int]] = {}
+    order: list[str] = []
+    counts = {day: {"list": 0, "detail": 0, "new": 0, "price": 0, "relisted": 0, "removed": 0} for day in days}
+    hits = {day: dict.fromkeys(WARD_ORDER, 0) for day in days}
+    for day in days:
+        for ward in WARD_ORDER:
+            for listing in market.active(day, ward):
+                if listing.listing_id not in on_site:
+                    on_site[listing.listing_id] = []
+                    order.append(listing.listing_id)
+                on_site[listing.listing_id].append(day)
+                hits[day][ward] += 1
+    say(f"bulk: {len(order)} listings over {len(days)} nights")
+    listing_key = {listing_id: number for number, listing_id in enumerate(order, start=1)}
+
+    listings, sightings, prices, events, snapshots, links = [], [], [], [], [], []
+    buildings: dict[int, dict[str, Any]] = {}
+    units: dict[int, dict[str, Any]] = {}
+    for listing_id in order:
+        listing = market.listings[listing_id]
+        key = listing_key[listing_id]
+        seen = on_site[listing_id]
+        first = seen[0]
+        unit = market.units[listing.unit_id]
+        building = market.buildings[unit.building_id]
+        list_item = observation(market, listing, first, "list")
+        listings.append(
+            {
+                "id": key,
+                "source": "suumo",
+                "source_listing_id": listing_id,
+                "property_type": "used",
+                "listing_scope": "unit",
+                "url": list_item["url"],
+                "first_seen_at": when[first],
+                "first_run_id": run_of[first],
+            }
+        )
+        if building.id not in buildings:
+            buildings[building.id] = {
+                "id": building.id,
+                "name_key": building_name_key(building.name),
+                "name": building.name,
+                "ward_code": building.ward_code,
+                "district": building.district,
+                "built_year": building.built_year,
+                "built_month": building.built_month,
+                "total_floors": None,  # a list card does not show the height; the building is made from it
+                "total_units": None,
+                "created_at": when[first],
+                "created_run_id": run_of[first],
+            }
+        # The first night's list card gives a snapshot and a building link; the first detail page (the
+        # first night the listing is new to the site or repriced) the full snapshot and the unit link.
+        detail_day = next(
+            (d for d in seen if listing.price_on(d) != listing.price_on(d - 1) or not listing.active(d - 1)), None
+        )
+        merged = _merged_snapshot(None, list_item)
+        steps: list[tuple[int, dict[str, Any], int | None, str]] = [
+            (first, merged, None, "building:name+ward+built+floors")
+        ]
+        if detail_day is not None:
+            full = _merged_snapshot(merged, observation(market, listing, detail_day, "detail"))
+            steps.append((detail_day, full, unit.id, "building+floor+area+layout+direction"))
+            if unit.id not in units:
+                units[unit.id] = {
+                    "id": unit.id,
+                    "building_id": building.id,
+                    "floor": unit.floor,
+                    "area_m2": float(unit.area_m2),
+                    "layout": unit.layout,
+                    "direction": unit.direction,
+                    "created_at": when[detail_day],
+                    "created_run_id": run_of[detail_day],
+                }
+        for day, snapshot, unit_id, rule in steps:
+            snapshots.append(
+                {
+                    "listing_id": key,
+                    "run_id": run_of[day],
+                    "observed_at": when[day],
+                    "content_hash": _content_hash(snapshot),
+                    **snapshot,
+                }
+            )
+            links.append(
+                {
+                    "listing_id": key,
+                    "building_id": building.id,
+                    "unit_id": unit_id,
+                    "rule": rule,
+                    "linked_at": when[day],
+                    "run_id": run_of[day],
+                }
+            )
+        events.append({"listing_id": key, "run_id": run_of[first], "kind": "first_seen", "at": when[first]})
+        counts[first]["new"] += 1
+
+        stored_price: int | None = None
+        previous_day: int | None = None
+        removed = False
+        for day in seen:
+            if previous_day is not None and day > previous_day + k and previous_day + k <= last:
+                gone = previous_day + k
+                events.append(
+                    {
+                        "listing_id": key,
+                        "run_id": run_of[gone],
+                        "kind": "removed",
+                        "at": when[gone],
+                        "note": f"absent from {k} complete and healthy runs: "
+                        + ", ".join(str(run_of[d]) for d in range(gone - k + 1, gone + 1)),
+                    }
+                )
+                counts[gone]["removed"] += 1
+                removed = True
+            if removed:
+                assert previous_day is not None
+                gap = (when[day] - when[previous_day]).total_seconds() / 86400
+                events.append(
+                    {"listing_id": key, "run_id": run_of[day], "kind": "relisted", "at": when[day], "gap_days": gap}
+                )
+                counts[day]["relisted"] += 1
+                removed = False
+            price = listing.price_on(day)
+            changed = price != listing.price_on(day - 1) or not listing.active(day - 1)
+            sightings.append({"run_id": run_of[day], "listing_id": key, "page_kind": "list", "seen_at": when[day]})
+            counts[day]["list"] += 1
+            if changed:
+                sightings.append(
+                    {"run_id": run_of[day], "listing_id": key, "page_kind": "detail", "seen_at": when[day]}
+                )
+                counts[day]["detail"] += 1
+            if price != stored_price:
+                prices.append(
+                    {
+                        "listing_id": key,
+                        "run_id": run_of[day],
+                        "seen_at": when[day],
+                        "price_status": "fixed",
+                        "price_yen": price,
+                        "price_min_yen": price,
+                        "price_max_yen": price,
+                        "previous_price_yen": stored_price,
+                    }
+                )
+                if stored_price is not None:
+                    counts[day]["price"] += 1
+                stored_price = price
+            previous_day = day
+        assert previous_day is not None
+        if previous_day + k <= last:
+            gone = previous_day + k
+            events.append(
+                {
+                    "listing_id": key,
+                    "run_id": run_of[gone],
+                    "kind": "removed",
+                    "at": when[gone],
+                    "note": f"absent from {k} complete and healthy runs: "
+                    + ", ".join(str(run_of[d]) for d in range(gone - k + 1, gone + 1)),
+                }
+            )
+            counts[gone]["removed"] += 1
+
+    runs = []
+    ward_rows = []
+    for day in days:
+        count = counts[day]
+        stats: dict[str, Any] = {"finish_reason": "finished", "item_scraped_count": count["list"] + count["detail"]}
+        for ward in WARD_ORDER:
+            stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = hits[day][ward]
+            stats[f"suumo/ward_done/{ward}"] = True
+            ward_rows.append(
+                {
+                    "run_id": run_of[day],
+                    "ward_code": WARDS[ward][0],
+                    "ward": ward,
+                    "hits": hits[day][ward],
+                    "cards": hits[day][ward],
+                    "list_pages_failed": 0,
+                    "complete": True,
+                    "healthy": True,
+                    "reasons": None,
+                }
+            )
+        runs.append(
+            {
+                "id": run_of[day],
+                "spider": "suumo_chuko",
+                "source": "suumo",
+                "property_type": "used",
+                "wards": ",".join(WARD_ORDER),
+                "started_at": when[day],
+                "finished_at": when[day],
+                "finish_reason": "finished",
+                "complete": True,
+                "healthy": True,
+                "verdict": "complete_healthy",
+                "verdict_reasons": None,
+                "list_pages": 0,
+                "detail_pages": 0,
+                "items": count["list"] + count["detail"],
+                "blocked": 0,
+                "errors": 0,
+                "new_listings": count["new"],
+                "price_changes": count["price"],
+                "removed": count["removed"],
+                "relisted": count["relisted"],
+                "stats": stats,
+            }
+        )
+    # Events in the order the nights wrote them (the newest event of a listing has the highest id).
+    events.sort(key=lambda row: (row["run_id"], _EVENT_ORDER[row["kind"]], row["listing_id"]))
+    # One executemany needs one set of columns in every row.
+    events = [{"gap_days": None, "note": None} | row for row in events]
+    written = {}
+    for model, rows in (
+        (CrawlRun, runs),
+        (CrawlRunWard, ward_rows),
+        (Building, list(buildings.values())),
+        (Unit, list(units.values())),
+        (Listing, listings),
+        (ListingEvent, events),
+        (Sighting, sightings),
+        (PriceChange, prices),
+        (ListingSnapshot, snapshots),
+        (ListingUnitLink, links),
+    ):
+        say(f"bulk: writing {len(rows)} rows into {model.__tablename__}")
+        written[model.__tablename__] = _write(engine, model, rows)
+    _reset_sequences(engine)
+    return written
+
+
+_EVENT_ORDER = {"first_seen": 0, "relisted": 0, "removed": 1}
+
+
+def _reset_sequences(engine: Engine) -> None:
+    """PostgreSQL: move each id sequence past the ids written here (SQLite needs nothing)."""
+    if engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        for table in ("crawl_runs", "buildings", "units", "listings", "listing_events", "price_history"):
+            connection.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
+            )
