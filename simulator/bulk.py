@@ -286,7 +286,7 @@ def bulk_load(
             }
         )
     # Events in the order the nights wrote them (the newest event of a listing has the highest id).
-    events.sort(key=lambda row: (row["run_id"], _EVENT_ORDER[row["kind"]], row["listing_id"]))
+    events.sort(key=lambda row: (row["run_id"], _EVENT_ORDER[str(row["kind"])], row["listing_id"]))
     # One executemany needs one set of columns in every row.
     events = [{"gap_days": None, "note": None} | row for row in events]
     written = {}
