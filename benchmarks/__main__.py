@@ -1,0 +1,228 @@
+"""Run every benchmark and write the results: ``python -m benchmarks`` (see benchmarks/README.md).
+
+Each benchmark measures its own floor in the same run and reports the ratio against the issue's
+target; a missed target comes with a profile of where the time goes. The scale pass repeats each
+measurement at half the work, so each figure is shown next to the figure for twice the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import nightly_requests, parse, report, store
+from benchmarks.harness import machine, progress
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_PAGES = ROOT.parent.parent / "shared" / "fixtures" / "pages"
+ALL = ("parse", "store", "requests", "report")
+
+SIZES: dict[str, dict[str, Any]] = {
+    # The issue's sizes, and half of them for the scale pass ("×2" compares half with full).
+    "full": {
+        "parse_repeats": 30,
+        "store_live": 10_000,
+        "store_repeats": 3,
+        "requests_live": 10_000,
+        "requests_weeks": 4,
+        "requests_nights": 2,
+        "report_live": 20_000,
+        "report_days": 365,
+    },
+    # A few seconds each: for the tests of the harness and a quick look, never for published figures.
+    "quick": {
+        "parse_repeats": 3,
+        "store_live": 300,
+        "store_repeats": 1,
+        "requests_live": 300,
+        "requests_weeks": 1,
+        "requests_nights": 1,
+        "report_live": 600,
+        "report_days": 35,
+    },
+}
+
+
+def _scale(full: dict[str, Any], half: dict[str, Any], keys: list[tuple[str, ...]]) -> dict[str, Any]:
+    """How each figure grows from half the work to the full work (2.0 = linear, below = better)."""
+    out: dict[str, Any] = {}
+    for path in keys:
+        a: Any = half
+        b: Any = full
+        for key in path:
+            a, b = a.get(key) if isinstance(a, dict) else None, b.get(key) if isinstance(b, dict) else None
+        if isinstance(a, int | float) and isinstance(b, int | float) and a:
+            out["/".join(path)] = {"half": a, "full": b, "growth": round(b / a, 2)}
+    return out
+
+
+def run(
+    only: tuple[str, ...], size: str, pages_dir: Path, work_dir: Path, with_postgres: bool, scale: bool
+) -> dict[str, Any]:
+    sizes = SIZES[size]
+    results: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "size": size,
+        "machine": machine(),
+        "simulated_data": "store, requests and report run on the SIMULATED market (simulator/), parse on real pages",
+        "benchmarks": {},
+    }
+    started = time.perf_counter()
+    bench = results["benchmarks"]
+    if "parse" in only:
+        progress("parse: real saved pages")
+        bench["parse"] = parse.run(pages_dir, repeats=sizes["parse_repeats"])
+        if scale:
+            bench["parse"]["scale"] = _scale(
+                parse.run(pages_dir, repeats=sizes["parse_repeats"], size=2),
+                bench["parse"],
+                [("listings_per_s",), ("ratio",)],
+            )
+    if "store" in only:
+        live = sizes["store_live"]
+        engines: dict[str, Any] = {}
+        progress(f"store: SQLite, {live} live listings")
+        with store.sqlite_urls(work_dir) as make:
+            engines["sqlite"] = store.measure(make, live, sizes["store_repeats"])
+            if scale:
+                half = store.measure(make, live // 2, sizes["store_repeats"])
+                engines["sqlite"]["scale"] = _scale(engines["sqlite"], half, _store_keys())
+        if with_postgres:
+            progress(f"store: PostgreSQL 15, {live} live listings")
+            with store.postgres_urls() as make:
+                engines["postgresql"] = store.measure(make, live, sizes["store_repeats"])
+                if scale:
+                    half = store.measure(make, live // 2, sizes["store_repeats"])
+                    engines["postgresql"]["scale"] = _scale(engines["postgresql"], half, _store_keys())
+        bench["store"] = engines | {"target_ratio": store.TARGET}
+    if "requests" in only:
+        live, weeks, nights = sizes["requests_live"], sizes["requests_weeks"], sizes["requests_nights"]
+        bench["requests"] = nightly_requests.measure(work_dir, live, weeks, nights)
+        if scale:
+            half = nightly_requests.measure(work_dir, live // 2, weeks, 1, fetch_all=False)
+            bench["requests"]["scale"] = _scale(
+                bench["requests"],
+                half,
+                [("requests_per_listing",), ("ratio_to_list_floor",), ("load_seconds",)],
+            )
+    if "report" in only:
+        live, days = sizes["report_live"], sizes["report_days"]
+        bench["report"] = report.measure(work_dir, live, days)
+        if scale:
+            listings_half = report.measure(work_dir, live // 2, days)
+            history_half = report.measure(work_dir, live, days // 2)
+            keys = [("report", "median_s"), ("floor_pandas_read", "median_s"), ("ratio",), ("peak_rss_mib",)]
+            bench["report"]["scale"] = {
+                "listings_x2": _scale(bench["report"], listings_half, keys),
+                "history_x2": _scale(bench["report"], history_half, keys),
+            }
+    results["total_seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def _store_keys() -> list[tuple[str, ...]]:
+    return [
+        (night, figure)
+        for night in ("first_night", "steady_state_night")
+        for figure in ("observations_per_s", "ratio", "peak_rss_mib")
+    ]
+
+
+def summary(results: dict[str, Any]) -> str:
+    """The results as a Markdown table (what README's Performance section shows)."""
+    bench = results["benchmarks"]
+    lines = [
+        f"Measured {results['date']} on {results['machine']['cpu']} ({results['machine']['cores']} cores, "
+        f"{results['machine']['memory_gib']} GiB), Python {results['machine']['python']}, size `{results['size']}`, "
+        f"{results.get('total_seconds')} s in all.",
+        "",
+        "| Benchmark | Figure | Floor | Ratio | Target | Met |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def met(flag: Any, where: str = "profile") -> str:
+        return "yes" if flag else f"**no** ({where} in the results)"
+
+    if "parse" in bench:
+        p = bench["parse"]
+        lines.append(
+            f"| Parse (real pages) | {p['listings_per_s']:,.0f} listings/s | {p['floor_listings_per_s']:,.0f}/s "
+            f"(lxml tree) | {p['ratio']} | ≥ 0.5 | {met(p['meets_target'])} |"
+        )
+    if "store" in bench:
+        for engine in ("sqlite", "postgresql"):
+            if engine not in bench["store"]:
+                continue
+            for night in ("first_night", "steady_state_night"):
+                s = bench["store"][engine][night]
+                lines.append(
+                    f"| Store, {engine}, {night.replace('_', ' ')} ({s['observations']:,} obs.; "
+                    f"peak {s['peak_rss_mib']} MiB) | {s['observations_per_s']:,.0f} obs./s | "
+                    f"{s['floor_observations_per_s']:,.0f}/s (executemany) | {s['ratio']} | ≥ 0.333 | "
+                    f"{met(s['meets_target'])} |"
+                )
+    if "requests" in bench:
+        r = bench["requests"]
+        every = r.get("fetch_all_night", {})
+        lines.append(
+            f"| Requests per steady-state night ({r['live_listings']:,} live, SIMULATED) | "
+            f"{r.get('requests_per_listing')} per listing | {r['steady_state_nights'][0]['floor_per_listing']} "
+            f"(list pages only) | {r.get('ratio_to_list_floor')} | ≤ 1.5 | {met(r.get('meets_target'), 'breakdown')} |"
+        )
+        if every:
+            lines.append(
+                f"| Fetching every detail page instead | {every['requests_per_listing']} per listing | — | "
+                f"{every['ratio_to_list_floor']} | — | — |"
+            )
+    if "report" in bench:
+        r = bench["report"]
+        lines.append(
+            f"| Weekly report ({r['live_listings']:,} live, {r['nights']} nights, "
+            f"{r['price_observations']:,} price rows, SIMULATED; peak {r['peak_rss_mib']} MiB) | "
+            f"{r['report']['median_s']} s | {r['floor_pandas_read']['median_s']} s (pandas read; peak "
+            f"{r['floor_peak_rss_mib']} MiB) | {r['ratio']} | ≤ 3 | {met(r['meets_target'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Run the benchmarks (parse, store, requests, report) with their floors and write the results.",
+    )
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {', '.join(ALL)}")
+    parser.add_argument("--size", choices=sorted(SIZES), default="full", help="full (the issue's sizes) or quick")
+    parser.add_argument("--no-scale", action="store_true", help="skip the half-size pass that shows the growth")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL store benchmark")
+    parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="the real saved pages (../shared/...)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "results" / "latest.json", help="results file (a .md summary beside it)"
+    )
+    args = parser.parse_args(argv)
+    only = tuple(name.strip() for name in args.only.split(",") if name.strip())
+    unknown = [name for name in only if name not in ALL]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)} (choose from {', '.join(ALL)})")
+    if "parse" in only and not args.pages.is_dir():
+        parser.error(f"{args.pages}: the real saved pages are not there (pass --pages)")
+    os.environ.setdefault("CONDO_DATA_DIR", tempfile.mkdtemp(prefix="condo-bench-data-"))
+    with tempfile.TemporaryDirectory(prefix="condo-bench-") as work:
+        results = run(only, args.size, args.pages, Path(work), not args.no_postgres, not args.no_scale)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    table = summary(results)
+    args.out.with_suffix(".md").write_text(table, encoding="utf-8")
+    print(table)
+    print(f"Results written to {args.out} and {args.out.with_suffix('.md')}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Benchmark 3, requests per night: what a steady-state night costs the site, per tracked listing.
+
+Set-up: a simulated market of ``live`` listings on the site (default 10,000), loaded night by night for
+``weeks`` weeks (default 4) with the crawl's own detail rule (``db.policy.detail_reason``), so the
+database is in the state four weeks of nightly crawls leave. Work: the next nights crawled for real by
+the ``suumo_chuko`` spider against the simulated site on 127.0.0.1, with the default settings (page size
+100, ``DatabaseDetailPolicy``); requests are Scrapy's own ``downloader/request_count`` (robots.txt and
+retries included). Floors: the list pages alone (Σ over wards of ⌈hits ÷ 100⌉, the largest page size),
+and a crawler that fetches every detail page every night (measured: one more night with
+``FetchAll``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from benchmarks.harness import progress
+from benchmarks.store import market_for
+from db.engine import make_engine
+from db.migrate import upgrade
+from scraper import settings
+from simulator.load import load_market
+from simulator.replay import replay
+
+TARGET = 1.5
+"""Requests per steady-state night ≤ 1.5 × the list-page floor."""
+
+
+def _night(engine: Any, run_id: int) -> dict[str, Any]:
+    with engine.connect() as connection:
+        stats, list_pages, detail_pages, verdict = connection.execute(
+            text("SELECT stats, list_pages, detail_pages, verdict FROM crawl_runs WHERE id = :id"), {"id": run_id}
+        ).one()
+        hits = [
+            h
+            for (h,) in connection.execute(text("SELECT hits FROM crawl_run_wards WHERE run_id = :id"), {"id": run_id})
+        ]
+    if isinstance(stats, str):
+        import json
+
+        stats = json.loads(stats)
+    size = settings.SUUMO_PAGE_SIZE
+    tracked = sum(hits)
+    floor = sum(-(-h // size) for h in hits)
+    requests = int(stats.get("downloader/request_count", 0))
+    reasons = {
+        key.split("/", 1)[1]: value for key, value in stats.items() if key.startswith("detail_policy/") and value
+    }
+    return {
+        "verdict": verdict,
+        "tracked_listings": tracked,
+        "requests": requests,
+        "list_pages": list_pages,
+        "detail_pages": detail_pages,
+        "other_requests": requests - (list_pages or 0) - (detail_pages or 0),
+        "detail_reasons": reasons,
+        "list_floor_requests": floor,
+        "requests_per_listing": round(requests / tracked, 5) if tracked else None,
+        "floor_per_listing": round(floor / tracked, 5) if tracked else None,
+        "ratio_to_list_floor": round(requests / floor, 3) if floor else None,
+    }
+
+
+def measure(
+    work_dir: Path, live: int = 10_000, weeks: int = 4, nights: int = 2, fetch_all: bool = True
+) -> dict[str, Any]:
+    """Load ``weeks`` of history, then crawl ``nights`` steady-state nights (and one fetch-all night)."""
+    loaded = weeks * 7
+    market = market_for(live, days=loaded + nights + 1)
+    url = f"sqlite:///{work_dir / f'requests-{live}.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    started = time.perf_counter()
+    progress(f"requests: loading {loaded} nights of about {live} live listings")
+    load_market(
+        engine,
+        market,
+        range(loaded),
+        detail_max_age_days=settings.SUUMO_DETAIL_MAX_AGE_DAYS,
+        detail_on_price_change=settings.SUUMO_DETAIL_ON_PRICE_CHANGE,
+    )
+    load_seconds = time.perf_counter() - started
+    progress(f"requests: crawling {nights} steady-state nights for real")
+    crawled = replay(market, url, range(loaded, loaded + nights), work_dir / f"logs-{live}")
+    steady = [_night(engine, night.run.run_id) for night in crawled if night.run.run_id is not None]
+    result: dict[str, Any] = {
+        "live_listings": len(market.active(loaded)),
+        "history_nights_loaded": loaded,
+        "load_seconds": round(load_seconds, 1),
+        "page_size": settings.SUUMO_PAGE_SIZE,
+        "detail_max_age_days": settings.SUUMO_DETAIL_MAX_AGE_DAYS,
+        "detail_on_price_change": settings.SUUMO_DETAIL_ON_PRICE_CHANGE,
+        "steady_state_nights": steady,
+    }
+    if steady:
+        per_listing = sorted(n["requests_per_listing"] for n in steady)
+        ratios = sorted(n["ratio_to_list_floor"] for n in steady)
+        result["requests_per_listing"] = per_listing[len(per_listing) // 2]
+        result["ratio_to_list_floor"] = ratios[len(ratios) // 2]
+        result["meets_target"] = result["ratio_to_list_floor"] <= TARGET
+        result["target_ratio"] = TARGET
+    if fetch_all:
+        progress("requests: one night fetching every detail page")
+        night = loaded + nights
+        crawled = replay(
+            market,
+            url,
+            range(night, night + 1),
+            work_dir / f"logs-{live}",
+            settings={"SUUMO_DETAIL_POLICY": "scraper.detail_policy.FetchAll"},
+        )
+        if crawled and crawled[0].run.run_id is not None:
+            everything = _night(engine, crawled[0].run.run_id)
+            result["fetch_all_night"] = everything
+            if steady:
+                result["ratio_fetch_all_to_policy"] = round(
+                    everything["requests_per_listing"] / result["requests_per_listing"], 2
+                )
+    engine.dispose()
+    return result

@@ -1,0 +1,224 @@
+"""Benchmark 2, store: listing observations per second through the real item pipelines into a database.
+
+Work: the crawl's own pipelines in order (clean 200, validate 300, dedupe 400, persist 800 with its
+batches, run bookkeeping, verdict and removal rules) on the items one simulated night yields, into
+SQLite and PostgreSQL. Two nights: a *first night* (every listing new: a list card and a detail page
+each) and a *steady-state night* (the next night: every listing seen again, most prices unchanged, new
+and repriced listings with a detail page). Floor: a plain ``executemany`` INSERT of the same rows (one
+row of the same columns per observation) into a table of the same engine, in one transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Any
+
+from scrapy.utils.test import get_crawler
+from sqlalchemy import Engine, text
+
+from benchmarks.harness import peak_memory, profile, ratio, repeat
+from db.engine import make_engine
+from db.migrate import upgrade
+from scraper import settings
+from scraper.items import ListingItem
+from scraper.pipelines import CleanItemPipeline, DedupeItemPipeline, PersistItemPipeline, ValidateItemPipeline
+from scraper.spiders.suumo_chuko import SuumoChukoSpider
+from simulator.load import WARD_ORDER, observation
+from simulator.market import Market, MarketConfig, build_market
+from simulator.replay import crawl_time
+
+TARGET = 1 / 3
+"""Pipeline rate ≥ 1/3 of the plain insert's rate."""
+
+ITEM_FIELDS = [f.name for f in dataclasses.fields(ListingItem)]
+
+
+def market_for(live: int, days: int, seed: int = 20260901) -> Market:
+    """A simulated market with about ``live`` listings on the site on each of ``days`` nights."""
+    base = MarketConfig()
+    # Live listings grow with the arrival rate; the default market has about 500 on the site each night.
+    scale = live / 500
+    return build_market(
+        dataclasses.replace(
+            base,
+            seed=seed,
+            days=days,
+            arrivals_per_day={ward: rate * scale for ward, rate in base.arrivals_per_day.items()},
+            buildings_per_ward=max(base.buildings_per_ward, round(base.buildings_per_ward * scale)),
+        )
+    )
+
+
+def night_items(market: Market, day: int) -> list[dict[str, Any]]:
+    """What a crawl of ``day`` yields: a list card of every listing, a detail page of the new and repriced."""
+    items = []
+    for ward in WARD_ORDER:
+        for listing in market.active(day, ward):
+            changed = listing.price_on(day) != listing.price_on(day - 1) or not listing.active(day - 1)
+            for kind in ("list", "detail") if changed else ("list",):
+                items.append(observation(market, listing, day, kind))
+    return items
+
+
+def _crawler_stats(market: Market, day: int) -> dict[str, Any]:
+    stats: dict[str, Any] = {}
+    for ward in WARD_ORDER:
+        count = len(market.active(day, ward))
+        stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = count
+        stats[f"suumo/ward_done/{ward}"] = True
+    return stats
+
+
+def run_pipelines(url: str, market: Market, day: int, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Push ``items`` through the real pipelines as one crawl run of ``day``; return the run's counts."""
+    import os
+
+    os.environ["CONDO_NOW"] = crawl_time(market, day).isoformat()
+    try:
+        project = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+        crawler = get_crawler(SuumoChukoSpider, project | {"CONDO_DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+        spider = SuumoChukoSpider.from_crawler(crawler)
+        crawler.spider = spider
+        assert crawler.stats is not None
+        crawler.stats.open_spider()
+        pipelines: list[Any] = [
+            CleanItemPipeline.from_crawler(crawler),
+            ValidateItemPipeline.from_crawler(crawler),
+            DedupeItemPipeline.from_crawler(crawler),
+        ]
+        persist = PersistItemPipeline.from_crawler(crawler)
+        persist.open_spider(spider)
+        for values in items:
+            item: Any = ListingItem(**values)
+            for pipeline in pipelines:
+                item = pipeline.process_item(item)
+            persist.process_item(item)
+        persist.close_spider(spider)
+        for key, value in _crawler_stats(market, day).items():
+            crawler.stats.set_value(key, value)
+        persist.spider_closed(spider, "finished")
+        return dict(persist.counts) | {"verdict": crawler.stats.get_value("db/verdict")}
+    finally:
+        os.environ.pop("CONDO_NOW", None)
+
+
+def _floor_table(engine: Engine) -> None:
+    columns = ", ".join(f"{name} TEXT" for name in ITEM_FIELDS)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS bench_floor"))
+        connection.execute(text(f"CREATE TABLE bench_floor ({columns})"))
+
+
+def _row(values: dict[str, Any]) -> tuple[Any, ...]:
+    out = []
+    for name in ITEM_FIELDS:
+        value = values.get(name)
+        out.append(value.isoformat() if isinstance(value, dt.datetime) else value)
+    return tuple(out)
+
+
+def plain_insert(engine: Engine, items: list[dict[str, Any]]) -> None:
+    """The floor: one executemany of the observations' rows, one transaction."""
+    rows = [_row(values) for values in items]
+    mark = "%s" if engine.dialect.name == "postgresql" else "?"
+    sql = f"INSERT INTO bench_floor ({', '.join(ITEM_FIELDS)}) VALUES ({', '.join([mark] * len(ITEM_FIELDS))})"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(sql, rows)
+
+
+def _fresh(make_url: Callable[[], str]) -> str:
+    url = make_url()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def measure(make_url: Callable[[], str], live: int, repeats: int = 3) -> dict[str, Any]:
+    """Both nights on fresh databases from ``make_url`` (a new empty database per call)."""
+    market = market_for(live, days=3)
+    first_items, steady_items = night_items(market, 0), night_items(market, 1)
+    out: dict[str, Any] = {"live_listings": len(market.active(1))}
+    for name, items, prepare in (
+        ("first_night", first_items, lambda url: None),
+        ("steady_state_night", steady_items, lambda url: run_pipelines(url, market, 0, first_items)),
+    ):
+        urls: list[str] = []
+
+        def setup(prepare: Callable[[str], Any] = prepare, urls: list[str] = urls) -> None:
+            url = _fresh(make_url)
+            prepare(url)
+            urls.append(url)
+
+        counts: dict[str, Any] = {}
+
+        def work(items: list[dict[str, Any]] = items, urls: list[str] = urls, counts: dict[str, Any] = counts) -> None:
+            counts.update(run_pipelines(urls[-1], market, 1 if items is steady_items else 0, items))
+
+        timing = repeat(work, repeats, setup)
+        setup()
+        with peak_memory() as memory:
+            work()
+        floor_url = _fresh(make_url)
+        floor_engine = make_engine(floor_url)
+        floor_timing = repeat(partial(plain_insert, floor_engine, items), repeats, partial(_floor_table, floor_engine))
+        _floor_table(floor_engine)
+        with peak_memory() as floor_memory:
+            plain_insert(floor_engine, items)
+        floor_engine.dispose()
+        rate = len(items) / timing.median
+        floor_rate = len(items) / floor_timing.median
+        result: dict[str, Any] = {
+            "observations": len(items),
+            "pipelines": timing.as_dict(),
+            "floor_executemany": floor_timing.as_dict(),
+            "observations_per_s": round(rate, 1),
+            "floor_observations_per_s": round(floor_rate, 1),
+            "ratio": ratio(rate, floor_rate),
+            "meets_target": rate / floor_rate >= TARGET,
+            "peak_rss_mib": memory.peak_mib,
+            "added_rss_mib": memory.added_mib,
+            "floor_peak_rss_mib": floor_memory.peak_mib,
+            "floor_added_rss_mib": floor_memory.added_mib,
+            "run": counts,
+        }
+        if not result["meets_target"]:
+            setup()
+            result["profile"] = profile(work)
+        out[name] = result
+    return out
+
+
+@contextmanager
+def sqlite_urls(directory: Any) -> Iterator[Callable[[], str]]:
+    """A new SQLite database file per call, in ``directory``."""
+    count = iter(range(1_000_000))
+    yield lambda: f"sqlite:///{directory}/store-{next(count)}.sqlite3"
+
+
+@contextmanager
+def postgres_urls() -> Iterator[Callable[[], str]]:
+    """A new database per call on a PostgreSQL 15 server started for the benchmark (as the tests do:
+    a temporary directory, a free local port, fsync off)."""
+    from sqlalchemy import create_engine
+
+    from tests.support.postgres import postgres_server
+
+    with postgres_server() as server:
+        admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+        count = iter(range(1_000_000))
+
+        def make() -> str:
+            name = f"bench_{next(count)}"
+            with admin.connect() as connection:
+                connection.execute(text(f"CREATE DATABASE {name}"))
+            return server.url(name)
+
+        try:
+            yield make
+        finally:
+            admin.dispose()
