@@ -72,19 +72,29 @@ def bulk_load(
     when = {day: crawl_time(market, day) for day in days}
     k = DEFAULT_REMOVAL_RUNS
 
-    # Who is on the site each night, in the order a crawl meets them (ward by ward, page by page).
+    # Who is on the site each night, read from each listing's intervals (asking the market night by
+    # night would scan every listing every night); ordered as a crawl first meets them: night, then
+    # ward, then the site's order.
     on_site: dict[str, list[int]] = {}
-    order: list[str] = []
     counts = {day: {"list": 0, "detail": 0, "new": 0, "price": 0, "relisted": 0, "removed": 0} for day in days}
     hits = {day: dict.fromkeys(WARD_ORDER, 0) for day in days}
-    for day in days:
-        for ward in WARD_ORDER:
-            for listing in market.active(day, ward):
-                if listing.listing_id not in on_site:
-                    on_site[listing.listing_id] = []
-                    order.append(listing.listing_id)
-                on_site[listing.listing_id].append(day)
-                hits[day][ward] += 1
+    ward_index = {ward: number for number, ward in enumerate(WARD_ORDER)}
+    first_met: dict[str, tuple[int, int, int]] = {}
+    for position, listing in enumerate(market.listings.values()):
+        ward = market.building_of(listing).ward
+        nights_on = [
+            day
+            for start, end in listing.intervals
+            if start is not None
+            for day in range(max(start, 0), min(last + 1, end if end is not None else last + 1))
+        ]
+        if not nights_on:
+            continue
+        on_site[listing.listing_id] = nights_on
+        first_met[listing.listing_id] = (nights_on[0], ward_index[ward], position)
+        for day in nights_on:
+            hits[day][ward] += 1
+    order = sorted(on_site, key=first_met.__getitem__)
     say(f"bulk: {len(order)} listings over {len(days)} nights")
     listing_key = {listing_id: number for number, listing_id in enumerate(order, start=1)}
 
