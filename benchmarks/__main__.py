@@ -30,7 +30,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "parse_repeats": 30,
         "store_live": 10_000,
         "store_repeats": 3,
-        "requests_live": 10_000,
+        "requests_live": 10_500,
         "requests_weeks": 4,
         "requests_nights": 2,
         "report_live": 20_000,

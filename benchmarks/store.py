@@ -37,11 +37,8 @@ TARGET = 1 / 3
 ITEM_FIELDS = [f.name for f in dataclasses.fields(ListingItem)]
 
 
-def market_for(live: int, days: int, seed: int = 20260901) -> Market:
-    """A simulated market with about ``live`` listings on the site on each of ``days`` nights."""
+def _market(scale: float, days: int, seed: int) -> Market:
     base = MarketConfig()
-    # Live listings grow with the arrival rate; the default market has about 500 on the site each night.
-    scale = live / 500
     return build_market(
         dataclasses.replace(
             base,
@@ -51,6 +48,18 @@ def market_for(live: int, days: int, seed: int = 20260901) -> Market:
             buildings_per_ward=max(base.buildings_per_ward, round(base.buildings_per_ward * scale)),
         )
     )
+
+
+def market_for(live: int, days: int, seed: int = 20260901) -> Market:
+    """A simulated market with about ``live`` listings on the site on its last night (of ``days``).
+
+    The number on the site grows with the arrival rate and, as returns pile up, with the length of the
+    history: the arrival rate is calibrated on a market a tenth the size over the same nights.
+    """
+    probe_scale = max(live / 5000, 0.2)
+    probe = _market(probe_scale, days, seed)
+    on_site = max(len(probe.active(days - 1)), 1)
+    return _market(probe_scale * live / on_site, days, seed)
 
 
 def night_items(market: Market, day: int) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ identity rules recover on the simulated market (tests compare the two paths row 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,7 +30,6 @@ from db.models import (
     ListingSnapshot,
     ListingUnitLink,
     PriceChange,
-    Sighting,
     Unit,
 )
 from db.removal import DEFAULT_REMOVAL_RUNS
@@ -98,7 +98,8 @@ def bulk_load(
     say(f"bulk: {len(order)} listings over {len(days)} nights")
     listing_key = {listing_id: number for number, listing_id in enumerate(order, start=1)}
 
-    listings, sightings, prices, events, snapshots, links = [], [], [], [], [], []
+    listings, prices, events, snapshots, links = [], [], [], [], []
+    sightings: list[tuple[int, int, str, int]] = []  # the biggest table: plain tuples, written by the driver
     buildings: dict[int, dict[str, Any]] = {}
     units: dict[int, dict[str, Any]] = {}
     for listing_id in order:
@@ -209,12 +210,10 @@ def bulk_load(
                 removed = False
             price = listing.price_on(day)
             changed = price != listing.price_on(day - 1) or not listing.active(day - 1)
-            sightings.append({"run_id": run_of[day], "listing_id": key, "page_kind": "list", "seen_at": when[day]})
+            sightings.append((run_of[day], key, "list", day))
             counts[day]["list"] += 1
             if changed:
-                sightings.append(
-                    {"run_id": run_of[day], "listing_id": key, "page_kind": "detail", "seen_at": when[day]}
-                )
+                sightings.append((run_of[day], key, "detail", day))
                 counts[day]["detail"] += 1
             if price != stored_price:
                 prices.append(
@@ -307,15 +306,35 @@ def bulk_load(
         (Unit, list(units.values())),
         (Listing, listings),
         (ListingEvent, events),
-        (Sighting, sightings),
         (PriceChange, prices),
         (ListingSnapshot, snapshots),
         (ListingUnitLink, links),
     ):
         say(f"bulk: writing {len(rows)} rows into {model.__tablename__}")
         written[model.__tablename__] = _write(engine, model, rows)
+    say(f"bulk: writing {len(sightings)} rows into sightings")
+    written["sightings"] = _write_sightings(engine, sightings, when)
     _reset_sequences(engine)
     return written
+
+
+def _write_sightings(engine: Engine, rows: list[tuple[int, int, str, int]], when: dict[int, Any]) -> int:
+    """Sightings through the driver's own executemany (millions of rows: no per-row type processing).
+
+    Timestamps are given as the model's UTC type stores them on each engine.
+    """
+    stored: dict[int, Any] = {}
+    for day, moment in when.items():
+        utc = moment.astimezone(dt.UTC)
+        # SQLite: the naive UTC text SQLAlchemy's DateTime writes; PostgreSQL: the aware datetime.
+        stored[day] = utc.strftime("%Y-%m-%d %H:%M:%S.%f") if engine.dialect.name == "sqlite" else utc
+    mark = "%s" if engine.dialect.paramstyle in ("format", "pyformat") else "?"
+    sql = f"INSERT INTO sightings (run_id, listing_id, page_kind, seen_at) VALUES ({mark}, {mark}, {mark}, {mark})"
+    with engine.begin() as connection:
+        for start in range(0, len(rows), CHUNK * 4):
+            chunk = [(run, key, kind, stored[day]) for run, key, kind, day in rows[start : start + CHUNK * 4]]
+            connection.exec_driver_sql(sql, chunk)
+    return len(rows)
 
 
 _EVENT_ORDER = {"first_seen": 0, "relisted": 0, "removed": 1}

@@ -1,0 +1,122 @@
+"""The benchmark harness runs end to end at a small size and reports what it claims.
+
+No timing is asserted here (figures are measured by ``python -m benchmarks``, never in tests); these
+tests check that every benchmark measures its work and its floor, computes the ratio from them and
+judges the target from the ratio, and that the results file and its summary are written.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.__main__ import _scale, main
+from benchmarks.harness import peak_memory, repeat
+from tests.conftest import shared_page
+
+
+def test_repeat_times_each_run_and_takes_the_median() -> None:
+    calls: list[str] = []
+    timing = repeat(lambda: calls.append("work"), 5, setup=lambda: calls.append("setup"))
+    assert calls == ["setup", "work"] * 5
+    assert len(timing.seconds) == 5
+    assert min(timing.seconds) <= timing.median <= max(timing.seconds)
+
+
+def test_peak_memory_sees_a_large_allocation() -> None:
+    with peak_memory() as memory:
+        block = bytearray(200 * 2**20)
+        block[::4096] = b"x" * len(block[::4096])  # touch every page so it is resident
+        del block
+    if memory.peak_mib is None:
+        pytest.skip("no /proc/self/clear_refs on this system")
+    assert memory.added_mib is not None and memory.added_mib >= 150
+
+
+def test_scale_reports_growth_from_half_to_full_work() -> None:
+    full = {"a": {"rate": 300.0}, "b": 4.0}
+    half = {"a": {"rate": 150.0}, "b": 0}
+    assert _scale(full, half, [("a", "rate"), ("b",)]) == {"a/rate": {"half": 150.0, "full": 300.0, "growth": 2.0}}
+
+
+@pytest.fixture(scope="module")
+def quick_results(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    pages = shared_page("suumo/chuko-list-chiyoda-2026-09.html").parent.parent
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    assert main(["--size", "quick", "--no-scale", "--pages", str(pages), "--out", str(out)]) == 0
+    results = json.loads(out.read_text(encoding="utf-8"))
+    results["_summary"] = out.with_suffix(".md").read_text(encoding="utf-8")
+    return results
+
+
+def test_results_describe_the_machine(quick_results: dict) -> None:
+    assert quick_results["machine"]["cores"] >= 1
+    assert quick_results["machine"]["versions"]["scrapy"]
+    assert "SIMULATED" in quick_results["simulated_data"]
+    assert set(quick_results["benchmarks"]) == {"parse", "store", "requests", "report"}
+
+
+def test_parse_ratio_is_floor_time_over_parse_time(quick_results: dict) -> None:
+    parse = quick_results["benchmarks"]["parse"]
+    for page in parse["pages"].values():
+        assert page["listings_per_page"] >= 1
+        assert page["ratio"] == pytest.approx(page["floor_lxml_tree"]["median_s"] / page["parse"]["median_s"], abs=1e-3)
+    assert parse["meets_target"] == (parse["ratio"] >= 0.5)
+    assert ("profile" in parse) != parse["meets_target"]
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_store_measures_both_nights_on_both_engines(quick_results: dict, engine: str) -> None:
+    store = quick_results["benchmarks"]["store"][engine]
+    first, steady = store["first_night"], store["steady_state_night"]
+    assert first["run"]["new_listings"] > 0 and first["run"]["verdict"] == "complete_healthy"
+    assert steady["run"]["new_listings"] < first["run"]["new_listings"]
+    for night in (first, steady):
+        assert night["ratio"] == pytest.approx(
+            night["observations_per_s"] / night["floor_observations_per_s"], abs=1e-3
+        )
+        assert night["meets_target"] == (night["ratio"] >= 1 / 3)
+        assert night["peak_rss_mib"] is None or night["peak_rss_mib"] > 0
+
+
+def test_requests_are_counted_from_real_crawls(quick_results: dict) -> None:
+    requests = quick_results["benchmarks"]["requests"]
+    night = requests["steady_state_nights"][0]
+    assert night["verdict"] == "complete_healthy"
+    assert night["list_pages"] == night["list_floor_requests"]
+    assert night["requests"] == night["list_pages"] + night["detail_pages"] + night["other_requests"]
+    assert night["detail_reasons"].get("skip", 0) > night["detail_pages"]  # a steady night skips most details
+    every = requests["fetch_all_night"]
+    assert every["detail_pages"] == every["tracked_listings"]
+    assert every["requests_per_listing"] > requests["requests_per_listing"]
+    assert requests["meets_target"] == (requests["ratio_to_list_floor"] <= 1.5)
+
+
+def test_report_is_built_and_compared_with_reading_the_tables(quick_results: dict) -> None:
+    report = quick_results["benchmarks"]["report"]
+    assert report["rows"]["sightings"] > report["rows"]["listings"] > 0
+    assert report["ratio"] == pytest.approx(
+        report["report"]["median_s"] / report["floor_pandas_read"]["median_s"], abs=1e-3
+    )
+    assert report["meets_target"] == (report["ratio"] <= 3)
+
+
+def test_summary_table_names_every_benchmark(quick_results: dict) -> None:
+    summary = quick_results["_summary"]
+    for words in (
+        "Parse (real pages)",
+        "Store, sqlite",
+        "Store, postgresql",
+        "Requests per steady-state night",
+        "Weekly report",
+    ):
+        assert words in summary
+    assert summary.count("SIMULATED") >= 2
+
+
+def test_unknown_benchmark_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--only", "parse,speed"])
+    assert exit_info.value.code == 2
+    assert "unknown benchmark(s): speed" in capsys.readouterr().err
