@@ -27,7 +27,7 @@ from scraper import settings
 from scraper.items import ListingItem
 from scraper.pipelines import CleanItemPipeline, DedupeItemPipeline, PersistItemPipeline, ValidateItemPipeline
 from scraper.spiders.suumo_chuko import SuumoChukoSpider
-from simulator.load import WARD_ORDER, observation
+from simulator.load import night_items, night_stats
 from simulator.market import Market, MarketConfig, build_market
 from simulator.replay import crawl_time
 
@@ -62,26 +62,6 @@ def market_for(live: int, days: int, seed: int = 20260901) -> Market:
     return _market(probe_scale * live / on_site, days, seed)
 
 
-def night_items(market: Market, day: int) -> list[dict[str, Any]]:
-    """What a crawl of ``day`` yields: a list card of every listing, a detail page of the new and repriced."""
-    items = []
-    for ward in WARD_ORDER:
-        for listing in market.active(day, ward):
-            changed = listing.price_on(day) != listing.price_on(day - 1) or not listing.active(day - 1)
-            for kind in ("list", "detail") if changed else ("list",):
-                items.append(observation(market, listing, day, kind))
-    return items
-
-
-def _crawler_stats(market: Market, day: int) -> dict[str, Any]:
-    stats: dict[str, Any] = {}
-    for ward in WARD_ORDER:
-        count = len(market.active(day, ward))
-        stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = count
-        stats[f"suumo/ward_done/{ward}"] = True
-    return stats
-
-
 def run_pipelines(url: str, market: Market, day: int, items: list[dict[str, Any]]) -> dict[str, Any]:
     """Push ``items`` through the real pipelines as one crawl run of ``day``; return the run's counts."""
     import os
@@ -107,7 +87,7 @@ def run_pipelines(url: str, market: Market, day: int, items: list[dict[str, Any]
                 item = pipeline.process_item(item)
             persist.process_item(item)
         persist.close_spider(spider)
-        for key, value in _crawler_stats(market, day).items():
+        for key, value in night_stats(market, day).items():
             crawler.stats.set_value(key, value)
         persist.spider_closed(spider, "finished")
         return dict(persist.counts) | {"verdict": crawler.stats.get_value("db/verdict")}

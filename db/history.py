@@ -34,6 +34,7 @@ from db.models import (
 ACTIVE_KINDS = ("first_seen", "relisted")
 GONE_KINDS = ("removed", "ended")
 PRICE_FIELDS = ("price_status", "price_yen", "price_min_yen", "price_max_yen")
+_PRICE_YEN = PRICE_FIELDS.index("price_yen")
 
 
 @dataclass
@@ -98,7 +99,7 @@ class _Known:
     scope: str
     event: str | None = None
     price: tuple[Any, ...] | None = None
-    price_yen: int | None = None
+    """The latest stored price, as PRICE_FIELDS."""
     snapshot: dict[str, Any] | None = None
     snapshot_hash: str | None = None
     building: Any = None
@@ -166,7 +167,6 @@ class _Batch:
         price_columns = [getattr(PriceChange, name) for name in PRICE_FIELDS]
         for row in _latest_rows(session, PriceChange, price_columns, ids).values():
             existing[row[0]].price = tuple(row[1:])
-            existing[row[0]].price_yen = row[2]
         snapshot_columns = [ListingSnapshot.content_hash, *(getattr(ListingSnapshot, f) for f in SNAPSHOT_FIELDS)]
         for row in _latest_rows(session, ListingSnapshot, snapshot_columns, ids).values():
             existing[row[0]].snapshot_hash = row[1]
@@ -346,11 +346,11 @@ class _Batch:
                         "price_yen": item.get("price_yen"),
                         "price_min_yen": item.get("price_min_yen"),
                         "price_max_yen": item.get("price_max_yen"),
-                        "previous_price_yen": state.price_yen if state.price is not None else None,
+                        "previous_price_yen": state.price[_PRICE_YEN] if state.price is not None else None,
                     }
                 )
                 outcome.price_changed = state.price is not None
-                state.price, state.price_yen = new_price, item.get("price_yen")
+                state.price = new_price
 
         merged = _merged_snapshot(state.snapshot, item)
         # Compare values first: hashing every unchanged listing's snapshot is most of a quiet night's work.

@@ -33,7 +33,7 @@ from db.models import (
     Unit,
 )
 from db.removal import DEFAULT_REMOVAL_RUNS
-from simulator.load import WARD_ORDER, observation
+from simulator.load import WARD_ORDER, observation, ward_stats
 from simulator.market import WARDS, Market
 from simulator.replay import crawl_time
 
@@ -99,6 +99,14 @@ def bulk_load(
     listing_key = {listing_id: number for number, listing_id in enumerate(order, start=1)}
 
     listings, prices, events, snapshots, links = [], [], [], [], []
+
+    def removed_on(key: int, gone: int) -> None:
+        """The removal rule's event: absent from the ``k`` healthy runs ending on night ``gone``."""
+        window = ", ".join(str(run_of[d]) for d in range(gone - k + 1, gone + 1))
+        note = f"absent from {k} complete and healthy runs: {window}"
+        events.append({"listing_id": key, "run_id": run_of[gone], "kind": "removed", "at": when[gone], "note": note})
+        counts[gone]["removed"] += 1
+
     sightings: list[tuple[int, int, str, int]] = []  # the biggest table: plain tuples, written by the driver
     buildings: dict[int, dict[str, Any]] = {}
     units: dict[int, dict[str, Any]] = {}
@@ -138,9 +146,7 @@ def bulk_load(
             }
         # The first night's list card gives a snapshot and a building link; the first detail page (the
         # first night the listing is new to the site or repriced) the full snapshot and the unit link.
-        detail_day = next(
-            (d for d in seen if listing.price_on(d) != listing.price_on(d - 1) or not listing.active(d - 1)), None
-        )
+        detail_day = next((d for d in seen if listing.new_or_repriced(d)), None)
         merged = _merged_snapshot(None, list_item)
         steps: list[tuple[int, dict[str, Any], int | None, str]] = [
             (first, merged, None, "building:name+ward+built+floors")
@@ -188,17 +194,7 @@ def bulk_load(
         for day in seen:
             if previous_day is not None and day > previous_day + k and previous_day + k <= last:
                 gone = previous_day + k
-                events.append(
-                    {
-                        "listing_id": key,
-                        "run_id": run_of[gone],
-                        "kind": "removed",
-                        "at": when[gone],
-                        "note": f"absent from {k} complete and healthy runs: "
-                        + ", ".join(str(run_of[d]) for d in range(gone - k + 1, gone + 1)),
-                    }
-                )
-                counts[gone]["removed"] += 1
+                removed_on(key, gone)
                 removed = True
             if removed:
                 assert previous_day is not None
@@ -209,10 +205,9 @@ def bulk_load(
                 counts[day]["relisted"] += 1
                 removed = False
             price = listing.price_on(day)
-            changed = price != listing.price_on(day - 1) or not listing.active(day - 1)
             sightings.append((run_of[day], key, "list", day))
             counts[day]["list"] += 1
-            if changed:
+            if listing.new_or_repriced(day):
                 sightings.append((run_of[day], key, "detail", day))
                 counts[day]["detail"] += 1
             if price != stored_price:
@@ -235,26 +230,15 @@ def bulk_load(
         assert previous_day is not None
         if previous_day + k <= last:
             gone = previous_day + k
-            events.append(
-                {
-                    "listing_id": key,
-                    "run_id": run_of[gone],
-                    "kind": "removed",
-                    "at": when[gone],
-                    "note": f"absent from {k} complete and healthy runs: "
-                    + ", ".join(str(run_of[d]) for d in range(gone - k + 1, gone + 1)),
-                }
-            )
-            counts[gone]["removed"] += 1
+            removed_on(key, gone)
 
     runs = []
     ward_rows = []
     for day in days:
         count = counts[day]
         stats: dict[str, Any] = {"finish_reason": "finished", "item_scraped_count": count["list"] + count["detail"]}
+        stats |= ward_stats(hits[day])
         for ward in WARD_ORDER:
-            stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = hits[day][ward]
-            stats[f"suumo/ward_done/{ward}"] = True
             ward_rows.append(
                 {
                     "run_id": run_of[day],

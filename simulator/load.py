@@ -9,7 +9,7 @@ tests and benchmarks; the crawl path itself is tested against the truth by the r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine
@@ -74,6 +74,35 @@ def observation(market: Market, listing: Listing, day: int, page_kind: str) -> d
     return item
 
 
+def ward_stats(hits: Mapping[str, int]) -> dict[str, Any]:
+    """The crawl stats of a complete night that saw ``hits[ward]`` listings in each ward."""
+    stats: dict[str, Any] = {}
+    for ward, count in hits.items():
+        stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = count
+        stats[f"suumo/ward_done/{ward}"] = True
+    return stats
+
+
+def night_stats(market: Market, day: int) -> dict[str, Any]:
+    """The crawl stats of a complete night on ``day``: every listing on the site was seen."""
+    return ward_stats({ward: len(market.active(day, ward)) for ward in WARD_ORDER})
+
+
+def night_items(
+    market: Market, day: int, wants_detail: Callable[[Listing, dict[str, Any]], bool] | None = None
+) -> list[dict[str, Any]]:
+    """What a crawl of ``day`` yields, ward by ward: a list card of every listing on the site, each
+    followed by its detail page when ``wants_detail(listing, card)`` (default: new or repriced)."""
+    items = []
+    for ward in WARD_ORDER:
+        for listing in market.active(day, ward):
+            card = observation(market, listing, day, "list")
+            items.append(card)
+            if wants_detail(listing, card) if wants_detail else listing.new_or_repriced(day):
+                items.append(observation(market, listing, day, "detail"))
+    return items
+
+
 def load_market(
     engine: Engine,
     market: Market,
@@ -98,34 +127,27 @@ def load_market(
             run = start_run(session, "suumo_chuko", "suumo", "used", WARD_ORDER, now)
             run_id = run.id
         counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
-        stats: dict[str, Any] = {"finish_reason": "finished", "item_scraped_count": 0}
-        items = []
-        for ward in WARD_ORDER:
-            listings = market.active(day, ward)
-            stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = len(listings)
-            stats[f"suumo/ward_done/{ward}"] = True
-            for listing in listings:
-                card = observation(market, listing, day, "list")
-                items.append(card)
+        stats: dict[str, Any] = {"finish_reason": "finished", **night_stats(market, day)}
+        wants_detail = None
+        if detail_max_age_days is not None:
+
+            def wants_detail(listing: Listing, card: dict[str, Any], now: dt.datetime = now) -> bool:
                 price = tuple(card[name] for name in PRICE_FIELDS)
-                if detail_max_age_days is None:
-                    fetch = listing.price_on(day) != listing.price_on(day - 1) or not listing.active(day - 1)
-                else:
-                    known = stored.get(listing.listing_id)
-                    reason = detail_reason(
-                        listing.listing_id,
-                        known is not None,
-                        known[0] if known else None,
-                        price,
-                        known[1] if known else None,
-                        now,
-                        max_age,
-                        detail_on_price_change,
-                    )
-                    fetch = reason is not None
-                    stored[listing.listing_id] = (price, now if fetch else known[1] if known else None)
-                if fetch:
-                    items.append(observation(market, listing, day, "detail"))
+                known = stored.get(listing.listing_id)
+                reason = detail_reason(
+                    listing.listing_id,
+                    known is not None,
+                    known[0] if known else None,
+                    price,
+                    known[1] if known else None,
+                    now,
+                    max_age,
+                    detail_on_price_change,
+                )
+                stored[listing.listing_id] = (price, now if reason else known[1] if known else None)
+                return reason is not None
+
+        items = night_items(market, day, wants_detail)
         stats["item_scraped_count"] = len(items)
         for start in range(0, len(items), batch_size):
             with session_scope(engine) as session:

@@ -180,6 +180,10 @@ class Listing:
     def active(self, day: int) -> bool:
         return any(start is not None and start <= day and (end is None or day < end) for start, end in self.intervals)
 
+    def new_or_repriced(self, day: int) -> bool:
+        """Whether ``day`` is the listing's first day back on the site or its asking price changed."""
+        return self.price_on(day) != self.price_on(day - 1) or not self.active(day - 1)
+
     def price_on(self, day: int) -> int:
         current = self.prices[0][1]
         for start, price in self.prices:
