@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -17,7 +19,7 @@ class ReportData:
     prices: pd.DataFrame
     """listing_id, seen_at (JST), price_yen: every change of asking price."""
     sightings: pd.DataFrame
-    """listing_id, date (JST): each night a list page showed the listing."""
+    """listing_id, seen_at, date (JST): each night a list page showed the listing, in time order."""
     removals: pd.DataFrame
     """listing_id, at (JST): removed or ended events."""
     runs: pd.DataFrame
@@ -26,6 +28,40 @@ class ReportData:
     @property
     def empty(self) -> bool:
         return self.listings.empty or self.sightings.empty
+
+    @cached_property
+    def _sighting_times(self) -> np.ndarray:
+        return nanoseconds(self.sightings["seen_at"])
+
+    def sightings_between(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        """The sightings with ``start <= seen_at < end`` (a slice: the frame is in time order)."""
+        times = self._sighting_times
+        first, last = np.searchsorted(times, [start.value, end.value], side="left")
+        return self.sightings.iloc[first:last]
+
+    @cached_property
+    def price_changes(self) -> pd.DataFrame:
+        """listing_id, t (UTC nanoseconds), price_yen in time order: the input of ``merge_asof`` lookups."""
+        frame = pd.DataFrame(
+            {
+                "listing_id": self.prices["listing_id"].to_numpy("int64"),
+                "t": nanoseconds(self.prices["seen_at"]),
+                "price_yen": self.prices["price_yen"].to_numpy("float64"),
+            }
+        )
+        return frame.sort_values("t", kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def unit_of_listing(self) -> pd.Series:
+        """unit_key by listing_id."""
+        return self.listings.set_index("listing_id")["unit_key"]
+
+
+def nanoseconds(series: pd.Series) -> np.ndarray:
+    """A datetime column as int64 nanoseconds since the epoch (UTC), whatever its unit or time zone."""
+    if series.empty:
+        return np.empty(0, dtype="int64")
+    return pd.DatetimeIndex(series).as_unit("ns").asi8
 
 
 def _jst(series: pd.Series) -> pd.Series:
@@ -62,6 +98,7 @@ def load(engine: Engine) -> ReportData:
         if not frame.empty:
             frame[column] = _jst(frame[column])
     listings["unit_key"] = listings["unit_id"].fillna(-listings["listing_id"]).astype("int64")
+    sightings = sightings.sort_values("seen_at", kind="stable").reset_index(drop=True)
     sightings["date"] = (
         sightings["seen_at"].dt.normalize() if not sightings.empty else pd.Series(dtype="datetime64[ns, Asia/Tokyo]")
     )

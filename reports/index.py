@@ -96,13 +96,13 @@ def fit_index(frame: pd.DataFrame, area: str) -> IndexResult | None:
     beta, *_ = np.linalg.lstsq(x, y, rcond=None)
     residual = y - x @ beta
     bread = np.linalg.pinv(x.T @ x)
-    clusters = frame["unit_key"].to_numpy()
-    meat = np.zeros((x.shape[1], x.shape[1]))
-    for cluster in np.unique(clusters):
-        mask = clusters == cluster
-        score = x[mask].T @ residual[mask]
-        meat += np.outer(score, score)
-    n, k, g = len(y), x.shape[1], len(np.unique(clusters))
+    # Cluster-robust "meat": the outer products of each unit's summed scores x_i·e_i.
+    codes, uniques = pd.factorize(frame["unit_key"].to_numpy())
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+    scores = np.add.reduceat(x[order] * residual[order, None], starts, axis=0)
+    meat = scores.T @ scores
+    n, k, g = len(y), x.shape[1], len(uniques)
     correction = (g / max(g - 1, 1)) * ((n - 1) / max(n - k, 1))
     covariance = correction * bread @ meat @ bread
     rows = []

@@ -8,13 +8,12 @@ counts once; its price is the cheapest of its listings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from reports.data import JST, ReportData
+from reports.data import JST, ReportData, nanoseconds
 from scraper.parsing.area import M2_PER_TSUBO
 
 MIN_UNITS = 20
@@ -83,29 +82,51 @@ def units_table(data: ReportData) -> pd.DataFrame:
     return first
 
 
-def _price_asof(data: ReportData, listing_ids: pd.Series, moments: pd.Series) -> pd.Series:
-    """The asking price of each listing as of each moment (NaN before its first price)."""
-    query = pd.DataFrame({"listing_id": listing_ids.to_numpy(), "t": moments.to_numpy(), "order": range(len(moments))})
-    query = query.sort_values("t")
-    prices = data.prices.rename(columns={"seen_at": "t"}).sort_values("t")
-    merged = pd.merge_asof(query, prices, on="t", by="listing_id", direction="backward")
-    return merged.sort_values("order")["price_yen"].reset_index(drop=True)
+DAY_NS = 86_400 * 10**9
+
+
+def price_asof(data: ReportData, listing_ids: np.ndarray, moments: np.ndarray) -> np.ndarray:
+    """The asking price of each listing as of each moment (UTC nanoseconds); NaN before its first price."""
+    query = pd.DataFrame({"listing_id": listing_ids.astype("int64"), "t": moments.astype("int64")})
+    query["order"] = np.arange(len(query))
+    merged = pd.merge_asof(
+        query.sort_values("t", kind="stable"), data.price_changes, on="t", by="listing_id", direction="backward"
+    )
+    out = np.empty(len(query))
+    out[merged["order"].to_numpy()] = merged["price_yen"].to_numpy("float64")
+    return out
+
+
+def _median(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
+    return float(np.median(values)) if len(values) else np.nan
+
+
+def _mean(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if len(values) else np.nan
 
 
 def window_units(data: ReportData, units: pd.DataFrame, window: Window) -> pd.DataFrame:
     """Per unit active in the window: its end and start price, and whether it is new, in inventory or removed."""
-    seen = data.sightings[(data.sightings["seen_at"] >= window.start) & (data.sightings["seen_at"] < window.end)]
+    seen = data.sightings_between(window.start, window.end)
     if seen.empty:
         return pd.DataFrame()
-    key = data.listings.set_index("listing_id")["unit_key"]
-    last_night = seen["date"].max()
+    key = data.unit_of_listing
+    last_night = seen["date"].iloc[-1]
     per_listing = seen.groupby("listing_id").agg(last=("seen_at", "max"), first=("seen_at", "min")).reset_index()
-    per_listing["end_price"] = _price_asof(data, per_listing["listing_id"], per_listing["last"])
-    start_price = _price_asof(data, per_listing["listing_id"], pd.Series([window.start] * len(per_listing)))
-    first_price = _price_asof(data, per_listing["listing_id"], per_listing["first"])
-    per_listing["start_price"] = start_price.fillna(first_price)
+    ids = per_listing["listing_id"].to_numpy("int64")
+    n = len(ids)
+    # One lookup for the three moments: the last sighting, the window's start, the first sighting.
+    moments = np.concatenate(
+        [nanoseconds(per_listing["last"]), np.full(n, window.start.value), nanoseconds(per_listing["first"])]
+    )
+    prices = price_asof(data, np.tile(ids, 3), moments)
+    end_price, start_price, first_price = prices[:n], prices[n : 2 * n], prices[2 * n :]
+    per_listing["end_price"] = end_price
+    per_listing["start_price"] = np.where(np.isnan(start_price), first_price, start_price)
     per_listing["unit_key"] = per_listing["listing_id"].map(key)
-    in_inventory = set(seen.loc[seen["date"] == last_night, "listing_id"].map(key))
+    in_inventory = np.unique(key.reindex(seen.loc[seen["date"] == last_night, "listing_id"]).to_numpy())
     frame = per_listing.groupby("unit_key").agg(end_price=("end_price", "min"), start_price=("start_price", "min"))
     frame = frame.join(units, how="left")
     frame["new"] = (frame["first_seen_at"] >= window.start) & (frame["first_seen_at"] < window.end)
@@ -120,69 +141,98 @@ def window_units(data: ReportData, units: pd.DataFrame, window: Window) -> pd.Da
     return frame
 
 
-def cell_metrics(frame: pd.DataFrame) -> dict[str, float]:
-    """The metrics of one cell (an area × segment in one window); suppressed below MIN_UNITS units."""
-    active = len(frame)
+class _Columns:
+    """A window's unit frame as plain arrays (numbers as float, NaN when unknown), read once per window."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        def number(name: str) -> np.ndarray:
+            return frame[name].to_numpy("float64", na_value=np.nan)
+
+        def days(a: pd.Series, b: pd.Series) -> np.ndarray:
+            """Whole days from b to a (floored, as ``Timedelta.days``); NaN when either is unknown."""
+            a_ns, b_ns = (pd.DatetimeIndex(pd.to_datetime(v, utc=True)).as_unit("ns").asi8 for v in (a, b))
+            out = ((a_ns - b_ns) // DAY_NS).astype("float64")
+            out[(a.isna() | b.isna()).to_numpy()] = np.nan
+            return out
+
+        self.end_price = number("end_price")
+        self.start_price = number("start_price")
+        self.area_m2 = number("area_m2")
+        self.rooms = number("rooms")
+        self.total_floors = number("total_floors")
+        self.built_year = number("built_year")
+        self.price_per_m2 = number("price_per_m2")
+        self.new_price = number("new_price")
+        self.ward_code = number("ward_code")
+        self.area_group = frame["area_group"].to_numpy(object)
+        self.new = frame["new"].to_numpy(bool)
+        self.inventory = frame["inventory"].to_numpy(bool)
+        self.removed = frame["removed"].to_numpy(bool)
+        self.age_of_inventory = days(frame["last_night"], frame["first_seen_at"].dt.normalize())
+        self.days_on_market = days(frame["removed_at"], frame["first_seen_at"])
+
+
+def cell_metrics(columns: _Columns, rows: np.ndarray) -> dict[str, float]:
+    """The metrics of one cell (an area × segment in one window, ``rows`` a mask over the window's units);
+    suppressed below MIN_UNITS units."""
+    active = int(rows.sum())
     out: dict[str, float] = {name: np.nan for name in METRICS}
     out["active_units"] = active
     out["suppressed"] = float(active < MIN_UNITS)
     if active < MIN_UNITS:
         return out
-    inventory = frame[frame["inventory"]]
-    removed = frame[frame["removed"]]
-    family = frame[(frame["area_m2"] >= FAMILY_MIN_M2) & (frame["rooms"] >= FAMILY_MIN_ROOMS)]
-    priced = frame.dropna(subset=["end_price", "start_price"])
-    cut = priced[priced["end_price"] < priced["start_price"]]
-    rise = priced[priced["end_price"] > priced["start_price"]]
+    c = columns
+    inventory = rows & c.inventory
+    removed = rows & c.removed
+    family = rows & (c.area_m2 >= FAMILY_MIN_M2) & (c.rooms >= FAMILY_MIN_ROOMS)
+    priced = rows & ~np.isnan(c.end_price) & ~np.isnan(c.start_price)
+    cut = priced & (c.end_price < c.start_price)
+    rise = priced & (c.end_price > c.start_price)
+    new = rows & c.new
     out.update(
-        new_units=int(frame["new"].sum()),
-        inventory_units=len(inventory),
-        removed_units=len(removed),
-        age_of_inventory_days=float(
-            (inventory["last_night"] - inventory["first_seen_at"].dt.normalize()).dt.days.median()
-        )
-        if len(inventory)
-        else np.nan,
-        days_on_market_removed=float((removed["removed_at"] - removed["first_seen_at"]).dt.days.median())
-        if len(removed)
-        else np.nan,
-        removals_per_active=len(removed) / active,
-        median_price_yen=float(frame["end_price"].median()),
-        median_price_per_m2=float(frame["price_per_m2"].median()),
-        median_price_per_tsubo=float(frame["price_per_m2"].median() * M2_PER_TSUBO),
-        eq70_mean_yen=float(family["price_per_m2"].mean() * 70) if len(family) else np.nan,
-        eq70_median_yen=float(family["price_per_m2"].median() * 70) if len(family) else np.nan,
-        median_new_listing_price_yen=float(frame["new_price"].median()) if frame["new"].any() else np.nan,
-        price_cut_share=len(cut) / active,
-        median_cut_pct=float(((cut["end_price"] / cut["start_price"] - 1) * 100).median()) if len(cut) else np.nan,
-        price_rise_share=len(rise) / active,
+        new_units=int(new.sum()),
+        inventory_units=int(inventory.sum()),
+        removed_units=int(removed.sum()),
+        age_of_inventory_days=_median(c.age_of_inventory[inventory]),
+        days_on_market_removed=_median(c.days_on_market[removed]),
+        removals_per_active=int(removed.sum()) / active,
+        median_price_yen=_median(c.end_price[rows]),
+        median_price_per_m2=_median(c.price_per_m2[rows]),
+        median_price_per_tsubo=_median(c.price_per_m2[rows]) * M2_PER_TSUBO,
+        eq70_mean_yen=_mean(c.price_per_m2[family]) * 70,
+        eq70_median_yen=_median(c.price_per_m2[family]) * 70,
+        median_new_listing_price_yen=_median(c.new_price[new]),
+        price_cut_share=int(cut.sum()) / active,
+        median_cut_pct=_median((c.end_price[cut] / c.start_price[cut] - 1) * 100),
+        price_rise_share=int(rise.sum()) / active,
     )
     return out
 
 
-def cells(frame: pd.DataFrame, report_year: int) -> list[tuple[str, str, str, pd.DataFrame]]:
-    """(area key, area label, segment, rows) for every cell the report shows."""
+def cells(columns: _Columns, report_year: int) -> list[tuple[str, str, str, np.ndarray]]:
+    """(area key, area label, segment, mask over the window's units) for every cell the report shows."""
+    c = columns
     out = []
+    age = report_year - c.built_year
+    segments = {
+        "tower (20+ floors)": c.total_floors >= 20,
+        "not tower": c.total_floors < 20,
+        "under 40 m²": c.area_m2 < 40,
+        "40–70 m²": (c.area_m2 >= 40) & (c.area_m2 < 70),
+        "70 m² and over": c.area_m2 >= 70,
+        "built < 10 years ago": age < 10,
+        "built 10–29 years ago": (age >= 10) & (age < 30),
+        "built 30+ years ago": age >= 30,
+    }
     for code, (english, _) in WARDS.items():
-        ward = frame[frame["ward_code"] == code]
+        ward = c.ward_code == code
         out.append((english, english, "all", ward))
-        age = report_year - ward["built_year"]
-        segments: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
-            "tower (20+ floors)": lambda f: f["total_floors"] >= 20,
-            "not tower": lambda f: f["total_floors"] < 20,
-            "under 40 m²": lambda f: f["area_m2"] < 40,
-            "40–70 m²": lambda f: (f["area_m2"] >= 40) & (f["area_m2"] < 70),
-            "70 m² and over": lambda f: f["area_m2"] >= 70,
-        }
         for name, rule in segments.items():
-            out.append((english, english, name, ward[rule(ward)]))
-        out.append((english, english, "built < 10 years ago", ward[age < 10]))
-        out.append((english, english, "built 10–29 years ago", ward[(age >= 10) & (age < 30)]))
-        out.append((english, english, "built 30+ years ago", ward[age >= 30]))
-    three_a = frame[frame["area_group"].isin(list(AREA_GROUPS))]
+            out.append((english, english, name, ward & rule))
+    three_a = np.logical_or.reduce([c.area_group == group for group in AREA_GROUPS])
     out.append(("3A", "Minato 3A (Azabu, Akasaka, Aoyama)", "all", three_a))
     for group, (english, _) in AREA_GROUPS.items():
-        out.append((group, f"3A {english}", "all", frame[frame["area_group"] == group]))
+        out.append((group, f"3A {english}", "all", c.area_group == group))
     return out
 
 
@@ -199,9 +249,16 @@ def metrics_table(data: ReportData, last_week: tuple[int, int], weeks: int | Non
         frame = window_units(data, units, window)
         if frame.empty:
             continue
-        for key, label, segment, cell in cells(frame, window.end.year):
+        columns = _Columns(frame)
+        for key, label, segment, mask in cells(columns, window.end.year):
             rows.append(
-                {"window_end": window.label, "area": key, "area_label": label, "segment": segment, **cell_metrics(cell)}
+                {
+                    "window_end": window.label,
+                    "area": key,
+                    "area_label": label,
+                    "segment": segment,
+                    **cell_metrics(columns, mask),
+                }
             )
     table = pd.DataFrame(rows)
     if table.empty:
