@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 JST = "Asia/Tokyo"
+SIGHTINGS_CHUNK = 500_000
 
 
 @dataclass
@@ -77,10 +78,23 @@ def load(engine: Engine) -> ReportData:
             " JOIN listings l ON l.id = p.listing_id WHERE l.property_type = 'used' AND p.price_yen IS NOT NULL",
             connection,
         )
-        sightings = pd.read_sql(
-            "SELECT s.listing_id, s.seen_at FROM sightings s JOIN listings l ON l.id = s.listing_id"
-            " WHERE s.page_kind = 'list' AND l.property_type = 'used'",
-            connection,
+        # The largest table (a row per listing per night): read in chunks, each converted as it comes,
+        # so the text of millions of timestamps is never held at once.
+        chunks = [
+            chunk.assign(seen_at=_jst(chunk["seen_at"]))
+            for chunk in pd.read_sql(
+                "SELECT s.listing_id, s.seen_at FROM sightings s JOIN listings l ON l.id = s.listing_id"
+                " WHERE s.page_kind = 'list' AND l.property_type = 'used'",
+                connection,
+                chunksize=SIGHTINGS_CHUNK,
+            )
+        ]
+        sightings = (
+            pd.concat(chunks, ignore_index=True)
+            if chunks
+            else pd.DataFrame(
+                {"listing_id": pd.Series(dtype="int64"), "seen_at": pd.Series(dtype=f"datetime64[ns, {JST}]")}
+            )
         )
         removals = pd.read_sql(
             "SELECT listing_id, at FROM listing_events WHERE kind IN ('removed', 'ended')", connection
@@ -91,7 +105,6 @@ def load(engine: Engine) -> ReportData:
         (listings, "last_seen_at"),
         (listings, "removed_at"),
         (prices, "seen_at"),
-        (sightings, "seen_at"),
         (removals, "at"),
         (runs, "started_at"),
     ):
