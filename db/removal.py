@@ -10,13 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy import Select, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.history import ACTIVE_KINDS
 from db.models import CrawlRun, CrawlRunWard, Listing, ListingEvent, ListingSnapshot, Sighting
 
 DEFAULT_REMOVAL_RUNS = 2
+ANALYZED_TABLES = ("listings", "listing_events", "listing_snapshots", "sightings")
+"""The tables the removal query reads: analysed first on PostgreSQL (see ``refresh_statistics``)."""
+
+
+def refresh_statistics(session: Session) -> None:
+    """Refresh PostgreSQL's planner statistics of the tables the removal query reads (nothing on SQLite).
+
+    The night's batches can change these tables faster than autovacuum analyses them (the first nights
+    of a database, a restore, a bulk load). With stale statistics the planner takes the latest-event
+    subqueries for a handful of rows and nests loops over them: measured on a second night of 10,000
+    listings, 22 s for the three wards instead of 0.04 s. ANALYZE reads a fixed-size sample of each
+    table (30,000 rows at the default statistics target), so its cost does not grow with the history.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {', '.join(ANALYZED_TABLES)}"))
 
 
 def healthy_ward_runs(session: Session, source: str, property_type: str, ward_code: int, limit: int) -> list[CrawlRun]:
@@ -79,6 +94,8 @@ def apply_removals(
             CrawlRunWard.run_id == run.id, CrawlRunWard.complete.is_(True), CrawlRunWard.healthy.is_(True)
         )
     ).all()
+    if wards:
+        refresh_statistics(session)
     removed = 0
     for ward in wards:
         runs = healthy_ward_runs(session, run.source, run.property_type, ward.ward_code, k)
