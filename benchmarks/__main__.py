@@ -179,6 +179,11 @@ def summary(results: dict[str, Any]) -> str:
             f"{r.get('requests_per_listing')} per listing | {r['steady_state_nights'][0]['floor_per_listing']} "
             f"(list pages only) | {r.get('ratio_to_list_floor')} | ≤ 1.5 | {met(r.get('meets_target'), 'breakdown')} |"
         )
+        if r.get("new_details_bound_ratio") is not None:
+            lines.append(
+                f"| Least possible with a detail page per new listing (list pages + new listings) | — | — | "
+                f"{r['new_details_bound_ratio']} | — | — |"
+            )
         if every:
             lines.append(
                 f"| Fetching every detail page instead | {every['requests_per_listing']} per listing | — | "
@@ -192,6 +197,8 @@ def summary(results: dict[str, Any]) -> str:
             f"{r['report']['median_s']} s | {r['floor_pandas_read']['median_s']} s (pandas read; peak "
             f"{r['floor_peak_rss_mib']} MiB) | {r['ratio']} | ≤ 3 | {met(r['meets_target'])} |"
         )
+    if "requests" in bench and bench["requests"].get("where_requests_go"):
+        lines += ["", f"Requests: {bench['requests']['where_requests_go']}"]
     return "\n".join(lines) + "\n"
 
 

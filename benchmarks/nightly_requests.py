@@ -62,7 +62,27 @@ def _night(engine: Any, run_id: int) -> dict[str, Any]:
         "requests_per_listing": round(requests / tracked, 5) if tracked else None,
         "floor_per_listing": round(floor / tracked, 5) if tracked else None,
         "ratio_to_list_floor": round(requests / floor, 3) if floor else None,
+        # The least any crawler that reads each new listing's detail page once (for the floor and
+        # direction that identify the flat) can spend: the list pages plus the night's new listings.
+        "new_details_bound_requests": floor + reasons.get("new", 0),
+        "new_details_bound_ratio": round((floor + reasons.get("new", 0)) / floor, 3) if floor else None,
     }
+
+
+def _breakdown(night: dict[str, Any]) -> str:
+    """One steady-state night's requests in words: what each kind of request is for."""
+    reasons = night["detail_reasons"]
+    parts = [f"{night['list_pages']} list pages (the floor: {night['list_floor_requests']})"]
+    parts += [
+        f"{count} detail pages of {reason} listings" for reason, count in sorted(reasons.items()) if reason != "skip"
+    ]
+    if night["other_requests"]:
+        parts.append(f"{night['other_requests']} other (robots.txt, retries)")
+    return (
+        f"{night['requests']} requests = " + " + ".join(parts) + f". Reading each new listing's detail page once "
+        f"already costs {night['new_details_bound_ratio']}× the list-page floor; "
+        f"{reasons.get('skip', 0)} listings needed no detail page."
+    )
 
 
 def measure(
@@ -103,6 +123,10 @@ def measure(
         result["ratio_to_list_floor"] = ratios[len(ratios) // 2]
         result["meets_target"] = result["ratio_to_list_floor"] <= TARGET
         result["target_ratio"] = TARGET
+        bounds = sorted(n["new_details_bound_ratio"] for n in steady if n["new_details_bound_ratio"] is not None)
+        if bounds:
+            result["new_details_bound_ratio"] = bounds[len(bounds) // 2]
+        result["where_requests_go"] = _breakdown(steady[len(steady) // 2])
     if fetch_all:
         progress("requests: one night fetching every detail page")
         night = loaded + nights

@@ -91,6 +91,11 @@ def test_requests_are_counted_from_real_crawls(quick_results: dict) -> None:
     assert every["detail_pages"] == every["tracked_listings"]
     assert every["requests_per_listing"] > requests["requests_per_listing"]
     assert requests["meets_target"] == (requests["ratio_to_list_floor"] <= 1.5)
+    # The bound counts the list pages and the new listings' details, which the crawl fetched too.
+    new = night["detail_reasons"].get("new", 0)
+    assert night["new_details_bound_requests"] == night["list_floor_requests"] + new
+    assert night["requests"] >= night["new_details_bound_requests"]
+    assert f"{new} detail pages of new listings" in requests["where_requests_go"]
 
 
 def test_report_is_built_and_compared_with_reading_the_tables(quick_results: dict) -> None:
