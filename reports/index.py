@@ -93,9 +93,11 @@ def fit_index(frame: pd.DataFrame, area: str) -> IndexResult | None:
     if len(weeks) < 2 or frame["unit_key"].nunique() < 20:
         return None
     x, y, names = _design(frame, weeks)
-    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-    residual = y - x @ beta
+    # The normal equations: X'X is needed for the standard errors anyway, and pinv(X'X)·X'y is the
+    # least-squares (minimum-norm) solution at a fraction of an SVD of X (a million rows at a year).
     bread = np.linalg.pinv(x.T @ x)
+    beta = bread @ (x.T @ y)
+    residual = y - x @ beta
     # Cluster-robust "meat": the outer products of each unit's summed scores x_i·e_i.
     codes, uniques = pd.factorize(frame["unit_key"].to_numpy())
     order = np.argsort(codes, kind="stable")
