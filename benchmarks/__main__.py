@@ -143,7 +143,8 @@ def summary(results: dict[str, Any]) -> str:
     bench = results["benchmarks"]
     lines = [
         f"Measured {results['date']} on {results['machine']['cpu']} ({results['machine']['cores']} cores, "
-        f"{results['machine']['memory_gib']} GiB), Python {results['machine']['python']}, size `{results['size']}`, "
+        f"{results['machine']['memory_gib']} GiB), Python {results['machine']['python']}, "
+        f"code {results['machine'].get('code') or 'unknown'}, size `{results['size']}`, "
         f"{results.get('total_seconds')} s in all.",
         "",
         "| Benchmark | Figure | Floor | Ratio | Target | Met |",

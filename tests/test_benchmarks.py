@@ -53,6 +53,7 @@ def quick_results(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_results_describe_the_machine(quick_results: dict) -> None:
     assert quick_results["machine"]["cores"] >= 1
     assert quick_results["machine"]["versions"]["scrapy"]
+    assert quick_results["machine"]["code"] is None or quick_results["machine"]["code"][:7].isalnum()
     assert "SIMULATED" in quick_results["simulated_data"]
     assert set(quick_results["benchmarks"]) == {"parse", "store", "requests", "report"}
 
