@@ -66,6 +66,20 @@ def small_case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
+def test_postgresql_gives_the_same_metrics_as_sqlite(
+    engine: Engine, small_case: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same nights stored in either database give the same table: SQLite returns times as text,
+    PostgreSQL as time-zone-aware values, and the report reads both (sightings in many chunks here)."""
+    monkeypatch.setattr("reports.data.SIGHTINGS_CHUNK", 100)
+    for day in range(-7, 28):
+        flats = [flat(i, day) for i in range(27) if present(i, day)]
+        night(engine, day, flats, healthy_stats(len(flats)))
+    data = load(engine)
+    assert data.sightings["seen_at"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(metrics_table(data, WEEK), metrics_table(load(small_case), WEEK))
+
+
 def test_small_case_dates() -> None:
     first_window_night = T0  # night 0
     assert first_window_night.astimezone(dt.timezone(dt.timedelta(hours=9))).date() == dt.date(2026, 11, 2)
