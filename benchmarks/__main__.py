@@ -64,9 +64,16 @@ def _scale(full: dict[str, Any], half: dict[str, Any], keys: list[tuple[str, ...
 
 
 def run(
-    only: tuple[str, ...], size: str, pages_dir: Path, work_dir: Path, with_postgres: bool, scale: bool
+    only: tuple[str, ...],
+    size: str,
+    pages_dir: Path,
+    work_dir: Path,
+    with_postgres: bool,
+    scale: bool,
+    requests_weeks: int | None = None,
+    detail_max_age_days: float | None = None,
 ) -> dict[str, Any]:
-    sizes = SIZES[size]
+    sizes = SIZES[size] | ({"requests_weeks": requests_weeks} if requests_weeks else {})
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "size": size,
@@ -104,9 +111,9 @@ def run(
         bench["store"] = engines | {"target_ratio": store.TARGET}
     if "requests" in only:
         live, weeks, nights = sizes["requests_live"], sizes["requests_weeks"], sizes["requests_nights"]
-        bench["requests"] = nightly_requests.measure(work_dir, live, weeks, nights)
+        bench["requests"] = nightly_requests.measure(work_dir, live, weeks, nights, True, detail_max_age_days)
         if scale:
-            half = nightly_requests.measure(work_dir, live // 2, weeks, 1, fetch_all=False)
+            half = nightly_requests.measure(work_dir, live // 2, weeks, 1, False, detail_max_age_days)
             bench["requests"]["scale"] = _scale(
                 bench["requests"],
                 half,
@@ -212,6 +219,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="full", help="full (the issue's sizes) or quick")
     parser.add_argument("--no-scale", action="store_true", help="skip the half-size pass that shows the growth")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL store benchmark")
+    parser.add_argument(
+        "--requests-weeks", type=int, help="weeks of history before the crawled nights (default: 4, quick: 1)"
+    )
+    parser.add_argument(
+        "--detail-max-age-days",
+        type=float,
+        help="requests benchmark only: try another detail refresh age than SUUMO_DETAIL_MAX_AGE_DAYS "
+        "(load at least as many nights with --requests-weeks)",
+    )
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="the real saved pages (../shared/...)")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "results" / "latest.json", help="results file (a .md summary beside it)"
@@ -221,11 +237,24 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in only if name not in ALL]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)} (choose from {', '.join(ALL)})")
+    if args.requests_weeks is not None and args.requests_weeks < 1:
+        parser.error("--requests-weeks must be at least 1")
+    if args.detail_max_age_days is not None and args.detail_max_age_days <= 0:
+        parser.error("--detail-max-age-days must be more than 0")
     if "parse" in only and not args.pages.is_dir():
         parser.error(f"{args.pages}: the real saved pages are not there (pass --pages)")
     os.environ.setdefault("CONDO_DATA_DIR", tempfile.mkdtemp(prefix="condo-bench-data-"))
     with tempfile.TemporaryDirectory(prefix="condo-bench-") as work:
-        results = run(only, args.size, args.pages, Path(work), not args.no_postgres, not args.no_scale)
+        results = run(
+            only,
+            args.size,
+            args.pages,
+            Path(work),
+            not args.no_postgres,
+            not args.no_scale,
+            args.requests_weeks,
+            args.detail_max_age_days,
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     table = summary(results)

@@ -86,9 +86,21 @@ def _breakdown(night: dict[str, Any]) -> str:
 
 
 def measure(
-    work_dir: Path, live: int = 10_000, weeks: int = 4, nights: int = 2, fetch_all: bool = True
+    work_dir: Path,
+    live: int = 10_000,
+    weeks: int = 4,
+    nights: int = 2,
+    fetch_all: bool = True,
+    detail_max_age_days: float | None = None,
 ) -> dict[str, Any]:
-    """Load ``weeks`` of history, then crawl ``nights`` steady-state nights (and one fetch-all night)."""
+    """Load ``weeks`` of history, then crawl ``nights`` steady-state nights (and one fetch-all night).
+
+    ``detail_max_age_days`` tries another refresh age than the project's ``SUUMO_DETAIL_MAX_AGE_DAYS``
+    (for the history loaded and the nights crawled); load at least that many nights (``weeks``) so the
+    refreshes reach their steady state.
+    """
+    max_age = settings.SUUMO_DETAIL_MAX_AGE_DAYS if detail_max_age_days is None else detail_max_age_days
+    crawl_settings = {"SUUMO_DETAIL_MAX_AGE_DAYS": str(max_age)}
     loaded = weeks * 7
     market = market_for(live, days=loaded + nights + 1)
     url = f"sqlite:///{work_dir / f'requests-{live}.sqlite3'}"
@@ -100,19 +112,19 @@ def measure(
         engine,
         market,
         range(loaded),
-        detail_max_age_days=settings.SUUMO_DETAIL_MAX_AGE_DAYS,
+        detail_max_age_days=max_age,
         detail_on_price_change=settings.SUUMO_DETAIL_ON_PRICE_CHANGE,
     )
     load_seconds = time.perf_counter() - started
     progress(f"requests: crawling {nights} steady-state nights for real")
-    crawled = replay(market, url, range(loaded, loaded + nights), work_dir / f"logs-{live}")
+    crawled = replay(market, url, range(loaded, loaded + nights), work_dir / f"logs-{live}", settings=crawl_settings)
     steady = [_night(engine, night.run.run_id) for night in crawled if night.run.run_id is not None]
     result: dict[str, Any] = {
         "live_listings": len(market.active(loaded)),
         "history_nights_loaded": loaded,
         "load_seconds": round(load_seconds, 1),
         "page_size": settings.SUUMO_PAGE_SIZE,
-        "detail_max_age_days": settings.SUUMO_DETAIL_MAX_AGE_DAYS,
+        "detail_max_age_days": max_age,
         "detail_on_price_change": settings.SUUMO_DETAIL_ON_PRICE_CHANGE,
         "steady_state_nights": steady,
     }
@@ -135,7 +147,7 @@ def measure(
             url,
             range(night, night + 1),
             work_dir / f"logs-{live}",
-            settings={"SUUMO_DETAIL_POLICY": "scraper.detail_policy.FetchAll"},
+            settings=crawl_settings | {"SUUMO_DETAIL_POLICY": "scraper.detail_policy.FetchAll"},
         )
         if crawled and crawled[0].run.run_id is not None:
             everything = _night(engine, crawled[0].run.run_id)

@@ -8,9 +8,11 @@ judges the target from the ratio, and that the results file and its summary are 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from benchmarks import nightly_requests
 from benchmarks.__main__ import _scale, main
 from benchmarks.harness import peak_memory, repeat
 from tests.conftest import shared_page
@@ -126,3 +128,29 @@ def test_unknown_benchmark_is_a_clear_error(capsys: pytest.CaptureFixture[str]) 
         main(["--only", "parse,speed"])
     assert exit_info.value.code == 2
     assert "unknown benchmark(s): speed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--requests-weeks", "0"], "--requests-weeks must be at least 1"),
+        (["--detail-max-age-days", "-3"], "--detail-max-age-days must be more than 0"),
+    ],
+)
+def test_bad_requests_options_are_clear_errors(
+    option: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--only", "requests", *option])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_another_detail_refresh_age_reaches_the_crawl(tmp_path: Path) -> None:
+    """A one-day refresh age makes every known listing stale on the crawled night: the setting is used
+    by the loader and by the crawl (a separate process), not only written into the results."""
+    result = nightly_requests.measure(tmp_path, live=300, weeks=1, nights=1, fetch_all=False, detail_max_age_days=1)
+    night = result["steady_state_nights"][0]
+    assert result["detail_max_age_days"] == 1
+    assert night["detail_reasons"].get("skip", 0) == 0
+    assert night["detail_reasons"]["stale"] == night["tracked_listings"] - night["detail_reasons"].get("new", 0)
