@@ -178,7 +178,7 @@ class PersistItemPipeline:
         self.crawler = crawler
         self.stats = _stats(crawler)
         self.engine = make_engine(url)
-        self.batch_size = crawler.settings.getint("CONDO_BATCH_SIZE", 200)
+        self.batch_size = crawler.settings.getint("CONDO_BATCH_SIZE", 1000)
         self.removal_runs = crawler.settings.getint("CONDO_REMOVAL_RUNS", 2)
         self.buffer: list[Any] = []
         self.run_id: int | None = None

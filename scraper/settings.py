@@ -54,7 +54,9 @@ ITEM_PIPELINES = {
 }
 # The price-history database; the persist pipeline is off when neither this nor DATABASE_URL is set.
 CONDO_DATABASE_URL = os.environ.get("CONDO_DATABASE_URL", "")
-CONDO_BATCH_SIZE = 200
+# Items written per transaction: about ten list pages of a crawl; a larger batch reads what is known of
+# its listings in fewer queries (benchmarks/store.py), a killed crawl loses at most one unwritten batch.
+CONDO_BATCH_SIZE = 1000
 # A listing is marked removed after this many consecutive complete and healthy runs without it.
 CONDO_REMOVAL_RUNS = int(os.environ.get("CONDO_REMOVAL_RUNS", "2"))
 # Detail pages older than this many days are fetched again (DatabaseDetailPolicy); a listing's details

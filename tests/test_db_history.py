@@ -337,3 +337,27 @@ def test_times_are_utc_on_both_engines(engine: Engine) -> None:
     with session_scope(engine) as session:
         listing = session.scalars(select(Listing)).one()
     assert listing.first_seen_at == T0 and listing.first_seen_at.tzinfo is not None
+
+
+def test_snapshot_hash_is_sha256_of_sorted_key_json() -> None:
+    """The stored content hash keeps its definition (rows written by earlier versions compare equal)."""
+    import hashlib
+    import json
+
+    from db.history import _content_hash
+    from db.models import SNAPSHOT_FIELDS
+
+    values = {name: None for name in SNAPSHOT_FIELDS} | {
+        "building_name": "パークホームズ豊洲ザ・レジデンス",
+        "area_m2": 74.04,
+        "floor": 4,
+        "info_date": dt.date(2024, 2, 10),
+        "plans": [{"type_name": "J", "area_m2": 57.64}],
+    }
+    expected = json.dumps(
+        {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    assert _content_hash(values) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+    assert _content_hash(values) != _content_hash(values | {"floor": 5})
