@@ -69,3 +69,28 @@ def test_words_in_an_agents_comment_do_not_turn_a_listing_into_a_block() -> None
         "高い利便性と歴史の粋が調和する立地環境です。", "掲載終了間近！アクセスが集中しています。"
     )
     assert classify_page(200, LIST_URL, html).kind is PageKind.LIST
+
+
+def test_page_scan_finds_what_the_css_selectors_did() -> None:
+    """Cards at any depth under ``#js-bukkenList`` (none outside it, none inside a card, no class that
+    only starts the same),
+    the first box of each hit-count class, and only a link that reads exactly 次へ."""
+    from parsel import Selector
+
+    from scraper.suumo.common import next_page_url
+    from scraper.suumo.pages import hit_count, list_cards
+
+    html = """<html><body>
+      <div class="property_unit">outside the list</div>
+      <div class="pagination_set-hit-extra">9件</div><div class="pagination_set-hit">1,234<span>件</span></div>
+      <a href="/x/?page=9">次へ進む</a><a>次へ</a><a href="/ms/chuko/tokyo/sc_koto/?page=2"> 次へ </a>
+      <div id="js-bukkenList">
+        <div class="property_unit property_unit--osusume" data-n="1"><div class="property_unit">nested</div></div>
+        <ul><li><div class="cassette property_unit" data-n="2"></div></li></ul>
+        <div class="property_unit-info" data-n="no"></div>
+      </div></body></html>"""
+    selector = Selector(text=html)
+    assert [card.attrib["data-n"] for card in list_cards(selector)] == ["1", "2"]
+    assert hit_count(selector) == 1234
+    assert next_page_url(selector, LIST_URL) == "https://suumo.jp/ms/chuko/tokyo/sc_koto/?page=2"
+    assert hit_count(Selector(text="<html><body><p>no list</p></body></html>")) is None

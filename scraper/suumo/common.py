@@ -20,7 +20,7 @@ from scraper.parsing.access import parse_access
 from scraper.parsing.address import parse_address
 from scraper.parsing.fieldlog import FieldLog
 from scraper.parsing.money import Price
-from scraper.suumo.pages import hit_count, list_cards
+from scraper.suumo.pages import hit_count, list_cards, scan_page
 
 __all__ = ["SOURCE", "ListPage", "now_utc"]
 
@@ -41,19 +41,6 @@ class ListPage:
     cards_skipped: int = 0
 
 
-def node_text(node: Selector | None) -> str | None:
-    """All text under a node, joined (so ``74.04m<sup>2</sup>`` reads ``74.04m2``).
-
-    The same text as ``.//text()``, read from the lxml element without a selector per text node.
-    """
-    if node is None:
-        return None
-    root = node.root
-    if isinstance(root, etree._Element):
-        return "".join(root.itertext())
-    return "".join(node.xpath(".//text()").getall())
-
-
 @lru_cache(maxsize=512)
 def _css_xpath(css: str) -> etree.XPath:
     return etree.XPath(HTMLTranslator().css_to_xpath(css))
@@ -69,7 +56,7 @@ def select_all(node: Selector | etree._Element, css: str) -> list[etree._Element
 
 
 def text_at(node: Selector | etree._Element, css: str) -> str | None:
-    """All text of the first element matching ``css`` (``node_text(first(node.css(css)))``)."""
+    """All text of the first element matching ``css``."""
     found = select_all(node, css)
     return "".join(found[0].itertext()) if found else None
 
@@ -81,10 +68,6 @@ def attr_at(node: Selector | etree._Element, css: str, name: str) -> str | None:
         if value is not None:
             return str(value)
     return None
-
-
-def first(nodes: list[Selector]) -> Selector | None:
-    return nodes[0] if nodes else None
 
 
 def footer_ids(html: str) -> list[str] | None:
@@ -114,7 +97,7 @@ def footer_url(html: str) -> str | None:
 
 def next_page_url(selector: Selector, page_url: str) -> str | None:
     """The 次へ (next) link of a list page; ``None`` on the last page."""
-    href = selector.xpath("//a[normalize-space(.)='次へ']/@href").get()
+    href = scan_page(selector).next_href
     return urljoin(page_url, href) if href else None
 
 

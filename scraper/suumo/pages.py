@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import enum
 import re
+import weakref
 from dataclasses import dataclass
 
+from lxml import etree
 from parsel import Selector
 
 from scraper.suumo.urls import is_detail_url
@@ -47,23 +49,94 @@ class PageVerdict:
     reason: str
 
 
+_LIST_ID = "js-bukkenList"
+_CARD_CLASS = "property_unit"
+_HIT_CLASSES = ("pagination_set-hit", "hitbox-number")  # used-condo list, new-condo list
+_NEXT_TEXT = "次へ"
+# libxml2's id index finds the list without walking the page; the walk is the fallback.
+_LIST = etree.XPath("id($list)")
+_LIST_BY_WALK = etree.XPath("//*[@id = $list]")
+# Cheap substring tests that return a handful of elements; the exact class or text is checked below.
+_HIT_BOXES = etree.XPath("//div[contains(@class, 'pagination_set-hit') or contains(@class, 'hitbox-number')]")
+_NEXT_LINKS = etree.XPath("//a[contains(., $next)]")
+
+
+@dataclass(frozen=True)
+class PageScan:
+    """The elements of a page that the classifier and the list parsers look at."""
+
+    cards: list[etree._Element]
+    """``#js-bukkenList div.property_unit``, in page order."""
+    hit_boxes: dict[str, etree._Element]
+    """The first ``div`` of each hit-count class."""
+    next_href: str | None
+    """The first 次へ link's ``href``."""
+
+
+_SCANS: weakref.WeakKeyDictionary[Selector, PageScan] = weakref.WeakKeyDictionary()
+
+
+def _elements(found: object) -> list[etree._Element]:
+    return [element for element in found if isinstance(element, etree._Element)] if isinstance(found, list) else []
+
+
+def _cards_under(node: etree._Element, cards: list[etree._Element]) -> None:
+    """The ``div.property_unit`` elements under ``node`` in page order; a card's own subtree is not
+    searched (cards do not nest), which keeps the walk to the list's outline, not every element."""
+    for child in node.iterchildren(tag=etree.Element):
+        if child.tag == "div" and _CARD_CLASS in (child.get("class") or "").split():
+            cards.append(child)
+        else:
+            _cards_under(child, cards)
+
+
+def scan_page(selector: Selector) -> PageScan:
+    """Find the cards, hit counts and next link once per selector (classifying a page and parsing it
+    share the result)."""
+    known = _SCANS.get(selector)
+    if known is not None:
+        return known
+    root = selector.root
+    cards: list[etree._Element] = []
+    for listing in _elements(_LIST(root, list=_LIST_ID)) or _elements(_LIST_BY_WALK(root, list=_LIST_ID)):
+        _cards_under(listing, cards)
+    hit_boxes: dict[str, etree._Element] = {}
+    for box in _elements(_HIT_BOXES(root)):
+        for name in _HIT_CLASSES:
+            if name in (box.get("class") or "").split():
+                hit_boxes.setdefault(name, box)
+    next_href = next(
+        (
+            str(link.get("href"))
+            for link in _elements(_NEXT_LINKS(root, next=_NEXT_TEXT))
+            if link.get("href") is not None and " ".join("".join(link.itertext()).split()) == _NEXT_TEXT
+        ),
+        None,
+    )
+    scan = PageScan(cards, hit_boxes, next_href)
+    _SCANS[selector] = scan
+    return scan
+
+
 def page_title(selector: Selector) -> str:
     return " ".join(selector.css("title::text").getall()).strip()
 
 
 def hit_count(selector: Selector) -> int | None:
     """The site's own count of matching listings (``585件``), on used and new list pages."""
-    for css in ("div.pagination_set-hit", "div.hitbox-number"):
-        text = "".join(selector.css(f"{css} ::text").getall())
-        match = _HIT_COUNT.search(text.replace("\u3000", " "))
-        if match:
-            return int(match.group(1).replace(",", ""))
+    boxes = scan_page(selector).hit_boxes
+    for name in _HIT_CLASSES:
+        box = boxes.get(name)
+        if box is not None:
+            match = _HIT_COUNT.search("".join(box.itertext()).replace("\u3000", " "))
+            if match:
+                return int(match.group(1).replace(",", ""))
     return None
 
 
 def list_cards(selector: Selector) -> list[Selector]:
-    """Listing cards of a used-condo or new-condo list page."""
-    return list(selector.css("#js-bukkenList div.property_unit"))
+    """Listing cards of a used-condo or new-condo list page (``#js-bukkenList div.property_unit``)."""
+    return [Selector(root=card, type="html") for card in scan_page(selector).cards]
 
 
 def _is_detail_page(selector: Selector, title: str) -> bool:
