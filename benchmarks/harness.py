@@ -1,7 +1,7 @@
 """Timers, memory high-water marks, profiles and the machine description shared by the benchmarks.
 
-Every figure is a median of repeats measured in the same process as its floor, so a ratio compares
-two things done on the same machine, with the same Python, a few seconds apart.
+Every figure is a median of repeats measured in the same process as its floor, alternating with it,
+so a ratio compares two things done on the same machine, with the same Python, under the same load.
 """
 
 from __future__ import annotations
@@ -151,6 +151,29 @@ def repeat(work: Callable[[], Any], repeats: int, setup: Callable[[], Any] | Non
         work()
         timing.seconds.append(time.perf_counter() - start)
     return timing
+
+
+def interleaved(
+    work: Callable[[], Any],
+    floor: Callable[[], Any],
+    repeats: int,
+    work_setup: Callable[[], Any] | None = None,
+    floor_setup: Callable[[], Any] | None = None,
+) -> tuple[Timing, Timing]:
+    """Time ``work`` and its ``floor`` ``repeats`` times each, alternating (work, floor, work, …).
+
+    On a shared machine the speed drifts by tens of per cent over seconds; timed in two blocks, the
+    work and its floor would see different machines and the ratio would carry that drift. Alternated,
+    both see the same conditions."""
+    work_timing, floor_timing = Timing(), Timing()
+    for _ in range(repeats):
+        for timing, run, setup in ((work_timing, work, work_setup), (floor_timing, floor, floor_setup)):
+            if setup is not None:
+                setup()
+            start = time.perf_counter()
+            run()
+            timing.seconds.append(time.perf_counter() - start)
+    return work_timing, floor_timing
 
 
 def profile(work: Callable[[], Any], top: int = 25) -> str:

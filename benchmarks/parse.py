@@ -13,7 +13,7 @@ from typing import Any
 
 import lxml.html
 
-from benchmarks.harness import profile, ratio, repeat
+from benchmarks.harness import interleaved, profile, ratio
 from scraper.offline import guess_url, parse_html
 
 TARGET = 0.5
@@ -50,7 +50,7 @@ def run(pages_dir: Path, repeats: int = 30, size: int = 1) -> dict[str, Any]:
             for _ in range(size):
                 lxml.html.document_fromstring(html)
 
-        parse_time, floor_time = repeat(parse, repeats), repeat(floor, repeats)
+        parse_time, floor_time = interleaved(parse, floor, repeats)
         pages = size
         results["pages"][relative] = {
             "bytes": len(html.encode("utf-8")),

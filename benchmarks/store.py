@@ -20,7 +20,7 @@ from typing import Any
 from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, text
 
-from benchmarks.harness import peak_memory, profile, ratio, repeat
+from benchmarks.harness import interleaved, peak_memory, profile, ratio
 from db.engine import make_engine
 from db.migrate import upgrade
 from scraper import settings
@@ -148,13 +148,14 @@ def measure(make_url: Callable[[], str], live: int, repeats: int = 3) -> dict[st
         def work(items: list[dict[str, Any]] = items, urls: list[str] = urls, counts: dict[str, Any] = counts) -> None:
             counts.update(run_pipelines(urls[-1], market, 1 if items is steady_items else 0, items))
 
-        timing = repeat(work, repeats, setup)
+        floor_url = _fresh(make_url)
+        floor_engine = make_engine(floor_url)
+        timing, floor_timing = interleaved(
+            work, partial(plain_insert, floor_engine, items), repeats, setup, partial(_floor_table, floor_engine)
+        )
         setup()
         with peak_memory() as memory:
             work()
-        floor_url = _fresh(make_url)
-        floor_engine = make_engine(floor_url)
-        floor_timing = repeat(partial(plain_insert, floor_engine, items), repeats, partial(_floor_table, floor_engine))
         _floor_table(floor_engine)
         with peak_memory() as floor_memory:
             plain_insert(floor_engine, items)
