@@ -31,7 +31,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "store_live": 10_000,
         "store_repeats": 3,
         "requests_live": 10_500,
-        "requests_weeks": 4,
+        "requests_weeks": None,  # twice the detail refresh age, at least 4 (nightly_requests.history_weeks)
         "requests_nights": 2,
         "report_live": 20_000,
         "report_days": 365,
@@ -220,13 +220,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-scale", action="store_true", help="skip the half-size pass that shows the growth")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL store benchmark")
     parser.add_argument(
-        "--requests-weeks", type=int, help="weeks of history before the crawled nights (default: 4, quick: 1)"
+        "--requests-weeks",
+        type=int,
+        help="weeks of history before the crawled nights (default: twice the detail refresh age and at "
+        "least 4; quick: 1)",
     )
     parser.add_argument(
         "--detail-max-age-days",
         type=float,
-        help="requests benchmark only: try another detail refresh age than SUUMO_DETAIL_MAX_AGE_DAYS "
-        "(load at least as many nights with --requests-weeks)",
+        help="requests benchmark only: try another detail refresh age than SUUMO_DETAIL_MAX_AGE_DAYS",
     )
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="the real saved pages (../shared/...)")
     parser.add_argument(

@@ -1,8 +1,9 @@
 """Benchmark 3, requests per night: what a steady-state night costs the site, per tracked listing.
 
-Set-up: a simulated market of ``live`` listings on the site (default 10,000), loaded night by night for
-``weeks`` weeks (default 4) with the crawl's own detail rule (``db.policy.detail_reason``), so the
-database is in the state four weeks of nightly crawls leave. Work: the next nights crawled for real by
+Set-up: a simulated market of ``live`` listings on the site (default 10,000) and its history written for
+``weeks`` weeks (default: twice the detail refresh age, at least four) with the crawl's own detail rule
+(``db.policy.detail_reason``), so the database is in the state that many nightly crawls leave and the
+refreshes are at their steady rate. Work: the next nights crawled for real by
 the ``suumo_chuko`` spider against the simulated site on 127.0.0.1, with the default settings (page size
 100, ``DatabaseDetailPolicy``); requests are Scrapy's own ``downloader/request_count`` (robots.txt and
 retries included). Floors: the list pages alone (Σ over wards of ⌈hits ÷ 100⌉, the largest page size),
@@ -12,6 +13,7 @@ and a crawler that fetches every detail page every night (measured: one more nig
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from benchmarks.store import market_for
 from db.engine import make_engine
 from db.migrate import upgrade
 from scraper import settings
-from simulator.load import load_market
+from simulator.bulk import bulk_load
 from simulator.replay import replay
 
 TARGET = 1.5
@@ -85,30 +87,45 @@ def _breakdown(night: dict[str, Any]) -> str:
     )
 
 
+def history_weeks(max_age_days: float) -> int:
+    """Weeks of history before the measured nights: twice the longest detail age, and at least four.
+
+    Every listing on the site on night 0 is new to the database and has its detail page read that night,
+    so the first refreshes come in a wave between ½ and 1 × the maximum age later; after twice the
+    maximum age the nightly refreshes are those of a crawl that has been running for ever.
+
+    >>> history_weeks(30), history_weeks(90), history_weeks(7)
+    (9, 26, 4)
+    """
+    return max(4, math.ceil(2 * max_age_days / 7))
+
+
 def measure(
     work_dir: Path,
     live: int = 10_000,
-    weeks: int = 4,
+    weeks: int | None = None,
     nights: int = 2,
     fetch_all: bool = True,
     detail_max_age_days: float | None = None,
 ) -> dict[str, Any]:
-    """Load ``weeks`` of history, then crawl ``nights`` steady-state nights (and one fetch-all night).
+    """Load ``weeks`` of history (default :func:`history_weeks`), then crawl ``nights`` steady-state
+    nights (and one fetch-all night).
 
-    ``detail_max_age_days`` tries another refresh age than the project's ``SUUMO_DETAIL_MAX_AGE_DAYS``
-    (for the history loaded and the nights crawled); load at least that many nights (``weeks``) so the
-    refreshes reach their steady state.
+    The history is written by :func:`simulator.bulk.bulk_load` with the crawl's own detail rule (the
+    same rows the nightly crawl would have stored: tests compare the two). ``detail_max_age_days``
+    tries another refresh age than the project's ``SUUMO_DETAIL_MAX_AGE_DAYS`` (for the history loaded
+    and the nights crawled).
     """
     max_age = settings.SUUMO_DETAIL_MAX_AGE_DAYS if detail_max_age_days is None else detail_max_age_days
     crawl_settings = {"SUUMO_DETAIL_MAX_AGE_DAYS": str(max_age)}
-    loaded = weeks * 7
+    loaded = (weeks or history_weeks(max_age)) * 7
     market = market_for(live, days=loaded + nights + 1)
     url = f"sqlite:///{work_dir / f'requests-{live}.sqlite3'}"
     engine = make_engine(url)
     upgrade(engine)
     started = time.perf_counter()
     progress(f"requests: loading {loaded} nights of about {live} live listings")
-    load_market(
+    bulk_load(
         engine,
         market,
         range(loaded),

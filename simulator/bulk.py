@@ -2,7 +2,8 @@
 database, row by row in bulk, for benchmarks of the report at scale.
 
 It stores what :func:`simulator.load.load_market` stores (every night a complete and healthy run with a
-list sighting of every listing on the site and a detail sighting of the new and repriced ones; prices
+list sighting of every listing on the site and a detail sighting of the new and repriced ones, or of
+those the crawl's own detail rule picks; prices
 on change; first_seen / removed after two absent nights / relisted events; a list then a detail
 snapshot and building then unit link on a listing's first night) without going through the history
 writer: the decisions the writer makes one observation at a time are made here per listing over its
@@ -32,9 +33,11 @@ from db.models import (
     PriceChange,
     Unit,
 )
+from db.policy import detail_reason
 from db.removal import DEFAULT_REMOVAL_RUNS
 from simulator.load import WARD_ORDER, observation, ward_stats
 from simulator.market import WARDS, Market
+from simulator.market import Listing as SimulatedListing
 from simulator.replay import crawl_time
 
 CHUNK = 50_000
@@ -56,12 +59,50 @@ def _write(engine: Engine, model: Any, rows: Iterable[dict[str, Any]]) -> int:
     return written
 
 
+def detail_days(
+    listing: SimulatedListing,
+    seen: list[int],
+    when: dict[int, dt.datetime],
+    detail_max_age_days: float | None = None,
+    detail_on_price_change: bool = True,
+) -> list[int]:
+    """The nights on which a crawl reads ``listing``'s detail page, of the nights it is on the site.
+
+    By default the new and repriced nights (as :func:`simulator.load.load_market`); with
+    ``detail_max_age_days`` the crawl's own rule (``db.policy.detail_reason``: new, stale, or repriced
+    when ``detail_on_price_change``), the database holding nothing before the first night.
+    """
+    if detail_max_age_days is None:
+        return [day for day in seen if listing.new_or_repriced(day)]
+    max_age = dt.timedelta(days=detail_max_age_days)
+    days: list[int] = []
+    stored: tuple[Any, ...] | None = None
+    detail_at: dt.datetime | None = None
+    for day in seen:
+        price = listing.price_on(day)
+        card = ("fixed", price, price, price)
+        reason = detail_reason(
+            listing.listing_id, stored is not None, stored, card, detail_at, when[day], max_age, detail_on_price_change
+        )
+        if reason is not None:
+            days.append(day)
+            detail_at = when[day]
+        stored = card
+    return days
+
+
 def bulk_load(
-    engine: Engine, market: Market, nights: range, progress: Callable[[str], None] | None = None
+    engine: Engine,
+    market: Market,
+    nights: range,
+    progress: Callable[[str], None] | None = None,
+    detail_max_age_days: float | None = None,
+    detail_on_price_change: bool = True,
 ) -> dict[str, int]:
     """Store ``nights`` (consecutive days from 0) of ``market`` into an empty migrated database.
 
-    Returns the number of rows written per table.
+    Detail pages as :func:`detail_days` decides (``detail_max_age_days``: the crawl's own rule, for a
+    database in the state the nightly crawl leaves). Returns the number of rows written per table.
     """
     if nights.start != 0 or nights.step != 1:
         raise ValueError("bulk_load writes consecutive nights from day 0 into an empty database")
@@ -146,7 +187,8 @@ def bulk_load(
             }
         # The first night's list card gives a snapshot and a building link; the first detail page (the
         # first night the listing is new to the site or repriced) the full snapshot and the unit link.
-        detail_day = next((d for d in seen if listing.new_or_repriced(d)), None)
+        details = set(detail_days(listing, seen, when, detail_max_age_days, detail_on_price_change))
+        detail_day = min(details, default=None)
         merged = _merged_snapshot(None, list_item)
         steps: list[tuple[int, dict[str, Any], int | None, str]] = [
             (first, merged, None, "building:name+ward+built+floors")
@@ -207,7 +249,7 @@ def bulk_load(
             price = listing.price_on(day)
             sightings.append((run_of[day], key, "list", day))
             counts[day]["list"] += 1
-            if listing.new_or_repriced(day):
+            if day in details:
                 sightings.append((run_of[day], key, "detail", day))
                 counts[day]["detail"] += 1
             if price != stored_price:

@@ -26,6 +26,29 @@ def test_repeat_times_each_run_and_takes_the_median() -> None:
     assert min(timing.seconds) <= timing.median <= max(timing.seconds)
 
 
+def test_interleaved_alternates_the_work_and_its_floor() -> None:
+    from benchmarks.harness import interleaved
+
+    calls: list[str] = []
+    work, floor = interleaved(
+        lambda: calls.append("work"),
+        lambda: calls.append("floor"),
+        3,
+        work_setup=lambda: calls.append("work setup"),
+        floor_setup=lambda: calls.append("floor setup"),
+    )
+    assert calls == ["work setup", "work", "floor setup", "floor"] * 3
+    assert len(work.seconds) == len(floor.seconds) == 3
+
+
+def test_requests_history_reaches_the_steady_refresh_rate() -> None:
+    """Twice the refresh age of history (at least four weeks), so the wave of first refreshes of the
+    listings that were all new on night 0 has passed before the measured nights."""
+    assert nightly_requests.history_weeks(30) == 9
+    assert nightly_requests.history_weeks(90) == 26
+    assert nightly_requests.history_weeks(7) == 4
+
+
 def test_peak_memory_sees_a_large_allocation() -> None:
     with peak_memory() as memory:
         block = bytearray(200 * 2**20)

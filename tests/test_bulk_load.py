@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,11 @@ from sqlalchemy import Engine, text
 
 from db.engine import make_engine
 from db.migrate import upgrade
-from simulator.bulk import bulk_load
+from db.policy import refresh_share
+from simulator.bulk import bulk_load, detail_days
 from simulator.load import load_market
 from simulator.market import MarketConfig, build_market
+from simulator.replay import crawl_time
 
 CONFIG = MarketConfig(seed=7, days=30, buildings_per_ward=30)
 
@@ -40,8 +43,15 @@ def _rows(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
         return sorted(connection.execute(text(sql)).all(), key=repr)
 
 
-@pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Engine]:
+@pytest.fixture(
+    scope="module",
+    params=[None, 6.0],
+    ids=["new-and-repriced-details", "crawl-detail-rule"],
+)
+def both(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Engine]:
+    """The same market through the history writer and through the bulk writer; detail pages either
+    for the new and repriced listings or by the crawl's own rule (a 6-day refresh, so refreshes happen
+    within the 30 nights)."""
     folder: Path = tmp_path_factory.mktemp("bulk")
     market = build_market(CONFIG)
     engines = []
@@ -49,8 +59,9 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Engine]:
         engine = make_engine(f"sqlite:///{folder / name}.sqlite3")
         upgrade(engine)
         engines.append(engine)
-    load_market(engines[0], market, range(CONFIG.days))
-    bulk_load(engines[1], market, range(CONFIG.days))
+    rule = {"detail_max_age_days": request.param, "detail_on_price_change": False} if request.param else {}
+    load_market(engines[0], market, range(CONFIG.days), **rule)
+    bulk_load(engines[1], market, range(CONFIG.days), **rule)
     return engines[0], engines[1]
 
 
@@ -65,3 +76,20 @@ def test_bulk_history_equals_the_writers(both: tuple[Engine, Engine], table: str
 def test_the_market_has_every_kind_of_event(both: tuple[Engine, Engine]) -> None:
     kinds = {row[2] for row in _rows(both[0], QUERIES["events"])}
     assert kinds == {"first_seen", "removed", "relisted"}
+
+
+def test_detail_days_follow_the_crawl_rule() -> None:
+    """A listing on the site every night: its detail page on the first night (new to the database),
+    then each time it is older than its share of the maximum age; no refresh under the default."""
+    market = build_market(CONFIG)
+    nights = list(range(CONFIG.days))
+    when = {day: crawl_time(market, day) for day in nights}
+    listing = next(
+        candidate
+        for candidate in market.listings.values()
+        if all(candidate.active(day) for day in nights) and len({candidate.price_on(day) for day in nights}) == 1
+    )
+    days = detail_days(listing, nights, when, detail_max_age_days=6.0, detail_on_price_change=False)
+    step = math.floor(6.0 * refresh_share(listing.listing_id)) + 1
+    assert days == list(range(0, CONFIG.days, step))
+    assert detail_days(listing, nights, when) == []  # on the site before night 0 and never repriced
