@@ -2,7 +2,7 @@
 
 A detail page is fetched only for a listing that is new, or whose details are older than its share
 (50–100 %, fixed per listing, so refreshes spread over the nights) of ``SUUMO_DETAIL_MAX_AGE_DAYS``
-(30), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price changed since we last stored it.
+(90), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price changed since we last stored it.
 A price change alone does not need the detail page by default: the list card carries the price, and
 nothing on the detail page depends on it. A steady-state night costs the list pages plus the detail
 pages of the night's new listings and a small share of refreshes (measured in benchmarks/).
@@ -90,7 +90,7 @@ class DatabaseDetailPolicy:
             raise ValueError("DatabaseDetailPolicy needs CONDO_DATABASE_URL or DATABASE_URL")
         return cls(
             url,
-            crawler.settings.getfloat("SUUMO_DETAIL_MAX_AGE_DAYS", 30),
+            crawler.settings.getfloat("SUUMO_DETAIL_MAX_AGE_DAYS", 90),
             crawler,
             crawler.settings.getbool("SUUMO_DETAIL_ON_PRICE_CHANGE", False),
         )

@@ -59,9 +59,10 @@ CONDO_DATABASE_URL = os.environ.get("CONDO_DATABASE_URL", "")
 CONDO_BATCH_SIZE = 1000
 # A listing is marked removed after this many consecutive complete and healthy runs without it.
 CONDO_REMOVAL_RUNS = int(os.environ.get("CONDO_REMOVAL_RUNS", "2"))
-# Detail pages older than this many days are fetched again (DatabaseDetailPolicy); a listing's details
-# (floor, direction, fees) rarely change while it is on the market.
-SUUMO_DETAIL_MAX_AGE_DAYS = 30
+# Detail pages older than a per-listing 50–100 % of this many days are fetched again (DatabaseDetailPolicy).
+# What only the detail page says (floor, direction, height, fees) rarely changes while a flat is on the
+# market; at 30 days the refreshes were half of a night's requests, at 90 a fifth (benchmarks/).
+SUUMO_DETAIL_MAX_AGE_DAYS = 90
 # Fetch the detail page again when the list price changes (off: the list card carries the price).
 SUUMO_DETAIL_ON_PRICE_CHANGE = False
 EXTENSIONS = {

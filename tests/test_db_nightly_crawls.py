@@ -158,7 +158,7 @@ def test_five_nights(engine: Engine, pages: dict[str, str], tmp_path: Path, monk
     assert [r[1] for r in runs] == [0, 0, 0, 1, 0] and [r[2] for r in runs] == [0, 0, 0, 0, 1]
     assert runs[0][3] == 1.0 and runs[1][3] == 1.0
     # Incremental crawling: later nights fetch details only for listings that are new or whose detail is
-    # stale (30 days); the first card's detail was fetched on night 1 and not again when its list price
+    # stale (45-90 days); the first card's detail was fetched on night 1 and not again when its list price
     # changed (the card carries the price; SUUMO_DETAIL_ON_PRICE_CHANGE=True would fetch it).
     detail_sightings = query(
         engine,

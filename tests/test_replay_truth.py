@@ -83,7 +83,7 @@ def test_steady_state_nights_fetch_few_detail_pages(clean_replay: tuple[Market, 
     assert first_details == sum(hits[first_id])  # every listing is new on the first night: all details fetched
     for run_id, list_pages, detail_pages in runs[7:]:
         # List pages: the floor, ceil(hits / 100) per ward. Detail pages: new listings and a spread-out
-        # refresh of details older than 15-30 days, a minority of the listings on the site.
+        # refresh of details older than 45-90 days, a minority of the listings on the site.
         assert list_pages == sum(-(-h // 100) for h in hits[run_id])
         assert detail_pages < 0.4 * sum(hits[run_id]), (detail_pages, sum(hits[run_id]))
 
