@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.identity import building_name_key, same_building, same_unit
@@ -423,6 +423,10 @@ def _row_keys(row: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    insert_rows(session.connection(), cast(Table, model.__table__), rows)
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert plain rows in order, one executemany per run of rows with the same keys.
 
     The rows go to the driver's own ``executemany`` with each value passed through its column type's
@@ -431,9 +435,7 @@ def _insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
     """
     if not rows:
         return
-    connection = session.connection()
     dialect = connection.dialect
-    table = cast(Table, model.__table__)
     quote = dialect.identifier_preparer.quote
     mark = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
     for keys, group in itertools.groupby(rows, key=_row_keys):

@@ -15,12 +15,13 @@ identity rules recover on the simulated market (tests compare the two paths row 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine
 
-from db.history import _content_hash, _merged_snapshot
+from db.history import _content_hash, _merged_snapshot, insert_rows
 from db.identity import building_name_key
 from db.models import (
     Building,
@@ -43,18 +44,35 @@ from simulator.replay import crawl_time
 CHUNK = 50_000
 
 
+@contextmanager
+def _begin(engine: Engine) -> Iterator[Connection]:
+    """One transaction; on SQLite with a page cache big enough for the indexes of a year of history
+    (with the default 2 MB, inserting millions of index entries keeps reading pages back from disk)."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MiB, this connection only
+        try:
+            yield connection
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
+
+
 def _write(engine: Engine, model: Any, rows: Iterable[dict[str, Any]]) -> int:
+    """Rows in chunks through the driver (``db.history.insert_rows``), one transaction."""
     written = 0
     chunk: list[dict[str, Any]] = []
-    with engine.begin() as connection:
+    table = model.__table__
+    with _begin(engine) as connection:
         for row in rows:
             chunk.append(row)
             if len(chunk) >= CHUNK:
-                connection.execute(insert(model), chunk)
+                insert_rows(connection, table, chunk)
                 written += len(chunk)
                 chunk = []
         if chunk:
-            connection.execute(insert(model), chunk)
+            insert_rows(connection, table, chunk)
             written += len(chunk)
     return written
 
@@ -72,14 +90,21 @@ def detail_days(
     ``detail_max_age_days`` the crawl's own rule (``db.policy.detail_reason``: new, stale, or repriced
     when ``detail_on_price_change``), the database holding nothing before the first night.
     """
+    prices = dict(zip(seen, listing.prices_on(seen), strict=True))
     if detail_max_age_days is None:
-        return [day for day in seen if listing.new_or_repriced(day)]
+        on_site = set(seen)
+        # Back on the site or repriced; the market is asked only about a night before the ones given.
+        return [
+            day
+            for day in seen
+            if (prices[day] != prices[day - 1] if day - 1 in on_site else listing.new_or_repriced(day))
+        ]
     max_age = dt.timedelta(days=detail_max_age_days)
     days: list[int] = []
     stored: tuple[Any, ...] | None = None
     detail_at: dt.datetime | None = None
     for day in seen:
-        price = listing.price_on(day)
+        price = prices[day]
         card = ("fixed", price, price, price)
         reason = detail_reason(
             listing.listing_id, stored is not None, stored, card, detail_at, when[day], max_age, detail_on_price_change
@@ -233,7 +258,7 @@ def bulk_load(
         stored_price: int | None = None
         previous_day: int | None = None
         removed = False
-        for day in seen:
+        for day, price in zip(seen, listing.prices_on(seen), strict=True):
             if previous_day is not None and day > previous_day + k and previous_day + k <= last:
                 gone = previous_day + k
                 removed_on(key, gone)
@@ -246,7 +271,6 @@ def bulk_load(
                 )
                 counts[day]["relisted"] += 1
                 removed = False
-            price = listing.price_on(day)
             sightings.append((run_of[day], key, "list", day))
             counts[day]["list"] += 1
             if day in details:
@@ -356,7 +380,7 @@ def _write_sightings(engine: Engine, rows: list[tuple[int, int, str, int]], when
         stored[day] = utc.strftime("%Y-%m-%d %H:%M:%S.%f") if engine.dialect.name == "sqlite" else utc
     mark = "%s" if engine.dialect.paramstyle in ("format", "pyformat") else "?"
     sql = f"INSERT INTO sightings (run_id, listing_id, page_kind, seen_at) VALUES ({mark}, {mark}, {mark}, {mark})"
-    with engine.begin() as connection:
+    with _begin(engine) as connection:
         for start in range(0, len(rows), CHUNK * 4):
             chunk = [(run, key, kind, stored[day]) for run, key, kind, day in rows[start : start + CHUNK * 4]]
             connection.exec_driver_sql(sql, chunk)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,22 @@ class Listing:
             if start <= day:
                 current = price
         return current
+
+    def prices_on(self, days: Sequence[int]) -> list[int]:
+        """``price_on`` of each of ``days`` (ascending) in one pass over the price changes, which the
+        market appends in day order (a year of nights asked one by one is most of a bulk load).
+
+        >>> Listing("1", 1, "agent", [[0, None]], [[0, 100], [5, 90], [9, 95]]).prices_on([0, 4, 5, 8, 9, 30])
+        [100, 100, 90, 90, 95, 95]
+        """
+        out: list[int] = []
+        changes, index, current = self.prices, 0, self.prices[0][1]
+        for day in days:
+            while index < len(changes) and changes[index][0] <= day:
+                current = changes[index][1]
+                index += 1
+            out.append(current)
+        return out
 
 
 @dataclass

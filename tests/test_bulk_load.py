@@ -93,3 +93,11 @@ def test_detail_days_follow_the_crawl_rule() -> None:
     step = math.floor(6.0 * refresh_share(listing.listing_id)) + 1
     assert days == list(range(0, CONFIG.days, step))
     assert detail_days(listing, nights, when) == []  # on the site before night 0 and never repriced
+
+
+def test_prices_on_is_price_on_night_by_night() -> None:
+    """The one-pass price lookup the bulk writer uses answers as the market does, warm-up nights too."""
+    market = build_market(CONFIG)
+    days = list(range(-10, CONFIG.days))
+    for listing in market.listings.values():
+        assert listing.prices_on(days) == [listing.price_on(day) for day in days]
