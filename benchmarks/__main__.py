@@ -96,17 +96,17 @@ def run(
         live = sizes["store_live"]
         engines: dict[str, Any] = {}
         progress(f"store: SQLite, {live} live listings")
-        with store.sqlite_urls(work_dir) as make:
-            engines["sqlite"] = store.measure(make, live, sizes["store_repeats"])
+        with store.sqlite_urls(work_dir) as databases:
+            engines["sqlite"] = store.measure(databases, live, sizes["store_repeats"])
             if scale:
-                half = store.measure(make, live // 2, sizes["store_repeats"])
+                half = store.measure(databases, live // 2, sizes["store_repeats"])
                 engines["sqlite"]["scale"] = _scale(engines["sqlite"], half, _store_keys())
         if with_postgres:
             progress(f"store: PostgreSQL 15, {live} live listings")
-            with store.postgres_urls() as make:
-                engines["postgresql"] = store.measure(make, live, sizes["store_repeats"])
+            with store.postgres_urls() as databases:
+                engines["postgresql"] = store.measure(databases, live, sizes["store_repeats"])
                 if scale:
-                    half = store.measure(make, live // 2, sizes["store_repeats"])
+                    half = store.measure(databases, live // 2, sizes["store_repeats"])
                     engines["postgresql"]["scale"] = _scale(engines["postgresql"], half, _store_keys())
         bench["store"] = engines | {"target_ratio": store.TARGET}
     if "requests" in only:

@@ -170,10 +170,15 @@ def interleaved(
         for timing, run, setup in ((work_timing, work, work_setup), (floor_timing, floor, floor_setup)):
             if setup is not None:
                 setup()
-            start = time.perf_counter()
-            run()
-            timing.seconds.append(time.perf_counter() - start)
+            timing.seconds.append(timed(run))
     return work_timing, floor_timing
+
+
+def timed(work: Callable[[], Any]) -> float:
+    """Wall-clock seconds of one run of ``work``."""
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
 
 
 def profile(work: Callable[[], Any], top: int = 25) -> str:

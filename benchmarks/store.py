@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from scrapy.utils.test import get_crawler
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
-from benchmarks.harness import interleaved, peak_memory, profile, ratio
+from benchmarks.harness import interleaved, peak_memory, profile, ratio, timed
 from db.engine import make_engine
 from db.migrate import upgrade
 from scraper import settings
@@ -119,46 +121,55 @@ def plain_insert(engine: Engine, items: list[dict[str, Any]]) -> None:
         connection.exec_driver_sql(sql, rows)
 
 
-def _fresh(make_url: Callable[[], str]) -> str:
-    url = make_url()
+@dataclass
+class Databases:
+    """Where the benchmark gets its databases: a new empty one, or a new copy of another."""
+
+    new: Callable[[], str]
+    copy: Callable[[str], str]
+
+
+def _fresh(databases: Databases) -> str:
+    url = databases.new()
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
     return url
 
 
-def measure(make_url: Callable[[], str], live: int, repeats: int = 3) -> dict[str, Any]:
-    """Both nights on fresh databases from ``make_url`` (a new empty database per call)."""
+def measure(databases: Databases, live: int, repeats: int = 3) -> dict[str, Any]:
+    """Both nights, each run on a database of its own: a migrated empty one for the first night, a copy
+    of one that holds the first night for the steady-state night."""
     market = market_for(live, days=3)
     first_items, steady_items = night_items(market, 0), night_items(market, 1)
+    after_first = _fresh(databases)
+    run_pipelines(after_first, market, 0, first_items)
     out: dict[str, Any] = {"live_listings": len(market.active(1))}
     for name, items, prepare in (
-        ("first_night", first_items, lambda url: None),
-        ("steady_state_night", steady_items, lambda url: run_pipelines(url, market, 0, first_items)),
+        ("first_night", first_items, lambda: _fresh(databases)),
+        ("steady_state_night", steady_items, lambda: databases.copy(after_first)),
     ):
         urls: list[str] = []
 
-        def setup(prepare: Callable[[str], Any] = prepare, urls: list[str] = urls) -> None:
-            url = _fresh(make_url)
-            prepare(url)
-            urls.append(url)
+        def setup(prepare: Callable[[], str] = prepare, urls: list[str] = urls) -> None:
+            urls.append(prepare())
 
         counts: dict[str, Any] = {}
 
         def work(items: list[dict[str, Any]] = items, urls: list[str] = urls, counts: dict[str, Any] = counts) -> None:
             counts.update(run_pipelines(urls[-1], market, 1 if items is steady_items else 0, items))
 
-        floor_url = _fresh(make_url)
-        floor_engine = make_engine(floor_url)
-        timing, floor_timing = interleaved(
-            work, partial(plain_insert, floor_engine, items), repeats, setup, partial(_floor_table, floor_engine)
-        )
+        floor_engine = make_engine(_fresh(databases))
+        floor = partial(plain_insert, floor_engine, items)
+        floor_setup = partial(_floor_table, floor_engine)
+        timing, floor_timing = interleaved(work, floor, repeats - 1, setup, floor_setup)
+        # The last pair of runs also gives the peak memory (a run of its own would cost one more night).
         setup()
         with peak_memory() as memory:
-            work()
-        _floor_table(floor_engine)
+            timing.seconds.append(timed(work))
+        floor_setup()
         with peak_memory() as floor_memory:
-            plain_insert(floor_engine, items)
+            floor_timing.seconds.append(timed(floor))
         floor_engine.dispose()
         rate = len(items) / timing.median
         floor_rate = len(items) / floor_timing.median
@@ -184,16 +195,31 @@ def measure(make_url: Callable[[], str], live: int, repeats: int = 3) -> dict[st
 
 
 @contextmanager
-def sqlite_urls(directory: Any) -> Iterator[Callable[[], str]]:
-    """A new SQLite database file per call, in ``directory``."""
+def sqlite_urls(directory: Any) -> Iterator[Databases]:
+    """A new SQLite database file per call, in ``directory``; copies through SQLite's backup API."""
     count = iter(range(1_000_000))
-    yield lambda: f"sqlite:///{directory}/store-{next(count)}.sqlite3"
+
+    def new() -> str:
+        return f"sqlite:///{directory}/store-{next(count)}.sqlite3"
+
+    def copy(url: str) -> str:
+        target = new()
+        source = sqlite3.connect(make_url(url).database or "")
+        destination = sqlite3.connect(make_url(target).database or "")
+        try:
+            source.backup(destination)
+        finally:
+            source.close()
+            destination.close()
+        return target
+
+    yield Databases(new, copy)
 
 
 @contextmanager
-def postgres_urls() -> Iterator[Callable[[], str]]:
+def postgres_urls() -> Iterator[Databases]:
     """A new database per call on a PostgreSQL 15 server started for the benchmark (as the tests do:
-    a temporary directory, a free local port, fsync off)."""
+    a temporary directory, a free local port, fsync off); copies are made from a template."""
     from sqlalchemy import create_engine
 
     from tests.support.postgres import postgres_server
@@ -202,13 +228,14 @@ def postgres_urls() -> Iterator[Callable[[], str]]:
         admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
         count = iter(range(1_000_000))
 
-        def make() -> str:
+        def create(template: str | None = None) -> str:
             name = f"bench_{next(count)}"
             with admin.connect() as connection:
-                connection.execute(text(f"CREATE DATABASE {name}"))
+                copy_of = f" TEMPLATE {template}" if template else ""
+                connection.execute(text(f"CREATE DATABASE {name}{copy_of}"))
             return server.url(name)
 
         try:
-            yield make
+            yield Databases(create, lambda url: create(make_url(url).database))
         finally:
             admin.dispose()
