@@ -58,7 +58,7 @@ def market_for(live: int, days: int, seed: int = 20260901) -> Market:
     The number on the site grows with the arrival rate and, as returns pile up, with the length of the
     history: the arrival rate is calibrated on a market a tenth the size over the same nights.
     """
-    probe_scale = max(live / 5000, 0.2)
+    probe_scale = max(live / 50_000, 0.2)
     probe = _market(probe_scale, days, seed)
     on_site = max(len(probe.active(days - 1)), 1)
     return _market(probe_scale * live / on_site, days, seed)

@@ -371,8 +371,10 @@ def bulk_load(
 def _write_sightings(engine: Engine, rows: list[tuple[int, int, str, int]], when: dict[int, Any]) -> int:
     """Sightings through the driver's own executemany (millions of rows: no per-row type processing).
 
-    Timestamps are given as the model's UTC type stores them on each engine.
+    Timestamps are given as the model's UTC type stores them on each engine. Rows go in night by
+    night, as the crawls write them (and in the primary key's order, so its index grows at one end).
     """
+    rows.sort()
     stored: dict[int, Any] = {}
     for day, moment in when.items():
         utc = moment.astimezone(dt.UTC)

@@ -177,3 +177,17 @@ def test_another_detail_refresh_age_reaches_the_crawl(tmp_path: Path) -> None:
     assert result["detail_max_age_days"] == 1
     assert night["detail_reasons"].get("skip", 0) == 0
     assert night["detail_reasons"]["stale"] == night["tracked_listings"] - night["detail_reasons"].get("new", 0)
+
+
+def test_with_the_scale_pass_the_fetch_everything_night_is_crawled_at_half_size(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    assert main(["--size", "quick", "--only", "requests", "--out", str(out)]) == 0
+    requests = json.loads(out.read_text(encoding="utf-8"))["benchmarks"]["requests"]
+    every = requests["fetch_all_night"]
+    assert every["measured_on"] == "the half-size market (150 live)"
+    assert every["detail_pages"] == every["tracked_listings"]
+    assert requests["ratio_fetch_all_to_policy"] == round(
+        every["requests_per_listing"] / requests["requests_per_listing"], 2
+    )
+    assert set(requests["scale"]) == {"requests_per_listing", "ratio_to_list_floor", "load_seconds"}
+    assert "on the half-size market (150 live)" in out.with_suffix(".md").read_text(encoding="utf-8")
