@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Table
 
 from db.history import _content_hash, _merged_snapshot, insert_rows
 from db.identity import building_name_key
@@ -32,6 +32,7 @@ from db.models import (
     ListingSnapshot,
     ListingUnitLink,
     PriceChange,
+    Sighting,
     Unit,
 )
 from db.policy import detail_reason
@@ -372,7 +373,8 @@ def _write_sightings(engine: Engine, rows: list[tuple[int, int, str, int]], when
     """Sightings through the driver's own executemany (millions of rows: no per-row type processing).
 
     Timestamps are given as the model's UTC type stores them on each engine. Rows go in night by
-    night, as the crawls write them (and in the primary key's order, so its index grows at one end).
+    night, as the crawls write them (and in the primary key's order, so its index grows at one end);
+    the other indexes are dropped for the load and built again once, from the sorted rows.
     """
     rows.sort()
     stored: dict[int, Any] = {}
@@ -382,10 +384,15 @@ def _write_sightings(engine: Engine, rows: list[tuple[int, int, str, int]], when
         stored[day] = utc.strftime("%Y-%m-%d %H:%M:%S.%f") if engine.dialect.name == "sqlite" else utc
     mark = "%s" if engine.dialect.paramstyle in ("format", "pyformat") else "?"
     sql = f"INSERT INTO sightings (run_id, listing_id, page_kind, seen_at) VALUES ({mark}, {mark}, {mark}, {mark})"
+    indexes = list(cast(Table, Sighting.__table__).indexes)
     with _begin(engine) as connection:
+        for index in indexes:
+            index.drop(connection)
         for start in range(0, len(rows), CHUNK * 4):
             chunk = [(run, key, kind, stored[day]) for run, key, kind, day in rows[start : start + CHUNK * 4]]
             connection.exec_driver_sql(sql, chunk)
+        for index in indexes:
+            index.create(connection)
     return len(rows)
 
 

@@ -101,3 +101,13 @@ def test_prices_on_is_price_on_night_by_night() -> None:
     days = list(range(-10, CONFIG.days))
     for listing in market.listings.values():
         assert listing.prices_on(days) == [listing.price_on(day) for day in days]
+
+
+def test_the_bulk_writer_leaves_the_schema_as_migrated(both: tuple[Engine, Engine]) -> None:
+    """The indexes it drops for the load of the sightings are there again afterwards."""
+    from sqlalchemy import inspect
+
+    writer, bulk = both
+    for table in ("sightings", "listings", "price_history"):
+        assert inspect(bulk).get_indexes(table) == inspect(writer).get_indexes(table)
+    assert any(index["name"] == "ix_sightings_listing_id" for index in inspect(bulk).get_indexes("sightings"))
