@@ -14,6 +14,7 @@ and a crawler that fetches every detail page every night (measured: one more nig
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,27 @@ def history_weeks(max_age_days: float) -> int:
     return max(4, math.ceil(2 * max_age_days / 7))
 
 
+def summarise_nights(steady: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the steady-state nights: medians over the nights (the mean of the two middle
+    nights for an even count), and every night's requests in words."""
+    ratio = round(statistics.median(night["ratio_to_list_floor"] for night in steady), 3)
+    out: dict[str, Any] = {
+        "requests_per_listing": round(statistics.median(night["requests_per_listing"] for night in steady), 5),
+        "ratio_to_list_floor": ratio,
+        "meets_target": ratio <= TARGET,
+        "target_ratio": TARGET,
+    }
+    bounds = [night["new_details_bound_ratio"] for night in steady if night["new_details_bound_ratio"] is not None]
+    if bounds:
+        out["new_details_bound_ratio"] = round(statistics.median(bounds), 3)
+    if all("requests" in night for night in steady):
+        words = [_breakdown(night) for night in steady]
+        out["where_requests_go"] = (
+            words[0] if len(words) == 1 else " ".join(f"Night {n}: {text}" for n, text in enumerate(words, 1))
+        )
+    return out
+
+
 def measure(
     work_dir: Path,
     live: int = 10_000,
@@ -146,16 +168,7 @@ def measure(
         "steady_state_nights": steady,
     }
     if steady:
-        per_listing = sorted(n["requests_per_listing"] for n in steady)
-        ratios = sorted(n["ratio_to_list_floor"] for n in steady)
-        result["requests_per_listing"] = per_listing[len(per_listing) // 2]
-        result["ratio_to_list_floor"] = ratios[len(ratios) // 2]
-        result["meets_target"] = result["ratio_to_list_floor"] <= TARGET
-        result["target_ratio"] = TARGET
-        bounds = sorted(n["new_details_bound_ratio"] for n in steady if n["new_details_bound_ratio"] is not None)
-        if bounds:
-            result["new_details_bound_ratio"] = bounds[len(bounds) // 2]
-        result["where_requests_go"] = _breakdown(steady[len(steady) // 2])
+        result |= summarise_nights(steady)
     if fetch_all:
         progress("requests: one night fetching every detail page")
         night = loaded + nights

@@ -191,3 +191,28 @@ def test_with_the_scale_pass_the_fetch_everything_night_is_crawled_at_half_size(
     )
     assert set(requests["scale"]) == {"requests_per_listing", "ratio_to_list_floor", "load_seconds"}
     assert "on the half-size market (about 150 live)" in out.with_suffix(".md").read_text(encoding="utf-8")
+
+
+def test_two_steady_nights_are_summarised_by_their_median_and_both_breakdowns() -> None:
+    def night(requests: int, new: int, stale: int) -> dict:
+        return {
+            "requests": requests,
+            "list_pages": 100,
+            "list_floor_requests": 100,
+            "other_requests": 1,
+            "detail_reasons": {"new": new, "stale": stale, "skip": 9000},
+            "requests_per_listing": requests / 10_000,
+            "ratio_to_list_floor": requests / 100,
+            "new_details_bound_ratio": (100 + new) / 100,
+        }
+
+    summary = nightly_requests.summarise_nights([night(450, 250, 99), night(400, 220, 79)])
+    assert summary["requests_per_listing"] == 0.0425
+    assert summary["ratio_to_list_floor"] == 4.25
+    assert summary["new_details_bound_ratio"] == 3.35
+    assert summary["meets_target"] is False
+    assert summary["where_requests_go"].startswith("Night 1: 450 requests = 100 list pages")
+    assert (
+        "Night 2: 400 requests = 100 list pages (the floor: 100) + 220 detail pages of new listings"
+        in (summary["where_requests_go"])
+    )
