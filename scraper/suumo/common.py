@@ -20,7 +20,7 @@ from scraper.parsing.access import parse_access
 from scraper.parsing.address import parse_address
 from scraper.parsing.fieldlog import FieldLog
 from scraper.parsing.money import Price
-from scraper.suumo.pages import hit_count, list_cards, scan_page
+from scraper.suumo.pages import elements, hit_count, list_cards, scan_page
 
 __all__ = ["SOURCE", "ListPage", "now_utc"]
 
@@ -50,9 +50,7 @@ def select_all(node: Selector | etree._Element, css: str) -> list[etree._Element
     """The lxml elements under ``node`` matching ``css``: parsel's own CSS-to-XPath translation,
     compiled once, without a selector object for each match (cards are read in the thousands)."""
     root = node.root if isinstance(node, Selector) else node
-    found = _css_xpath(css)(root)
-    assert isinstance(found, list)
-    return [element for element in found if isinstance(element, etree._Element)]
+    return elements(_css_xpath(css)(root))
 
 
 def text_at(node: Selector | etree._Element, css: str) -> str | None:

@@ -76,15 +76,21 @@ class PageScan:
 _SCANS: weakref.WeakKeyDictionary[Selector, PageScan] = weakref.WeakKeyDictionary()
 
 
-def _elements(found: object) -> list[etree._Element]:
+def elements(found: object) -> list[etree._Element]:
+    """The elements among an XPath result (which may hold strings or be a number)."""
     return [element for element in found if isinstance(element, etree._Element)] if isinstance(found, list) else []
+
+
+def has_class(element: etree._Element, name: str) -> bool:
+    """``name`` is one of the element's class tokens (CSS ``.name``)."""
+    return name in (element.get("class") or "").split()
 
 
 def _cards_under(node: etree._Element, cards: list[etree._Element]) -> None:
     """The ``div.property_unit`` elements under ``node`` in page order; a card's own subtree is not
     searched (cards do not nest), which keeps the walk to the list's outline, not every element."""
     for child in node.iterchildren(tag=etree.Element):
-        if child.tag == "div" and _CARD_CLASS in (child.get("class") or "").split():
+        if child.tag == "div" and has_class(child, _CARD_CLASS):
             cards.append(child)
         else:
             _cards_under(child, cards)
@@ -98,17 +104,17 @@ def scan_page(selector: Selector) -> PageScan:
         return known
     root = selector.root
     cards: list[etree._Element] = []
-    for listing in _elements(_LIST(root, list=_LIST_ID)) or _elements(_LIST_BY_WALK(root, list=_LIST_ID)):
+    for listing in elements(_LIST(root, list=_LIST_ID)) or elements(_LIST_BY_WALK(root, list=_LIST_ID)):
         _cards_under(listing, cards)
     hit_boxes: dict[str, etree._Element] = {}
-    for box in _elements(_HIT_BOXES(root)):
+    for box in elements(_HIT_BOXES(root)):
         for name in _HIT_CLASSES:
-            if name in (box.get("class") or "").split():
+            if has_class(box, name):
                 hit_boxes.setdefault(name, box)
     next_href = next(
         (
             str(link.get("href"))
-            for link in _elements(_NEXT_LINKS(root, next=_NEXT_TEXT))
+            for link in elements(_NEXT_LINKS(root, next=_NEXT_TEXT))
             if link.get("href") is not None and " ".join("".join(link.itertext()).split()) == _NEXT_TEXT
         ),
         None,
