@@ -58,8 +58,9 @@ def _scale(full: dict[str, Any], half: dict[str, Any], keys: list[tuple[str, ...
         b: Any = full
         for key in path:
             a, b = a.get(key) if isinstance(a, dict) else None, b.get(key) if isinstance(b, dict) else None
-        if isinstance(a, int | float) and isinstance(b, int | float) and a:
-            out["/".join(path)] = {"half": a, "full": b, "growth": round(b / a, 2)}
+        if isinstance(a, int | float) and isinstance(b, int | float):
+            # A figure that rounds to zero at half size (a sub-second load on the quick size) has no growth.
+            out["/".join(path)] = {"half": a, "full": b, "growth": round(b / a, 2) if a else None}
     return out
 
 

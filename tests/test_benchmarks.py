@@ -61,8 +61,13 @@ def test_peak_memory_sees_a_large_allocation() -> None:
 
 def test_scale_reports_growth_from_half_to_full_work() -> None:
     full = {"a": {"rate": 300.0}, "b": 4.0}
-    half = {"a": {"rate": 150.0}, "b": 0}
-    assert _scale(full, half, [("a", "rate"), ("b",)]) == {"a/rate": {"half": 150.0, "full": 300.0, "growth": 2.0}}
+    half = {"a": {"rate": 150.0}, "b": 0, "c": 1.0}
+    assert _scale(full, half, [("a", "rate"), ("b",), ("c",)]) == {
+        "a/rate": {"half": 150.0, "full": 300.0, "growth": 2.0},
+        # A figure that rounds to zero at half size is kept, with no growth (not dropped, not divided by 0);
+        # one missing from either side is left out.
+        "b": {"half": 0, "full": 4.0, "growth": None},
+    }
 
 
 @pytest.fixture(scope="module")
