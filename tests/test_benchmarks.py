@@ -92,7 +92,9 @@ def test_parse_ratio_is_floor_time_over_parse_time(quick_results: dict) -> None:
     parse = quick_results["benchmarks"]["parse"]
     for page in parse["pages"].values():
         assert page["listings_per_page"] >= 1
-        assert page["ratio"] == pytest.approx(page["floor_lxml_tree"]["median_s"] / page["parse"]["median_s"], abs=1e-3)
+        assert page["ratio"] == pytest.approx(
+            page["floor_lxml_tree"]["median_s"] / page["parse"]["median_s"], rel=1e-2, abs=1e-3
+        )
     assert parse["meets_target"] == (parse["ratio"] >= 0.5)
     assert ("profile" in parse) != parse["meets_target"]
 
@@ -105,7 +107,7 @@ def test_store_measures_both_nights_on_both_engines(quick_results: dict, engine:
     assert steady["run"]["new_listings"] < first["run"]["new_listings"]
     for night in (first, steady):
         assert night["ratio"] == pytest.approx(
-            night["observations_per_s"] / night["floor_observations_per_s"], abs=1e-3
+            night["observations_per_s"] / night["floor_observations_per_s"], rel=1e-2, abs=1e-3
         )
         assert night["meets_target"] == (night["ratio"] >= 1 / 3)
         assert night["peak_rss_mib"] is None or night["peak_rss_mib"] > 0
@@ -133,7 +135,7 @@ def test_report_is_built_and_compared_with_reading_the_tables(quick_results: dic
     report = quick_results["benchmarks"]["report"]
     assert report["rows"]["sightings"] > report["rows"]["listings"] > 0
     assert report["ratio"] == pytest.approx(
-        report["report"]["median_s"] / report["floor_pandas_read"]["median_s"], abs=1e-3
+        report["report"]["median_s"] / report["floor_pandas_read"]["median_s"], rel=1e-2, abs=1e-3
     )
     assert report["meets_target"] == (report["ratio"] <= 3)
 
