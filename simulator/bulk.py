@@ -35,9 +35,8 @@ from db.models import (
     Sighting,
     Unit,
 )
-from db.policy import detail_reason
 from db.removal import DEFAULT_REMOVAL_RUNS
-from simulator.load import WARD_ORDER, observation, ward_stats
+from simulator.load import WARD_ORDER, DetailMemory, observation, ward_stats
 from simulator.market import WARDS, Market
 from simulator.market import Listing as SimulatedListing
 from simulator.replay import crawl_time
@@ -100,21 +99,12 @@ def detail_days(
             for day in seen
             if (prices[day] != prices[day - 1] if day - 1 in on_site else listing.new_or_repriced(day))
         ]
-    max_age = dt.timedelta(days=detail_max_age_days)
-    days: list[int] = []
-    stored: tuple[Any, ...] | None = None
-    detail_at: dt.datetime | None = None
-    for day in seen:
-        price = prices[day]
-        card = ("fixed", price, price, price)
-        reason = detail_reason(
-            listing.listing_id, stored is not None, stored, card, detail_at, when[day], max_age, detail_on_price_change
-        )
-        if reason is not None:
-            days.append(day)
-            detail_at = when[day]
-        stored = card
-    return days
+    memory = DetailMemory(dt.timedelta(days=detail_max_age_days), detail_on_price_change)
+    return [
+        day
+        for day in seen
+        if memory.reads_detail(listing.listing_id, ("fixed", prices[day], prices[day], prices[day]), when[day])
+    ]
 
 
 def bulk_load(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -103,6 +104,35 @@ def night_items(
     return items
 
 
+@dataclass
+class DetailMemory:
+    """What the crawl's detail rule (``db.policy.detail_reason``) knows of one listing from the
+    database: the stored card price and when its detail page was last read. The loaders keep one per
+    listing to decide, night by night, as the nightly crawl would."""
+
+    max_age: dt.timedelta
+    on_price_change: bool = True
+    price: tuple[Any, ...] | None = None
+    detail_at: dt.datetime | None = None
+
+    def reads_detail(self, listing_id: str, price: tuple[Any, ...], now: dt.datetime) -> bool:
+        """Whether a crawl at ``now`` reads the detail page of a card with ``price`` (then remembers both)."""
+        reason = detail_reason(
+            listing_id,
+            self.price is not None,
+            self.price,
+            price,
+            self.detail_at,
+            now,
+            self.max_age,
+            self.on_price_change,
+        )
+        if reason is not None:
+            self.detail_at = now
+        self.price = price
+        return reason is not None
+
+
 def load_market(
     engine: Engine,
     market: Market,
@@ -119,7 +149,7 @@ def load_market(
     is in the state the nightly crawl would have left (for benchmarks of steady-state requests); it
     then assumes the database held no listing before the first night.
     """
-    stored: dict[str, tuple[tuple[Any, ...], dt.datetime | None]] = {}
+    memory: dict[str, DetailMemory] = {}
     max_age = dt.timedelta(days=detail_max_age_days or 0)
     for day in nights:
         now = crawl_time(market, day)
@@ -132,20 +162,8 @@ def load_market(
         if detail_max_age_days is not None:
 
             def wants_detail(listing: Listing, card: dict[str, Any], now: dt.datetime = now) -> bool:
-                price = tuple(card[name] for name in PRICE_FIELDS)
-                known = stored.get(listing.listing_id)
-                reason = detail_reason(
-                    listing.listing_id,
-                    known is not None,
-                    known[0] if known else None,
-                    price,
-                    known[1] if known else None,
-                    now,
-                    max_age,
-                    detail_on_price_change,
-                )
-                stored[listing.listing_id] = (price, now if reason else known[1] if known else None)
-                return reason is not None
+                known = memory.setdefault(listing.listing_id, DetailMemory(max_age, detail_on_price_change))
+                return known.reads_detail(listing.listing_id, tuple(card[name] for name in PRICE_FIELDS), now)
 
         items = night_items(market, day, wants_detail)
         stats["item_scraped_count"] = len(items)
