@@ -9,8 +9,11 @@ Markdown, charts, CSV, Parquet) for the last week. Floor: reading the tables the
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,21 +47,24 @@ def read_tables(engine: Any) -> dict[str, pd.DataFrame]:
         return {table: pd.read_sql(text(f"SELECT * FROM {table}"), connection) for table in TABLES}
 
 
-def measure(
-    work_dir: Path,
-    live: int = 20_000,
-    days: int = 365,
-    repeats: int = 1,
-    profile_if_missed: bool = True,
-    with_floor: bool = True,
-    always_profile: bool = False,
-) -> dict[str, Any]:
-    """Build ``days`` nights of history at ``live`` listings, then time the report against the floor.
+@dataclass(frozen=True)
+class History:
+    """A report benchmark's database: ``days`` nights of the simulated market at about ``live`` listings,
+    bulk-written (``simulator.bulk``) into a SQLite file, and what setting it up took."""
 
-    ``with_floor=False`` times the report alone (the scale pass compares report times); a profile of
-    one more build is taken when the target is missed (``profile_if_missed``) or ``always_profile``.
-    """
-    progress(f"report: simulating {days} nights of about {live} live listings")
+    path: Path
+    live: int
+    days: int
+    live_listings: int
+    rows: dict[str, int]
+    simulate_seconds: float
+    bulk_load_seconds: float
+
+
+def prepare(work_dir: Path, live: int = 20_000, days: int = 365) -> History:
+    """Simulate the market and write its history (set-up: nothing here is a benchmark figure)."""
+    label = f"report {live:,} × {days}"
+    progress(f"{label}: simulating {days} nights of about {live:,} live listings")
     started = time.perf_counter()
     market = market_for(live, days=days)
     market_seconds = time.perf_counter() - started
@@ -67,31 +73,68 @@ def measure(
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     started = time.perf_counter()
-    rows = bulk_load(engine, market, range(days), progress)
+    rows = bulk_load(engine, market, range(days), lambda message: progress(f"{label}: {message}"))
     load_seconds = time.perf_counter() - started
-    out_dir = work_dir / f"report-{live}-{days}"
+    engine.dispose()
+    return History(
+        path, live, days, len(market.active(days - 1)), rows, round(market_seconds, 1), round(load_seconds, 1)
+    )
+
+
+def prepare_all(work_dir: Path, sizes: list[tuple[int, int]], workers: int = 2) -> list[History]:
+    """Set up a database for each ``(live, days)``, ``workers`` at a time in processes of their own.
+
+    The set-up is most of the report benchmark's run time and none of its figures: it runs before
+    any timing starts, the largest first, so on two cores three databases take about as long as the
+    largest one alone. The set-up times recorded are then those of a busy machine.
+    """
+    if workers < 2 or len(sizes) < 2:
+        return [prepare(work_dir, live, days) for live, days in sizes]
+    order = sorted(range(len(sizes)), key=lambda index: -sizes[index][0] * sizes[index][1])
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of the parent's state
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        futures = {index: pool.submit(prepare, work_dir, *sizes[index]) for index in order}
+        return [futures[index].result() for index in range(len(sizes))]
+
+
+def measure(
+    history: History,
+    repeats: int = 1,
+    profile_if_missed: bool = True,
+    with_floor: bool = True,
+    always_profile: bool = False,
+    set_up_in_parallel: bool = False,
+) -> dict[str, Any]:
+    """Time the report on ``history`` against the floor.
+
+    ``with_floor=False`` times the report alone (the scale pass compares report times); a profile of
+    one more build is taken when the target is missed (``profile_if_missed``) or ``always_profile``.
+    """
+    engine = make_engine(f"sqlite:///{history.path}")
+    out_dir = history.path.with_suffix("")
 
     def build() -> None:
         shutil.rmtree(out_dir, ignore_errors=True)
         write_report(build_report(engine), out_dir)
 
-    progress("report: building the weekly report")
+    progress(f"report {history.live:,} × {history.days}: building the weekly report")
     with peak_memory() as memory:  # the high-water mark of the timed builds (reading it costs nothing)
         timing = repeat(build, repeats)
     result: dict[str, Any] = {
-        "live_listings": len(market.active(days - 1)),
-        "nights": days,
-        "rows": rows,
-        "price_observations": rows.get("price_history"),
-        "database_mib": round(path.stat().st_size / 2**20, 1),
-        "simulate_seconds": round(market_seconds, 1),
-        "bulk_load_seconds": round(load_seconds, 1),
+        "live_listings": history.live_listings,
+        "nights": history.days,
+        "rows": history.rows,
+        "price_observations": history.rows.get("price_history"),
+        "database_mib": round(history.path.stat().st_size / 2**20, 1),
+        "simulate_seconds": history.simulate_seconds,
+        "bulk_load_seconds": history.bulk_load_seconds,
+        "set_up": "in parallel with another set-up (times of a busy machine)" if set_up_in_parallel else "alone",
         "report": timing.as_dict(),
         "peak_rss_mib": memory.peak_mib,
         "added_rss_mib": memory.added_mib,
     }
     if with_floor:
-        progress("report: reading the same tables into pandas (the floor)")
+        progress(f"report {history.live:,} × {history.days}: reading the same tables into pandas (the floor)")
         with peak_memory() as floor_memory:
             floor_timing = repeat(lambda: read_tables(engine), repeats)
         result |= {
@@ -103,7 +146,7 @@ def measure(
             "floor_added_rss_mib": floor_memory.added_mib,
         }
     if always_profile or (profile_if_missed and result.get("meets_target") is False):
-        progress("report: profiling the build")
+        progress(f"report {history.live:,} × {history.days}: profiling the build")
         result["profile"] = profile(build)
     engine.dispose()
     return result

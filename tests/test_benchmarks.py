@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import nightly_requests
+from benchmarks import nightly_requests, report
 from benchmarks.__main__ import _scale, main
 from benchmarks.harness import peak_memory, repeat
 from tests.conftest import shared_page
@@ -223,3 +223,18 @@ def test_two_steady_nights_are_summarised_by_their_median_and_both_breakdowns() 
         "Night 2: 400 requests = 100 list pages (the floor: 100) + 220 detail pages of new listings"
         in (summary["where_requests_go"])
     )
+
+
+def test_report_histories_set_up_in_parallel_are_the_ones_set_up_alone(tmp_path: Path) -> None:
+    """The scale pass sets up its databases two at a time, largest first: each comes back in the order
+    asked for and holds the rows a set-up of its own writes."""
+    sizes = [(120, 14), (240, 14), (120, 7)]
+    (tmp_path / "parallel").mkdir()
+    (tmp_path / "alone").mkdir()
+    histories = report.prepare_all(tmp_path / "parallel", sizes, workers=2)
+    assert [(history.live, history.days) for history in histories] == sizes
+    for history, (live, days) in zip(histories, sizes, strict=True):
+        alone = report.prepare(tmp_path / "alone", live, days)
+        assert history.path.parent == tmp_path / "parallel" and history.path.exists()
+        assert history.rows == alone.rows and history.live_listings == alone.live_listings
+        assert history.rows["sightings"] > 0
