@@ -80,30 +80,31 @@ def _write(engine: Engine, model: Any, rows: Iterable[dict[str, Any]]) -> int:
 def detail_days(
     listing: SimulatedListing,
     seen: list[int],
+    prices: list[int],
     when: dict[int, dt.datetime],
     detail_max_age_days: float | None = None,
     detail_on_price_change: bool = True,
 ) -> list[int]:
-    """The nights on which a crawl reads ``listing``'s detail page, of the nights it is on the site.
+    """The nights on which a crawl reads ``listing``'s detail page, of the nights it is on the site
+    (``seen``, ascending; ``prices``: its asking price on each of them, ``Listing.prices_on(seen)``).
 
     By default the new and repriced nights (as :func:`simulator.load.load_market`); with
     ``detail_max_age_days`` the crawl's own rule (``db.policy.detail_reason``: new, stale, or repriced
     when ``detail_on_price_change``), the database holding nothing before the first night.
     """
-    prices = dict(zip(seen, listing.prices_on(seen), strict=True))
+    price_on = dict(zip(seen, prices, strict=True))
     if detail_max_age_days is None:
-        on_site = set(seen)
         # Back on the site or repriced; the market is asked only about a night before the ones given.
         return [
             day
             for day in seen
-            if (prices[day] != prices[day - 1] if day - 1 in on_site else listing.new_or_repriced(day))
+            if (price_on[day] != price_on[day - 1] if day - 1 in price_on else listing.new_or_repriced(day))
         ]
     memory = DetailMemory(dt.timedelta(days=detail_max_age_days), detail_on_price_change)
     return [
         day
-        for day in seen
-        if memory.reads_detail(listing.listing_id, ("fixed", prices[day], prices[day], prices[day]), when[day])
+        for day, price in zip(seen, prices, strict=True)
+        if memory.reads_detail(listing.listing_id, ("fixed", price, price, price), when[day])
     ]
 
 
@@ -203,7 +204,8 @@ def bulk_load(
             }
         # The first night's list card gives a snapshot and a building link; the first detail page (the
         # first night the listing is new to the site or repriced) the full snapshot and the unit link.
-        details = set(detail_days(listing, seen, when, detail_max_age_days, detail_on_price_change))
+        prices_seen = listing.prices_on(seen)
+        details = set(detail_days(listing, seen, prices_seen, when, detail_max_age_days, detail_on_price_change))
         detail_day = min(details, default=None)
         merged = _merged_snapshot(None, list_item)
         steps: list[tuple[int, dict[str, Any], int | None, str]] = [
@@ -249,7 +251,7 @@ def bulk_load(
         stored_price: int | None = None
         previous_day: int | None = None
         removed = False
-        for day, price in zip(seen, listing.prices_on(seen), strict=True):
+        for day, price in zip(seen, prices_seen, strict=True):
             if previous_day is not None and day > previous_day + k and previous_day + k <= last:
                 gone = previous_day + k
                 removed_on(key, gone)

@@ -89,10 +89,11 @@ def test_detail_days_follow_the_crawl_rule() -> None:
         for candidate in market.listings.values()
         if all(candidate.active(day) for day in nights) and len({candidate.price_on(day) for day in nights}) == 1
     )
-    days = detail_days(listing, nights, when, detail_max_age_days=6.0, detail_on_price_change=False)
+    prices = listing.prices_on(nights)
+    days = detail_days(listing, nights, prices, when, detail_max_age_days=6.0, detail_on_price_change=False)
     step = math.floor(6.0 * refresh_share(listing.listing_id)) + 1
     assert days == list(range(0, CONFIG.days, step))
-    assert detail_days(listing, nights, when) == []  # on the site before night 0 and never repriced
+    assert detail_days(listing, nights, prices, when) == []  # on the site before night 0 and never repriced
 
 
 def test_prices_on_is_price_on_night_by_night() -> None:
