@@ -138,17 +138,14 @@ def run(
             work_dir, [(live, days), (live // 2, days), (live, days // 2)][: 3 if scale else 1]
         )
         # A profile costs one more build: at full size it is taken on the half-history run.
-        bench["report"] = report.measure(histories[0], profile_if_missed=not scale, set_up_in_parallel=scale)
+        bench["report"] = report.measure(histories[0], profile_if_missed=not scale)
         if scale:
             # The scale pass times the report alone (its floor was read at full size).
-            listings_half = report.measure(
-                histories[1], profile_if_missed=False, with_floor=False, set_up_in_parallel=True
-            )
+            listings_half = report.measure(histories[1], profile_if_missed=False, with_floor=False)
             history_half = report.measure(
                 histories[2],
                 with_floor=False,
                 always_profile=not bench["report"]["meets_target"],
-                set_up_in_parallel=True,
             )
             if "profile" in history_half:
                 bench["report"]["profile"] = f"(taken on the {days // 2}-night run)\n" + history_half["profile"]

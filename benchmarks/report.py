@@ -13,7 +13,7 @@ import multiprocessing
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ class History:
     rows: dict[str, int]
     simulate_seconds: float
     bulk_load_seconds: float
+    in_parallel: bool = False
+    """Set up alongside another set-up (its times are those of a busy machine)."""
 
 
 def prepare(work_dir: Path, live: int = 20_000, days: int = 365) -> History:
@@ -94,7 +96,7 @@ def prepare_all(work_dir: Path, sizes: list[tuple[int, int]], workers: int = 2) 
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of the parent's state
     with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
         futures = {index: pool.submit(prepare, work_dir, *sizes[index]) for index in order}
-        return [futures[index].result() for index in range(len(sizes))]
+        return [replace(futures[index].result(), in_parallel=True) for index in range(len(sizes))]
 
 
 def measure(
@@ -103,7 +105,6 @@ def measure(
     profile_if_missed: bool = True,
     with_floor: bool = True,
     always_profile: bool = False,
-    set_up_in_parallel: bool = False,
 ) -> dict[str, Any]:
     """Time the report on ``history`` against the floor.
 
@@ -128,7 +129,7 @@ def measure(
         "database_mib": round(history.path.stat().st_size / 2**20, 1),
         "simulate_seconds": history.simulate_seconds,
         "bulk_load_seconds": history.bulk_load_seconds,
-        "set_up": "in parallel with another set-up (times of a busy machine)" if set_up_in_parallel else "alone",
+        "set_up": "in parallel with another set-up (times of a busy machine)" if history.in_parallel else "alone",
         "report": timing.as_dict(),
         "peak_rss_mib": memory.peak_mib,
         "added_rss_mib": memory.added_mib,

@@ -237,4 +237,5 @@ def test_report_histories_set_up_in_parallel_are_the_ones_set_up_alone(tmp_path:
         alone = report.prepare(tmp_path / "alone", live, days)
         assert history.path.parent == tmp_path / "parallel" and history.path.exists()
         assert history.rows == alone.rows and history.live_listings == alone.live_listings
+        assert history.in_parallel and not alone.in_parallel
         assert history.rows["sightings"] > 0
