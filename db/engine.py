@@ -33,12 +33,26 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{data_dir() / 'condo.sqlite3'}"
 
 
+DEFAULT_BUSY_TIMEOUT_MS = 30_000
+
+
+def busy_timeout_ms() -> int:
+    """How long a SQLite connection waits for another's write lock: ``CONDO_SQLITE_BUSY_TIMEOUT_MS``
+    or 30 s. (The write-lock drill shortens it; a write that still fails is retried by the crawl.)"""
+    raw = os.environ.get("CONDO_SQLITE_BUSY_TIMEOUT_MS", "")
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT_MS
+    if not raw.isdigit():
+        raise ValueError(f"CONDO_SQLITE_BUSY_TIMEOUT_MS must be milliseconds (a whole number), not {raw!r}")
+    return int(raw)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cursor.close()
 
 

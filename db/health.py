@@ -1,7 +1,12 @@
-"""Is a crawl run complete and healthy? Judged from its Scrapy stats (docs/stats.md).
+"""Is a crawl run complete and healthy? Judged from its Scrapy stats (docs/stats.md), from what the
+database stored, and against the ward's recent healthy nights (its baseline).
 
 Only complete and healthy ward runs may mark listings removed: a blocked, truncated, partial or
-broken crawl must never be read as listings leaving the market.
+broken crawl must never be read as listings leaving the market. A well-formed crawl of a site that
+misbehaves (a 0件 page for a ward that had 280 listings yesterday, half the ward with a hit count that
+agrees, a label renamed on every detail page) looks complete; the baselines make such a night
+*suspect*, and a suspect ward is not trusted either. docs/operations.md explains the rules and how the
+thresholds were chosen.
 """
 
 from __future__ import annotations
@@ -16,11 +21,62 @@ CORE_FIELDS = ("price", "area_m2", "layout", "address")
 
 @dataclass(frozen=True)
 class Thresholds:
+    """The verdict's thresholds (settings ``CONDO_VERDICT_<NAME>``; defaults in docs/operations.md)."""
+
     min_coverage: float = 0.98
     """Unique cards ÷ the site's hit count below which a ward's walk is incomplete. Listings move between
     pages while a crawl runs, so a few can be missed; more means truncation."""
     max_core_field_failure: float = 0.05
     """Share of cards with an unreadable or missing core field above which a run is unhealthy."""
+    baseline_nights: int = 7
+    """A ward's baseline is the median of its last this many trusted nights."""
+    max_fall: float = 0.2
+    """Hits or listings seen more than this share below the baseline make the ward's night suspect."""
+    min_fall_listings: int = 10
+    """… and only when the fall is at least this many listings (a ward of 30 moves by 5 on a quiet day)."""
+    max_fill_drop: float = 0.5
+    """A field filled on less than (1 − this) × its baseline fill rate makes the night suspect."""
+    min_fill_baseline: float = 0.5
+    """Only fields filled on at least this share of items on recent nights are watched."""
+    min_field_items: int = 10
+    """Fill rates are compared only when the night has at least this many items of the page kind."""
+    max_removal_share: float = 0.15
+    """Removals above this share of a ward's active listings in one night are held for review."""
+    min_removals_held: int = 10
+    """… and only when they are at least this many (a ward of 20 can lose 4 on a normal night)."""
+
+    @classmethod
+    def from_settings(cls, get: Any) -> Thresholds:
+        """From a settings getter (``get(name)`` → text or None): ``CONDO_VERDICT_MAX_FALL`` etc."""
+        values: dict[str, Any] = {}
+        for name, default in vars(cls()).items():
+            raw = get(f"CONDO_VERDICT_{name.upper()}")
+            if raw is None or raw == "":
+                continue
+            try:
+                values[name] = type(default)(raw)
+            except ValueError as error:
+                raise ValueError(
+                    f"CONDO_VERDICT_{name.upper()} must be a {type(default).__name__}, not {raw!r}"
+                ) from error
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class WardBaseline:
+    """A ward's recent level: medians over its last trusted nights."""
+
+    nights: int
+    hits: float
+    cards: float
+
+
+@dataclass(frozen=True)
+class Baseline:
+    wards: Mapping[int, WardBaseline] = field(default_factory=dict)
+    """By ward code."""
+    fill_rates: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    """(page kind, field) → median fill rate over the recent trusted runs."""
 
 
 @dataclass
@@ -33,6 +89,20 @@ class WardVerdict:
     complete: bool
     healthy: bool
     reasons: list[str] = field(default_factory=list)
+    suspect: bool = False
+    broken: bool = False
+    """Unhealthy for a reason other than a suspicion (blocks, drift, lost writes)."""
+    list_pages: int = 0
+    stored: int | None = None
+    exact: bool = False
+
+    @property
+    def trusted(self) -> bool:
+        return self.complete and self.healthy
+
+    @property
+    def verdict(self) -> str:
+        return _verdict(self.complete, self.broken, self.suspect)
 
 
 @dataclass
@@ -42,6 +112,15 @@ class RunVerdict:
     verdict: str
     reasons: list[str]
     wards: list[WardVerdict]
+    suspect: bool = False
+
+
+def _verdict(complete: bool, broken: bool, suspect: bool) -> str:
+    if broken:
+        return "unhealthy" if complete else "incomplete_unhealthy"
+    if not complete:
+        return "incomplete"
+    return "suspect" if suspect else "complete_healthy"
 
 
 def _int(stats: Mapping[str, Any], key: str) -> int:
@@ -49,20 +128,50 @@ def _int(stats: Mapping[str, Any], key: str) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
 
+def fill_rates(stats: Mapping[str, Any]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(page kind, field) → (items, filled) from the ``fields/…`` stats of scraper.pipelines.FieldStatsPipeline."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for key, value in stats.items():
+        parts = key.split("/")
+        if len(parts) == 4 and parts[0] == "fields" and parts[3] == "filled" and isinstance(value, int):
+            items = _int(stats, f"fields/{parts[1]}/items")
+            out[(parts[1], parts[2])] = (items, value)
+    return out
+
+
+def _fallen(now: float | None, level: float, thresholds: Thresholds) -> bool:
+    if now is None:
+        return False
+    return now < (1 - thresholds.max_fall) * level and level - now >= thresholds.min_fall_listings
+
+
 def judge_ward(
-    stats: Mapping[str, Any], prefix: str, ward: str, ward_code: int, thresholds: Thresholds, finished: bool
+    stats: Mapping[str, Any],
+    prefix: str,
+    ward: str,
+    ward_code: int,
+    thresholds: Thresholds,
+    finished: bool,
+    baseline: WardBaseline | None = None,
+    stored: int | None = None,
 ) -> WardVerdict:
     hits = stats.get(f"{prefix}/hits/{ward}")
     cards = _int(stats, f"{prefix}/cards/{ward}/unique")
     failed = _int(stats, f"{prefix}/list_pages_failed/{ward}")
     verdict = WardVerdict(ward, ward_code, hits, cards, failed, complete=True, healthy=True)
-    incomplete, unhealthy = verdict.reasons, []
+    verdict.list_pages = _int(stats, f"{prefix}/list_pages_parsed/{ward}")
+    verdict.stored = stored
+    verdict.exact = isinstance(hits, int) and cards >= hits
+    incomplete, unhealthy, suspect = verdict.reasons, [], []
     if not finished:
         incomplete.append("crawl did not finish")
     if hits is None:
         incomplete.append(f"{ward}: no hit count read")
     if failed:
         incomplete.append(f"{ward}: {failed} list page(s) failed")
+    empty_late = _int(stats, f"{prefix}/list_pages_empty_after_cards/{ward}")
+    if empty_late:
+        incomplete.append(f"{ward}: {empty_late} 0件 page(s) after pages with listings")
     if not stats.get(f"{prefix}/ward_done/{ward}"):
         incomplete.append(f"{ward}: last list page not reached")
     if isinstance(hits, int) and hits > 0 and cards < thresholds.min_coverage * hits:
@@ -73,8 +182,17 @@ def judge_ward(
         unhealthy.append(f"{ward}: {other} card(s) from another ward")
     if _int(stats, f"{prefix}/footer_ids/mismatch/{ward}"):
         unhealthy.append(f"{ward}: footer id list disagrees with the cards")
-    verdict.healthy = not unhealthy
+    if stored is not None and stored < cards:
+        unhealthy.append(f"{ward}: {stored} of {cards} listings seen were stored")
+    if baseline is not None:
+        if _fallen(hits, baseline.hits, thresholds):
+            suspect.append(f"{ward}: the site counted {hits} listings, against {baseline.hits:g} on recent nights")
+        elif _fallen(cards, baseline.cards, thresholds):
+            suspect.append(f"{ward}: {cards} listings seen, against {baseline.cards:g} on recent nights")
+    verdict.suspect, verdict.broken = bool(suspect), bool(unhealthy)
+    verdict.healthy = not unhealthy and not suspect
     verdict.reasons.extend(unhealthy)
+    verdict.reasons.extend(f"suspect: {reason}" for reason in suspect)
     return verdict
 
 
@@ -83,37 +201,86 @@ def judge_run(
     wards: Sequence[tuple[str, int]],
     prefix: str = "suumo",
     thresholds: Thresholds | None = None,
+    baseline: Baseline | None = None,
+    stored: Mapping[int, int] | None = None,
 ) -> RunVerdict:
-    """Judge a run from its final stats. ``wards`` are the (slug, JIS code) pairs it was asked to cover.
+    """Judge a run from its final stats. ``wards`` are the (slug, JIS code) pairs it was asked to cover;
+    ``baseline`` is the recent level of each ward and field (none on a new database); ``stored`` the
+    list sightings the database holds for the run, per ward code (None: not checked).
 
-    ``verdict`` is one of ``complete_healthy``, ``incomplete``, ``unhealthy``, ``incomplete_unhealthy``.
+    ``verdict`` is one of ``complete_healthy``, ``suspect``, ``incomplete``, ``unhealthy``,
+    ``incomplete_unhealthy``.
     """
     thresholds = thresholds or Thresholds()
+    baseline = baseline or Baseline()
     finished = stats.get("finish_reason") == "finished"
-    ward_verdicts = [judge_ward(stats, prefix, slug, code, thresholds, finished) for slug, code in wards]
+    ward_verdicts = [
+        judge_ward(
+            stats,
+            prefix,
+            slug,
+            code,
+            thresholds,
+            finished,
+            baseline.wards.get(code),
+            None if stored is None else stored.get(code, 0),
+        )
+        for slug, code in wards
+    ]
     reasons = [reason for w in ward_verdicts for reason in w.reasons]
     run_unhealthy: list[str] = []
+    run_suspect: list[str] = []
+    stopped = _int(stats, f"{prefix}/stopped_on_block")
+    if stopped:
+        run_unhealthy.append(f"stopped after {stopped} blocked answers in a row")
     blocked = _int(stats, f"{prefix}/blocked")
     if blocked:
         run_unhealthy.append(f"{blocked} blocked response(s)")
     unrecognised = _int(stats, f"{prefix}/list_pages/unrecognised") + _int(stats, f"{prefix}/detail_pages/unrecognised")
     if unrecognised:
         run_unhealthy.append(f"{unrecognised} page(s) not recognised (layout drift?)")
+    unwritten = _int(stats, "db/items_unwritten")
+    if unwritten:
+        run_unhealthy.append(f"{unwritten} item(s) could not be written to the database")
     cards = sum(w.cards for w in ward_verdicts)
     for name in CORE_FIELDS:
         bad = _int(stats, f"{prefix}/field/{name}/unparsed") + _int(stats, f"{prefix}/field/{name}/missing")
         if cards and bad > thresholds.max_core_field_failure * cards:
             run_unhealthy.append(f"{name} unreadable on {bad} of {cards} cards")
-    if run_unhealthy:
-        for ward in ward_verdicts:
-            ward.healthy = False
+    for (kind, name), (items, filled) in sorted(night_fill_rates(stats, baseline).items()):
+        usual = baseline.fill_rates.get((kind, name))
+        if usual is None or usual < thresholds.min_fill_baseline or items < thresholds.min_field_items:
+            continue
+        if filled < (1 - thresholds.max_fill_drop) * usual * items:
+            run_suspect.append(
+                f"{kind} pages: {name} filled on {filled} of {items} items, against {usual:.0%} on recent nights"
+            )
+    for ward in ward_verdicts:
+        ward.broken = ward.broken or bool(run_unhealthy)
+        ward.suspect = ward.suspect or bool(run_suspect)
+        ward.healthy = not ward.broken and not ward.suspect
     reasons.extend(run_unhealthy)
+    reasons.extend(f"suspect: {reason}" for reason in run_suspect)
     complete = all(w.complete for w in ward_verdicts) and finished
-    healthy = all(w.healthy for w in ward_verdicts) and not run_unhealthy
-    verdict = {
-        (True, True): "complete_healthy",
-        (False, True): "incomplete",
-        (True, False): "unhealthy",
-        (False, False): "incomplete_unhealthy",
-    }[(complete, healthy)]
-    return RunVerdict(complete, healthy, verdict, reasons, ward_verdicts)
+    broken = any(w.broken for w in ward_verdicts)
+    suspect = any(w.suspect for w in ward_verdicts)
+    healthy = not broken and not suspect
+    return RunVerdict(complete, healthy, _verdict(complete, broken, suspect), reasons, ward_verdicts, suspect)
+
+
+def night_fill_rates(stats: Mapping[str, Any], baseline: Baseline) -> dict[tuple[str, str], tuple[int, int]]:
+    """(page kind, field) → (items, filled) of the night, with the fields the baseline knows that the
+    night never filled (kept as 0 filled: what a later baseline must see)."""
+    rates = fill_rates(stats)
+    rates.update((key, value) for key, value in _unfilled(stats, baseline) if value[0])
+    return rates
+
+
+def _unfilled(stats: Mapping[str, Any], baseline: Baseline) -> set[tuple[tuple[str, str], tuple[int, int]]]:
+    """Fields the baseline knows that the night never filled (no ``…/filled`` stat at all)."""
+    present = {key for key in fill_rates(stats)}
+    out = set()
+    for kind, name in baseline.fill_rates:
+        if (kind, name) not in present:
+            out.add(((kind, name), (_int(stats, f"fields/{kind}/items"), 0)))
+    return out

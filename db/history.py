@@ -352,7 +352,10 @@ class _Batch:
             )
             state.seen.add(page_kind)
 
-        if item.get("price_status") is not None:
+        # Within a night the list card's price wins: a detail page can lag the list by a day, and taking
+        # its price would flip the history back and forth.
+        lagging_detail = page_kind == "detail" and "list" in state.seen
+        if item.get("price_status") is not None and not lagging_detail:
             new_price = tuple(item.get(name) for name in PRICE_FIELDS)
             if new_price != state.price:
                 self.rows[PriceChange].append(

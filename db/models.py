@@ -94,6 +94,13 @@ class CrawlRun(Base):
     removed: Mapped[int | None]
     relisted: Mapped[int | None]
     stats: Mapped[dict[str, Any] | None]
+    night: Mapped[dt.date | None]
+    """The night the run belongs to: the Japan date of the morning it ran in (noon to noon JST), so a
+    02:30 crawl and a re-run at 23:00 the evening before are one night (db.nights)."""
+    ended: Mapped[int | None]
+    """Listings marked ended from their "listing ended" page (accepted only on a trusted night)."""
+    removals_held: Mapped[int | None]
+    """Removals not applied because they were too many for one night (held for review)."""
 
 
 class CrawlRunWard(Base):
@@ -113,6 +120,33 @@ class CrawlRunWard(Base):
     complete: Mapped[bool]
     healthy: Mapped[bool]
     reasons: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[str | None] = mapped_column(String(32))
+    """complete_healthy, suspect (a sudden fall against the ward's recent healthy nights), incomplete,
+    unhealthy or incomplete_unhealthy. Only complete_healthy wards are trusted (healthy is false for
+    a suspect ward)."""
+    list_pages: Mapped[int | None]
+    """List pages parsed for the ward."""
+    stored: Mapped[int | None]
+    """Listings of the ward whose list sighting the database holds for this run (what was stored, not
+    what the spider counted)."""
+    exact: Mapped[bool | None]
+    """Every listing the site counted was seen (cards ≥ hits): only such a night is evidence that a
+    listing is gone."""
+    removed: Mapped[int | None]
+    removals_held: Mapped[int | None]
+
+
+class CrawlRunField(Base):
+    """How often a run's items carried each field, per page kind (``list``, ``detail``): the field
+    baselines of the verdict (a renamed label empties a field without any parse error)."""
+
+    __tablename__ = "crawl_run_fields"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
+    page_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    items: Mapped[int]
+    filled: Mapped[int]
 
 
 class Building(Base):

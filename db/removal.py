@@ -1,20 +1,27 @@
 """Removal rules that cannot invent a crash.
 
-A listing is marked ``removed`` only when it is absent from the last K consecutive complete and
-healthy runs of its ward and property type (runs in between that were blocked, truncated, partial,
-killed or unhealthy neither count nor reset the count), and was last seen before the first of them.
-The site's "listing ended" page marks a listing ``ended`` directly (see db.history.record_ended).
+A listing is marked ``removed`` only when it is absent from the last K trusted *nights* of its ward and
+property type (db.nights: a re-run within a night does not count twice), and was last seen before the
+first of them. A night is trusted for a ward when a run covered it completely, healthily, without
+suspicion and exactly (every listing the site counted was seen: a listing missed inside the coverage
+tolerance is not removed on that night's evidence). Nights in between that were blocked, truncated,
+partial, killed, unhealthy or suspect neither count nor reset the count. Too many removals in one
+night are held for review. The site's "listing ended" page marks a listing ``ended`` only from a
+trusted night, and never when the list showed it that night (``apply_ended``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from db.history import ACTIVE_KINDS
+from db.history import ACTIVE_KINDS, GONE_KINDS
 from db.models import CrawlRun, CrawlRunWard, Listing, ListingEvent, ListingSnapshot, Sighting
+from db.nights import night_of
 
 DEFAULT_REMOVAL_RUNS = 2
 ANALYZED_TABLES = ("listings", "listing_events", "listing_snapshots", "sightings")
@@ -34,8 +41,15 @@ def refresh_statistics(session: Session) -> None:
         session.execute(text(f"ANALYZE {', '.join(ANALYZED_TABLES)}"))
 
 
-def healthy_ward_runs(session: Session, source: str, property_type: str, ward_code: int, limit: int) -> list[CrawlRun]:
-    """The latest ``limit`` complete and healthy runs that covered the ward, newest first."""
+def trusted_ward_nights(
+    session: Session, source: str, property_type: str, ward_code: int, limit: int
+) -> list[tuple[dt.date, list[CrawlRun]]]:
+    """The latest ``limit`` nights whose runs covered the ward completely, healthily and exactly (every
+    listing the site counted was seen), newest first, each with its trusted runs.
+
+    Nights in between that were blocked, truncated, partial, killed, unhealthy, suspect or inexact
+    neither count nor reset the count.
+    """
     query = (
         select(CrawlRun)
         .join(CrawlRunWard, CrawlRunWard.run_id == CrawlRun.id)
@@ -45,11 +59,23 @@ def healthy_ward_runs(session: Session, source: str, property_type: str, ward_co
             CrawlRunWard.ward_code == ward_code,
             CrawlRunWard.complete.is_(True),
             CrawlRunWard.healthy.is_(True),
+            CrawlRunWard.exact.is_not(False),
         )
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
-        .limit(limit)
+        .limit(limit * 8)
     )
-    return list(session.scalars(query).all())
+    nights: dict[dt.date, list[CrawlRun]] = {}
+    for run in session.scalars(query):
+        night = run.night or night_of(run.started_at)
+        if night not in nights and len(nights) >= limit:
+            break
+        nights.setdefault(night, []).append(run)
+    return list(nights.items())
+
+
+def healthy_ward_runs(session: Session, source: str, property_type: str, ward_code: int, limit: int) -> list[CrawlRun]:
+    """The runs of the latest ``limit`` trusted nights of the ward, newest first."""
+    return [run for _, runs in trusted_ward_nights(session, source, property_type, ward_code, limit) for run in runs]
 
 
 def _active_listings_in_ward(source: str, property_type: str, ward_code: int) -> Select[int]:
@@ -80,47 +106,190 @@ def _active_listings_in_ward(source: str, property_type: str, ward_code: int) ->
     return query
 
 
+@dataclass
+class Removals:
+    removed: int = 0
+    held: int = 0
+    held_wards: list[str] = field(default_factory=list)
+
+
 def apply_removals(
-    session: Session, run: CrawlRun, k: int = DEFAULT_REMOVAL_RUNS, now: dt.datetime | None = None
-) -> int:
-    """Mark removed the listings of the run's complete and healthy wards that the last ``k`` such runs
-    did not see. Returns how many were marked. Nothing happens for a ward this run did not cover
-    completely and healthily."""
+    session: Session,
+    run: CrawlRun,
+    k: int = DEFAULT_REMOVAL_RUNS,
+    now: dt.datetime | None = None,
+    max_share: float = 1.0,
+    min_held: int = 0,
+) -> Removals:
+    """Mark removed the listings of the run's trusted wards that the last ``k`` trusted nights did not
+    see. Nothing happens for a ward this run did not cover completely, healthily and exactly.
+
+    When a ward would lose more than ``max_share`` of its active listings (and at least ``min_held``)
+    in one night, nothing is marked: the removals are held for review (counted on the run's ward row,
+    which says why, and raised by the alarm). They are applied by a later night whose removals look
+    normal, or by ``condo crawl release-held`` (db.removal.release_held) after a person has looked.
+    """
     if k < 1:
-        raise ValueError("k (runs a listing must be absent from) must be at least 1")
+        raise ValueError("k (nights a listing must be absent from) must be at least 1")
     now = now or run.finished_at or run.started_at
     wards = session.scalars(
         select(CrawlRunWard).where(
-            CrawlRunWard.run_id == run.id, CrawlRunWard.complete.is_(True), CrawlRunWard.healthy.is_(True)
+            CrawlRunWard.run_id == run.id,
+            CrawlRunWard.complete.is_(True),
+            CrawlRunWard.healthy.is_(True),
+            CrawlRunWard.exact.is_not(False),
         )
     ).all()
     if wards:
         refresh_statistics(session)
-    removed = 0
+    result = Removals()
     for ward in wards:
-        runs = healthy_ward_runs(session, run.source, run.property_type, ward.ward_code, k)
-        if len(runs) < k or runs[0].id != run.id:
+        found = _gone(session, run, ward.ward_code, k)
+        if found is None:
             continue
-        run_ids = [r.id for r in runs]
-        earliest = min(r.started_at for r in runs)
-        # Gone: not sighted by the window's runs, nor by any run (an unhealthy one) since the window began.
-        sighted = (
-            select(Sighting.listing_id)
-            .where(Sighting.listing_id == Listing.id)
-            .where(or_(Sighting.run_id.in_(run_ids), Sighting.seen_at >= earliest))
-            .exists()
-        )
-        query = _active_listings_in_ward(run.source, run.property_type, ward.ward_code).where(~sighted)
-        note = f"absent from {k} complete and healthy runs: {', '.join(map(str, sorted(run_ids)))}"
-        gone = list(session.scalars(query).all())
-        if gone:
-            session.execute(
-                insert(ListingEvent),
-                [
-                    {"listing_id": listing_id, "run_id": run.id, "kind": "removed", "at": now, "note": note}
-                    for listing_id in gone
-                ],
+        gone, note = found
+        active = (
+            session.scalar(
+                select(func.count()).select_from(
+                    _active_listings_in_ward(run.source, run.property_type, ward.ward_code).subquery()
+                )
             )
-        removed += len(gone)
+            or 0
+        )
+        if len(gone) > max_share * active and len(gone) >= max(min_held, 1):
+            ward.removals_held = len(gone)
+            held = f"{len(gone)} of {active} active listings would be removed in one night: held for review"
+            ward.reasons = "; ".join(filter(None, [ward.reasons, held]))
+            result.held += len(gone)
+            result.held_wards.append(ward.ward)
+            continue
+        _mark_removed(session, run, gone, note, now)
+        ward.removed = len(gone)
+        result.removed += len(gone)
     session.flush()
-    return removed
+    return result
+
+
+def _gone(session: Session, run: CrawlRun, ward_code: int, k: int) -> tuple[list[int], str] | None:
+    """The active listings of the ward absent from the last ``k`` trusted nights, ``run``'s the newest
+    (None when it is not, or fewer than ``k`` nights are trusted)."""
+    nights = trusted_ward_nights(session, run.source, run.property_type, ward_code, k)
+    if len(nights) < k or run.id not in {r.id for r in nights[0][1]}:
+        return None
+    runs = [r for _, night_runs in nights for r in night_runs]
+    run_ids = [r.id for r in runs]
+    earliest = min(r.started_at for r in runs)
+    # Gone: not sighted by the window's runs, nor by any run (an unhealthy one) since the window began.
+    sighted = (
+        select(Sighting.listing_id)
+        .where(Sighting.listing_id == Listing.id)
+        .where(or_(Sighting.run_id.in_(run_ids), Sighting.seen_at >= earliest))
+        .exists()
+    )
+    query = _active_listings_in_ward(run.source, run.property_type, ward_code).where(~sighted)
+    note = f"absent from {k} trusted nights: runs {', '.join(map(str, sorted(run_ids)))}"
+    return list(session.scalars(query).all()), note
+
+
+def _mark_removed(session: Session, run: CrawlRun, gone: list[int], note: str, now: dt.datetime) -> None:
+    if not gone:
+        return
+    session.execute(
+        insert(ListingEvent),
+        [
+            {"listing_id": listing_id, "run_id": run.id, "kind": "removed", "at": now, "note": note}
+            for listing_id in gone
+        ],
+    )
+
+
+def release_held(session: Session, run_id: int, k: int = DEFAULT_REMOVAL_RUNS, now: dt.datetime | None = None) -> int:
+    """Apply the removals held on a run after review: the listings of its held wards that are still
+    absent (from the same ``k`` trusted nights and every run since) are marked removed. Returns how many."""
+    run = session.get(CrawlRun, run_id)
+    if run is None:
+        raise ValueError(f"no crawl run {run_id}")
+    wards = session.scalars(
+        select(CrawlRunWard).where(CrawlRunWard.run_id == run_id, CrawlRunWard.removals_held > 0)
+    ).all()
+    if not wards:
+        raise ValueError(f"run {run_id} holds no removals")
+    released = 0
+    for ward in wards:
+        gone = _gone_since(session, run, ward.ward_code, k)
+        note = f"held removal released after review: absent from {k} trusted nights to run {run.id}"
+        _mark_removed(session, run, gone, note, now or dt.datetime.now(dt.UTC))
+        ward.removed = (ward.removed or 0) + len(gone)
+        ward.removals_held = 0
+        released += len(gone)
+    run.removed = (run.removed or 0) + released
+    run.removals_held = 0
+    session.flush()
+    return released
+
+
+def _gone_since(session: Session, run: CrawlRun, ward_code: int, k: int) -> list[int]:
+    """The ward's active listings not sighted since the first of the ``k`` trusted nights that ended
+    with ``run``'s night (nor by any run after it)."""
+    run_night = run.night or night_of(run.started_at)
+    nights = trusted_ward_nights(session, run.source, run.property_type, ward_code, 10 * k)
+    window = [runs for night, runs in nights if night <= run_night][:k]
+    earliest = min((r.started_at for runs in window for r in runs), default=run.started_at)
+    sighted = (
+        select(Sighting.listing_id).where(Sighting.listing_id == Listing.id, Sighting.seen_at >= earliest).exists()
+    )
+    query = _active_listings_in_ward(run.source, run.property_type, ward_code).where(~sighted)
+    return list(session.scalars(query).all())
+
+
+@dataclass
+class EndedOutcome:
+    ended: int = 0
+    rejected_listed: int = 0
+    """Listings whose detail page said "ended" while the list showed them that night."""
+    rejected_untrusted: int = 0
+    """"Listing ended" pages read on a night not trusted for the listing's ward."""
+
+
+def apply_ended(
+    session: Session, run: CrawlRun, ended: Sequence[tuple[str, str, dt.datetime]], trusted_wards: set[int]
+) -> EndedOutcome:
+    """Mark ended the listings whose "listing ended" page the run read, ``(source, listing id, when)``,
+    when the run's night is trusted for the listing's ward and the list did not show it that night
+    (the site's detail pages and lists can disagree for a day; the list is what buyers see)."""
+    outcome = EndedOutcome()
+    for source, source_id, at in ended:
+        listing = session.scalars(
+            select(Listing).where(Listing.source == source, Listing.source_listing_id == str(source_id))
+        ).first()
+        if listing is None:
+            continue
+        listed = session.scalar(
+            select(Sighting.listing_id).where(
+                Sighting.listing_id == listing.id, Sighting.page_kind == "list", Sighting.seen_at >= run.started_at
+            )
+        )
+        if listed is not None:
+            outcome.rejected_listed += 1
+            continue
+        ward_code = session.scalar(
+            select(ListingSnapshot.ward_code)
+            .where(ListingSnapshot.listing_id == listing.id)
+            .order_by(ListingSnapshot.id.desc())
+            .limit(1)
+        )
+        if ward_code not in trusted_wards:
+            outcome.rejected_untrusted += 1
+            continue
+        latest = session.scalar(
+            select(ListingEvent.kind)
+            .where(ListingEvent.listing_id == listing.id)
+            .order_by(ListingEvent.id.desc())
+            .limit(1)
+        )
+        if latest in GONE_KINDS:
+            continue
+        session.add(ListingEvent(listing_id=listing.id, run_id=run.id, kind="ended", at=at, note="listing ended page"))
+        outcome.ended += 1
+    session.flush()
+    return outcome

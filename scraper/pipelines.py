@@ -3,6 +3,7 @@
 200 CleanItemPipeline     whitespace and empty strings: "" is never a value, it is None
 300 ValidateItemPipeline  plausibility: a value no Tokyo condo can have is a parse error → None
 400 DedupeItemPipeline    the same listing twice in one run (listings move between pages mid-crawl)
+500 FieldStatsPipeline    how often each field is filled, per page kind (the verdict's field baselines)
 800 PersistItemPipeline   batches into the price-history database (only with a database URL)
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import MutableMapping
 from dataclasses import asdict, is_dataclass
 from typing import Any
@@ -163,6 +165,40 @@ class DedupeItemPipeline:
         return item
 
 
+IDENTITY_FIELDS = frozenset(
+    {"source", "property_type", "page_kind", "listing_id", "url", "scraped_at", "listing_scope"}
+)
+"""Fields every item has by construction: their fill rate says nothing about the page."""
+
+
+class FieldStatsPipeline:
+    """Count, per page kind, the items and how many of them carry each field (alltheplaces-style field
+    stats): ``fields/<page kind>/items`` and ``fields/<page kind>/<field>/filled``.
+
+    A label the site renamed empties its field on every page without any parse error; the verdict
+    compares these fill rates with the recent healthy nights (``db.health``) and makes such a night
+    suspect. ``plans`` counts as filled when it has rows.
+    """
+
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FieldStatsPipeline:
+        return cls(_stats(crawler))
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ListingEnded):
+            return item
+        values = fields_of(item)
+        kind = values.get("page_kind") or "list"
+        self.stats.inc_value(f"fields/{kind}/items")
+        for name, value in values.items():
+            if name not in IDENTITY_FIELDS and value is not None and value != []:
+                self.stats.inc_value(f"fields/{kind}/{name}/filled")
+        return item
+
+
 class PersistItemPipeline:
     """Write items into the price-history database in batches, one transaction per batch.
 
@@ -178,9 +214,23 @@ class PersistItemPipeline:
         self.crawler = crawler
         self.stats = _stats(crawler)
         self.engine = make_engine(url)
-        self.batch_size = crawler.settings.getint("CONDO_BATCH_SIZE", 1000)
-        self.removal_runs = crawler.settings.getint("CONDO_REMOVAL_RUNS", 2)
+        settings = crawler.settings
+        self.batch_size = settings.getint("CONDO_BATCH_SIZE", 1000)
+        self.removal_nights = settings.getint("CONDO_REMOVAL_NIGHTS", 2)
+        self.write_attempts = settings.getint("CONDO_WRITE_ATTEMPTS", 6)
+        self.write_backoff = settings.getfloat("CONDO_WRITE_BACKOFF_SECONDS", 0.5)
+        if self.write_attempts < 1:
+            raise ValueError("CONDO_WRITE_ATTEMPTS must be at least 1")
+
+        def setting(name: str) -> Any:
+            value = settings.get(name)
+            return None if value is None else str(value)
+
+        from db.health import Thresholds
+
+        self.thresholds = Thresholds.from_settings(setting)
         self.buffer: list[Any] = []
+        self.ended: list[tuple[str, str, dt.datetime]] = []
         self.run_id: int | None = None
         self.counts = {"new_listings": 0, "price_changes": 0, "relisted": 0, "ended": 0}
 
@@ -215,40 +265,77 @@ class PersistItemPipeline:
         logger.info("Crawl run %s opened", self.run_id)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ListingEnded):
+            # Judged when the run closes: only a trusted night may end a listing, and never one the
+            # list still showed that night (db.removal.apply_ended).
+            self.ended.append((item.source, item.listing_id, item.scraped_at))
+            return item
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
         return item
 
+    def retrying(self, what: str, work: Any) -> Any:
+        """Run ``work()`` (one transaction), again after a failure with a doubling pause, up to
+        ``CONDO_WRITE_ATTEMPTS`` times; the last failure is raised. A write can fail for a moment
+        ("database is locked" while another connection holds the write lock past the busy timeout,
+        a dropped connection); the batch must not be lost for it."""
+        from sqlalchemy.exc import DBAPIError
+
+        for attempt in range(1, self.write_attempts + 1):
+            try:
+                return work()
+            except DBAPIError as error:
+                if attempt == self.write_attempts:
+                    raise
+                pause = self.write_backoff * 2 ** (attempt - 1)
+                self.stats.inc_value("db/write_retries")
+                logger.warning(
+                    "Could not %s (attempt %d of %d): %s; trying again in %.1f s",
+                    what,
+                    attempt,
+                    self.write_attempts,
+                    str(error.orig or error).splitlines()[0],
+                    pause,
+                )
+                time.sleep(pause)
+        raise AssertionError("unreachable")
+
     def flush(self) -> None:
-        from db.engine import session_scope
-        from db.history import record_ended, record_observations
+        from sqlalchemy.exc import DBAPIError
 
         if not self.buffer:
             return
-        batch, self.buffer = self.buffer, []
-        now = now_utc()
-        with session_scope(self.engine) as session:
-            # Observations go in bulk; a "listing ended" page is written where it falls in the batch.
-            observations: list[dict[str, Any]] = []
-            for item in [*batch, None]:
-                if item is not None and not isinstance(item, ListingEnded):
-                    observations.append(as_row(item))
-                    continue
-                for outcome in record_observations(session, self.run_id, observations, now):
-                    self.counts["new_listings"] += outcome.new_listing
-                    self.counts["price_changes"] += outcome.price_changed
-                    self.counts["relisted"] += outcome.relisted
-                observations = []
-                if item is not None and record_ended(
-                    session, self.run_id, item.source, item.listing_id, item.scraped_at
-                ):
-                    self.counts["ended"] += 1
+        batch = self.buffer
+        try:
+            self.retrying("write a batch", lambda: self._write(batch))
+        except DBAPIError as error:
+            # Kept for the next flush: the batch is written later or counted as unwritten at the close.
+            self.stats.inc_value("db/write_failures")
+            logger.error("Could not write a batch of %d items: %s; kept for the next attempt", len(batch), error)
+            return
+        self.buffer = self.buffer[len(batch) :]
         self.stats.inc_value("db/items_written", len(batch))
         self.stats.inc_value("db/batches")
 
+    def _write(self, batch: list[Any]) -> None:
+        from db.engine import session_scope
+        from db.history import record_observations
+
+        counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
+        with session_scope(self.engine) as session:
+            for outcome in record_observations(session, self.run_id, [as_row(item) for item in batch], now_utc()):
+                counts["new_listings"] += outcome.new_listing
+                counts["price_changes"] += outcome.price_changed
+                counts["relisted"] += outcome.relisted
+        for name, value in counts.items():
+            self.counts[name] += value
+
     def close_spider(self, spider: Spider | None = None) -> None:
         self.flush()
+        if self.buffer:
+            self.stats.set_value("db/items_unwritten", len(self.buffer))
+            logger.error("%d item(s) could not be written to the database", len(self.buffer))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Close the run after the other extensions have put their figures into the stats."""
@@ -259,20 +346,28 @@ class PersistItemPipeline:
         stats = dict(self.stats.get_stats())
         stats["finish_reason"] = reason
         wards = [(ward.slug, ward.code) for ward in getattr(spider, "wards", [])]
-        with session_scope(self.engine) as session:
-            run = session.get(CrawlRun, self.run_id)
-            assert run is not None
-            verdict = finish_run(
-                session,
-                run,
-                stats,
-                wards,
-                self.counts,
-                now_utc(),
-                removal_runs=self.removal_runs,
-                prefix=getattr(spider, "stats_prefix", "suumo"),
-            )
-            removed = run.removed
+        now = now_utc()
+
+        def close() -> tuple[Any, int | None, int | None]:
+            with session_scope(self.engine) as session:
+                run = session.get(CrawlRun, self.run_id)
+                assert run is not None
+                verdict = finish_run(
+                    session,
+                    run,
+                    stats,
+                    wards,
+                    self.counts,
+                    now,
+                    removal_runs=self.removal_nights,
+                    thresholds=self.thresholds,
+                    prefix=getattr(spider, "stats_prefix", "suumo"),
+                    ended=self.ended,
+                )
+                return verdict, run.removed, run.ended
+
+        verdict, removed, ended = self.retrying("close the crawl run", close)
+        self.counts["ended"] = ended or 0
         for key, value in (("db/verdict", verdict.verdict), ("db/removed", removed), *self.counts.items()):
             self.stats.set_value(key if key.startswith("db/") else f"db/{key}", value)
         log = logger.info if verdict.healthy and verdict.complete else logger.error

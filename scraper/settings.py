@@ -50,6 +50,7 @@ ITEM_PIPELINES = {
     "scraper.pipelines.CleanItemPipeline": 200,
     "scraper.pipelines.ValidateItemPipeline": 300,
     "scraper.pipelines.DedupeItemPipeline": 400,
+    "scraper.pipelines.FieldStatsPipeline": 500,
     "scraper.pipelines.PersistItemPipeline": 800,
 }
 # The price-history database; the persist pipeline is off when neither this nor DATABASE_URL is set.
@@ -57,8 +58,19 @@ CONDO_DATABASE_URL = os.environ.get("CONDO_DATABASE_URL", "")
 # Items written per transaction: about ten list pages of a crawl; a larger batch reads what is known of
 # its listings in fewer queries (benchmarks/store.py), a killed crawl loses at most one unwritten batch.
 CONDO_BATCH_SIZE = 1000
-# A listing is marked removed after this many consecutive complete and healthy runs without it.
-CONDO_REMOVAL_RUNS = int(os.environ.get("CONDO_REMOVAL_RUNS", "2"))
+# A listing is marked removed after this many trusted nights without it (db.removal; CONDO_REMOVAL_RUNS
+# is the old name of the same setting).
+CONDO_REMOVAL_NIGHTS = int(os.environ.get("CONDO_REMOVAL_NIGHTS") or os.environ.get("CONDO_REMOVAL_RUNS") or "2")
+# A batch that cannot be written is tried this many times, the pause doubling from the back-off; one that
+# still fails is kept and tried again, and the night is unhealthy if it is never written.
+CONDO_WRITE_ATTEMPTS = 6
+CONDO_WRITE_BACKOFF_SECONDS = 0.5
+# After this many blocked, captcha or 403 answers in a row the spider stops for the night.
+CONDO_MAX_CONSECUTIVE_BLOCKS = 5
+# The verdict's thresholds (db.health.Thresholds; docs/operations.md says how the defaults were chosen):
+# CONDO_VERDICT_BASELINE_NIGHTS, CONDO_VERDICT_MAX_FALL, CONDO_VERDICT_MIN_FALL_LISTINGS,
+# CONDO_VERDICT_MAX_FILL_DROP, CONDO_VERDICT_MIN_FILL_BASELINE, CONDO_VERDICT_MIN_FIELD_ITEMS,
+# CONDO_VERDICT_MAX_REMOVAL_SHARE, CONDO_VERDICT_MIN_REMOVALS_HELD, CONDO_VERDICT_MIN_COVERAGE.
 # Detail pages older than a per-listing 50–100 % of this many days are fetched again (DatabaseDetailPolicy).
 # What only the detail page says (floor, direction, height, fees) rarely changes while a flat is on the
 # market; at 30 days the refreshes were half of a night's requests, at 90 a fifth (benchmarks/).

@@ -159,9 +159,9 @@ def bulk_load(
     listings, prices, events, snapshots, links = [], [], [], [], []
 
     def removed_on(key: int, gone: int) -> None:
-        """The removal rule's event: absent from the ``k`` healthy runs ending on night ``gone``."""
+        """The removal rule's event: absent from the ``k`` trusted nights ending on night ``gone``."""
         window = ", ".join(str(run_of[d]) for d in range(gone - k + 1, gone + 1))
-        note = f"absent from {k} complete and healthy runs: {window}"
+        note = f"absent from {k} trusted nights: runs {window}"
         events.append({"listing_id": key, "run_id": run_of[gone], "kind": "removed", "at": when[gone], "note": note})
         counts[gone]["removed"] += 1
 

@@ -8,16 +8,22 @@ real ``suumo_chuko`` crawl per simulated night (in its own process, its clock pi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.summary import RunSummary, run_summary
 from scraper.runner import SpiderRun, run_spider_process
 from simulator.market import Market
-from simulator.site import SimulatedSuumo, serve
+from simulator.site import FAULTS, SITE_FAULTS, SimulatedSuumo, serve
 
 JST = dt.timezone(dt.timedelta(hours=9))
 REPLAY_SETTINGS = {
@@ -37,7 +43,54 @@ class Night:
     date: dt.date
     faults: frozenset[str]
     run: SpiderRun
+    """The night's (last) crawl."""
     summary: RunSummary | None
+    runs: list[SpiderRun] = field(default_factory=list)
+    """Every crawl of the night (two with ``rerun-same-night``)."""
+    requests: int = 0
+    """Requests the site answered that night."""
+
+    @property
+    def run_ids(self) -> list[int]:
+        return [run.run_id for run in self.runs if run.run_id is not None]
+
+
+WRITE_LOCK_HOLD_SECONDS = 1.5
+WRITE_LOCK_BUSY_TIMEOUT_MS = 300
+"""The write-lock drill: another connection holds the write lock for 1.5 s, twice, while the crawl's
+SQLite connections wait at most 0.3 s for it (a crawl's own default is 30 s; see db.engine)."""
+
+
+@contextmanager
+def write_lock_holder(database_url: str, site: SimulatedSuumo, holds: int = 2) -> Iterator[None]:
+    """Hold the SQLite database's write lock past the crawl's busy timeout, ``holds`` times, once the
+    crawl has started requesting pages (another process writing: a backup, a second crawl, a notebook)."""
+    path = make_url(database_url).database
+    if not path:
+        raise ValueError("the write-lock drill needs a SQLite database file")
+    stop = threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+        try:
+            for index in range(holds):
+                while site.night_requests < 2 + 6 * index and not stop.is_set():
+                    time.sleep(0.02)
+                if stop.is_set():
+                    return
+                connection.execute("BEGIN IMMEDIATE")
+                stop.wait(WRITE_LOCK_HOLD_SECONDS)
+                connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold, name="write-lock drill", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def crawl_time(market: Market, day: int) -> dt.datetime:
@@ -62,26 +115,46 @@ def replay(
     done: list[Night] = []
     with serve(site) as base_url:
         for day in nights:
-            site.day = day
-            site.faults = set((faults or {}).get(day, set()))
-            run = run_spider_process(
-                "suumo_chuko",
-                settings={
-                    **REPLAY_SETTINGS,
-                    "SUUMO_BASE_URL": base_url,
-                    "CONDO_DATABASE_URL": database_url,
-                    "SUUMO_DETAIL_POLICY": "db.policy.DatabaseDetailPolicy",
-                    **(settings or {}),
-                },
-                time_limit=600,
-                log_path=log_dir / f"night-{day:03d}-{market.date(day).isoformat()}.log",
-                env={"CONDO_NOW": crawl_time(market, day).isoformat()},
-            )
+            night_faults = set((faults or {}).get(day, set()))
+            unknown = night_faults - set(FAULTS)
+            if unknown:
+                raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {', '.join(FAULTS)}")
+            site.start_night(day, night_faults & set(SITE_FAULTS))
+            runs = []
+            night_settings = {
+                **REPLAY_SETTINGS,
+                "SUUMO_BASE_URL": base_url,
+                "CONDO_DATABASE_URL": database_url,
+                "SUUMO_DETAIL_POLICY": "db.policy.DatabaseDetailPolicy",
+                **(settings or {}),
+            }
+            env = {}
+            if "write-lock" in night_faults:
+                night_settings["CONDO_BATCH_SIZE"] = "10"
+                env["CONDO_SQLITE_BUSY_TIMEOUT_MS"] = str(WRITE_LOCK_BUSY_TIMEOUT_MS)
+            for attempt in range(2 if "rerun-same-night" in night_faults else 1):
+                started = crawl_time(market, day) + dt.timedelta(hours=attempt)
+                suffix = f"-rerun{attempt}" if attempt else ""
+                with ExitStack() as stack:
+                    if "write-lock" in night_faults:
+                        stack.enter_context(write_lock_holder(database_url, site))
+                    runs.append(
+                        run_spider_process(
+                            "suumo_chuko",
+                            settings=night_settings,
+                            time_limit=600,
+                            log_path=log_dir / f"night-{day:03d}-{market.date(day).isoformat()}{suffix}.log",
+                            env={**env, "CONDO_NOW": started.isoformat()},
+                        )
+                    )
+            run = runs[-1]
             summary = None
             if run.run_id is not None:
                 with session_scope(engine) as session:
                     summary = run_summary(session, run.run_id)
-            night = Night(day, market.date(day), frozenset(site.faults), run, summary)
+            night = Night(
+                day, market.date(day), frozenset(night_faults), run, summary, runs, requests=site.night_requests
+            )
             done.append(night)
             if on_night:
                 on_night(night)

@@ -20,11 +20,44 @@ from urllib.parse import parse_qs, urlsplit
 
 from simulator.market import WARDS, Listing, Market
 
-FAULTS = ("unavailable", "timeouts", "blocked", "forbidden", "truncated", "drift", "slow")
-"""unavailable: some requests answer 503; timeouts: some requests hang past the crawler's timeout;
-blocked: every page is a captcha page (HTTP 200); forbidden: every page is HTTP 403; truncated: the
-first list page of each ward has no 次へ link; drift: the list cards' price label is renamed; slow:
-every response waits ``slow_seconds``."""
+SITE_FAULTS = (
+    "unavailable",
+    "timeouts",
+    "blocked",
+    "forbidden",
+    "truncated",
+    "drift",
+    "slow",
+    "zero-hits",
+    "zero-hits-late",
+    "half-hits",
+    "ended-while-listed",
+    "detail-label-rename",
+    "detail-field-missing",
+    "shifting-pages",
+    "repeated-block",
+)
+"""How the site misbehaves (docs/simulator.md):
+
+- unavailable: some requests answer 503; timeouts: some requests hang past the crawler's timeout;
+  slow: every response waits ``slow_seconds``;
+- blocked: every page is a captcha page (HTTP 200); forbidden: every page is HTTP 403;
+  repeated-block: after the first ``block_after`` requests of the night, every page is a captcha page;
+- truncated: the first list page of each ward has no 次へ link; drift: the list cards' price label is
+  renamed;
+- zero-hits: every list page is a well-formed 0件 page; zero-hits-late: list pages from page 3 on are;
+- half-hits: the site shows half of each ward, with a hit count that agrees;
+- ended-while-listed: the detail page of one listing in ``ended_every`` says "listing ended" while the
+  list still shows it;
+- detail-label-rename: the detail pages write 所在階数 where they wrote 所在階 (the floor vanishes);
+- detail-field-missing: the detail pages lose the direction (向き row and script value);
+- shifting-pages: the night's new listings are pushed in at the top of a ward's list while the crawl
+  pages through it (page N shows N-1 of them more above the rest, and the hit count grows with them).
+"""
+REPLAY_FAULTS = ("write-lock", "rerun-same-night")
+"""Faults of the night rather than the site (simulator.replay): write-lock holds the database's write
+lock past the crawl's busy timeout, twice during the crawl; rerun-same-night crawls the night twice."""
+FAULTS = SITE_FAULTS + REPLAY_FAULTS
 
 ROBOTS = "User-agent: *\nDisallow: /jj/\nCrawl-delay: 0\n"
 BANNER = '<p class="simulated-banner">SIMULATED SITE: generated data for offline testing, not real listings.</p>'
@@ -48,11 +81,18 @@ class SimulatedSuumo:
     fault_rate: float = 0.3
     timeout_seconds: float = 3.0
     slow_seconds: float = 0.2
+    block_after: int = 5
+    ended_every: int = 6
     requests: int = 0
+    night_requests: int = 0
+    """Requests since ``day`` or ``faults`` were last set (see ``start_night``)."""
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.market.config.seed)
         self.lock = threading.Lock()
+
+    def start_night(self, day: int, faults: set[str]) -> None:
+        self.day, self.faults, self.night_requests = day, set(faults), 0
 
     # --- routing --------------------------------------------------------------------------------
 
@@ -60,6 +100,8 @@ class SimulatedSuumo:
         """(status, body, content type, seconds to wait before answering) for a request path."""
         with self.lock:
             self.requests += 1
+            self.night_requests += 1
+            night_requests = self.night_requests
             roll = self.rng.random()
         parts = urlsplit(raw_path)
         if parts.path == "/robots.txt":
@@ -71,7 +113,7 @@ class SimulatedSuumo:
             return 503, "<html><title>503 Service Unavailable</title></html>", "text/html", delay
         if "forbidden" in self.faults:
             return 403, "<html><title>403 Forbidden</title></html>", "text/html", delay
-        if "blocked" in self.faults:
+        if "blocked" in self.faults or ("repeated-block" in self.faults and night_requests > self.block_after):
             return 200, self.captcha_page(), "text/html; charset=utf-8", delay
         segments = [s for s in parts.path.split("/") if s]
         if len(segments) >= 4 and segments[:3] == ["ms", "chuko", "tokyo"] and segments[3].startswith("sc_"):
@@ -96,11 +138,30 @@ class SimulatedSuumo:
 
     def ward_listings(self, ward: str) -> list[Listing]:
         listings = self.market.active(self.day, ward)
-        return sorted(listings, key=lambda x: (x.price_on(self.day), x.listing_id))
+        listings = sorted(listings, key=lambda x: (x.price_on(self.day), x.listing_id))
+        if "half-hits" in self.faults:
+            listings = listings[::2]
+        return listings
+
+    def arrived_today(self, listing: Listing) -> bool:
+        return not listing.active(self.day - 1)
+
+    def listings_on_page(self, ward: str, page: int) -> list[Listing]:
+        """The ward's list as the site shows it when page ``page`` is asked for."""
+        listings = self.ward_listings(ward)
+        if "zero-hits" in self.faults or ("zero-hits-late" in self.faults and page >= 3):
+            return []
+        if "shifting-pages" in self.faults:
+            # The night's new listings are not there yet when the crawl starts; one more arrives at the
+            # top before each following page is read.
+            new = [x for x in listings if self.arrived_today(x)]
+            rest = [x for x in listings if not self.arrived_today(x)]
+            listings = new[: page - 1] + rest
+        return listings
 
     def list_page(self, ward: str, page: int, size: int) -> str:
         _, ward_name, _ = WARDS[ward]
-        listings = self.ward_listings(ward)
+        listings = self.listings_on_page(ward, page)
         shown = listings[(page - 1) * size : page * size]
         last_page = max(1, -(-len(listings) // size))
         more = page < last_page and not ("truncated" in self.faults and page == 1)
@@ -174,6 +235,10 @@ class SimulatedSuumo:
         listing = self.market.listings.get(listing_id)
         if listing is None or not listing.active(self.day) or self.market.building_of(listing).ward != ward:
             return 200, self.gone_page(), "text/html; charset=utf-8"
+        if "ended-while-listed" in self.faults and int(listing_id) % self.ended_every == 0:
+            return 200, self.gone_page(), "text/html; charset=utf-8"
+        floor_label = "所在階数" if "detail-label-rename" in self.faults else "所在階"
+        no_direction = "detail-field-missing" in self.faults
         f = self._facts(listing)
         unit = self.market.units[listing.unit_id]
         building = self.market.buildings[unit.building_id]
@@ -197,7 +262,7 @@ var gapSuumoPcForKr = [{{
 	shikugunCd : "{str(building.ward_code)[2:]}",
 	bukkenCd : "{listing_id}",
 	soKukakusuDisp : "{building.total_units}",
-	muki : "{unit.direction}",
+	muki : "{"" if no_direction else unit.direction}",
 	kaisha_nm : "{f["agent"]}",
 	kakaku_mitei_flg : "0"
 }}];
@@ -214,7 +279,7 @@ var gapSuumoPcForKr = [{{
 {row("総戸数", f"{building.total_units}戸")}
 {row("専有面積", f["area"])}
 {row("その他面積", f"バルコニー面積：{unit.balcony_m2}m<sup>2</sup>")}
-{row("所在階/構造・階建", f"{unit.floor}階/{building.structure}{building.floors}階建")}
+{row(f"{floor_label}/構造・階建", f"{unit.floor}階/{building.structure}{building.floors}階建")}
 {row("完成時期（築年月）", f["built"])}
 {row("住所", f["address"], hint=False)}
 {row("交通", f["access"], hint=False)}
@@ -224,8 +289,8 @@ var gapSuumoPcForKr = [{{
 {row("価格", f["price"])}
 {row("管理費", yen_text(unit.management_fee_yen) + "／月（委託(通勤)）")}
 {row("修繕積立金", yen_text(unit.repair_reserve_yen) + "／月")}
-{row("所在階", f"{unit.floor}階")}
-{row("向き", unit.direction)}
+{row(floor_label, f"{unit.floor}階")}
+{"" if no_direction else row("向き", unit.direction)}
 </tbody></table>
 <h3 class="secTitleInnerR">共通概要</h3>
 <{table}><tbody class="vat tal">

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import scrapy
 from parsel import Selector
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.python.failure import Failure
@@ -43,6 +44,8 @@ class SuumoSpider(scrapy.Spider):
         self.page_size = 100
         self.detail_policy: DetailPolicy | None = None
         self.allowed_domains: list[str] = []
+        self.max_consecutive_blocks = 5
+        self.consecutive_blocks = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SuumoSpider:
@@ -53,6 +56,9 @@ class SuumoSpider(scrapy.Spider):
         host = urlsplit(spider.base_url).hostname
         spider.allowed_domains = [host] if host else []
         spider.detail_policy = build_from_crawler(load_object(settings["SUUMO_DETAIL_POLICY"]), crawler)
+        spider.max_consecutive_blocks = settings.getint("CONDO_MAX_CONSECUTIVE_BLOCKS", 5)
+        if spider.max_consecutive_blocks < 1:
+            raise ValueError("CONDO_MAX_CONSECUTIVE_BLOCKS must be at least 1")
         return spider
 
     # --- requests -------------------------------------------------------------------------------
@@ -92,7 +98,19 @@ class SuumoSpider(scrapy.Spider):
             self.inc("blocked")
             self.inc(f"blocked/{verdict.reason}")
             self.logger.error("Blocked on %s page %s (%s)", role, response.url, verdict.reason)
-        elif verdict.kind in (PageKind.ERROR, PageKind.UNRECOGNISED):
+            self.consecutive_blocks += 1
+            if self.consecutive_blocks >= self.max_consecutive_blocks:
+                # Asking again only tells the site we are still here: stop for the night.
+                self.crawler.stats.set_value(f"{self.stats_prefix}/stopped_on_block", self.consecutive_blocks)
+                self.logger.error(
+                    "Stopping the crawl: %d blocked answers in a row (last: %s)",
+                    self.consecutive_blocks,
+                    verdict.reason,
+                )
+                raise CloseSpider("blocked")
+            return verdict
+        self.consecutive_blocks = 0
+        if verdict.kind in (PageKind.ERROR, PageKind.UNRECOGNISED):
             self.logger.error("%s on %s page %s (%s)", verdict.kind.value, role, response.url, verdict.reason)
         elif verdict.kind is PageKind.GONE:
             self.logger.info("Listing ended: %s", response.url)
@@ -117,7 +135,13 @@ class SuumoSpider(scrapy.Spider):
     def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
         verdict = self.verdict(response, "list")
         if verdict.kind is PageKind.EMPTY:
-            self.crawler.stats.set_value(f"{self.stats_prefix}/hits/{ward}", 0)
+            if self.crawler.stats.get_value(f"{self.stats_prefix}/list_pages_parsed/{ward}"):
+                # A 0件 page after pages that had cards is the site failing, not the ward emptying: it must
+                # not overwrite the hit count the earlier pages printed, nor end the ward's walk.
+                self.inc(f"list_pages_empty_after_cards/{ward}")
+                self.logger.error("0件 page %s after pages with listings: %s is incomplete", response.url, ward)
+                return
+            self.crawler.stats.max_value(f"{self.stats_prefix}/hits/{ward}", 0)
             self.crawler.stats.set_value(f"{self.stats_prefix}/ward_done/{ward}", True)
             return
         if verdict.kind is not PageKind.LIST:

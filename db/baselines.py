@@ -1,0 +1,78 @@
+"""The recent level of each ward and field, read from the trusted nights before a run (db.health)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.health import Baseline, WardBaseline
+from db.models import CrawlRun, CrawlRunField, CrawlRunWard
+
+
+def read_baseline(session: Session, run: CrawlRun, ward_codes: list[int], nights: int) -> Baseline:
+    """Medians over the last ``nights`` trusted nights of the run's spider before ``run``: per ward, the
+    site's hit count and the listings seen (the night's last trusted run of the ward); per field and
+    page kind, the fill rate (the night's last trusted run).
+
+    A night is trusted for a ward when its verdict there was complete_healthy. Suspect nights never
+    enter a baseline, so a site that stays broken keeps being compared with the last good level.
+    """
+    ward_rows = session.execute(
+        select(CrawlRunWard.ward_code, CrawlRun.night, CrawlRunWard.hits, CrawlRunWard.cards)
+        .join(CrawlRun, CrawlRun.id == CrawlRunWard.run_id)
+        .where(
+            CrawlRun.spider == run.spider,
+            CrawlRun.id != run.id,
+            CrawlRun.started_at <= run.started_at,
+            CrawlRunWard.ward_code.in_(ward_codes),
+            CrawlRunWard.complete.is_(True),
+            CrawlRunWard.healthy.is_(True),
+        )
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(nights * len(ward_codes) * 4)
+    ).all()
+    per_ward: dict[int, dict[object, tuple[int, int]]] = defaultdict(dict)
+    for code, night, hits, cards in ward_rows:
+        if hits is None or night in per_ward[code] or len(per_ward[code]) >= nights:
+            continue
+        per_ward[code][night] = (hits, cards)
+    wards = {
+        code: WardBaseline(
+            len(values),
+            statistics.median(h for h, _ in values.values()),
+            statistics.median(c for _, c in values.values()),
+        )
+        for code, values in per_ward.items()
+        if values
+    }
+    trusted_runs = session.execute(
+        select(CrawlRun.id, CrawlRun.night)
+        .where(
+            CrawlRun.spider == run.spider,
+            CrawlRun.id != run.id,
+            CrawlRun.started_at <= run.started_at,
+            CrawlRun.verdict == "complete_healthy",
+        )
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(nights * 4)
+    ).all()
+    run_ids: list[int] = []
+    seen_nights: set[object] = set()
+    for run_id, night in trusted_runs:
+        if night not in seen_nights and len(seen_nights) < nights:
+            seen_nights.add(night)
+            run_ids.append(run_id)
+    rates: dict[tuple[str, str], list[float]] = defaultdict(list)
+    if run_ids:
+        for kind, name, items, filled in session.execute(
+            select(CrawlRunField.page_kind, CrawlRunField.field, CrawlRunField.items, CrawlRunField.filled).where(
+                CrawlRunField.run_id.in_(run_ids)
+            )
+        ):
+            if items:
+                rates[(kind, name)].append(filled / items)
+    fill = {key: statistics.median(values) for key, values in rates.items()}
+    return Baseline(wards, fill)
