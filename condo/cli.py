@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scraper.offline import UnknownPageError, parse_file
+from simulator.site import FAULTS as DEMO_FAULTS
 
 if TYPE_CHECKING:
     from simulator.replay import Night
@@ -207,19 +208,35 @@ def crawl_command(
     help="Folder for the demo database, ground truth and logs (replaced).",
 )
 @click.option("--seed", type=int, default=20260901, show_default=True, help="Seed of the simulated market.")
-def demo_command(nights: int, out_dir: Path, seed: int) -> None:
+@click.option(
+    "--faults",
+    "fault_specs",
+    multiple=True,
+    metavar="NAME[@NIGHT[-NIGHT]]",
+    help="Rehearse a failure on those nights (numbered from 1; no night: every night). Repeatable. "
+    "Faults: " + ", ".join(DEMO_FAULTS) + ".",
+)
+def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, ...]) -> None:
     """Offline demo on SIMULATED data: crawl a simulated SUUMO for N nights into a fresh database.
 
     A seeded market of used condos in Koto, Bunkyo and Minato (listings arrive, cut prices, are sold by
     several agents, leave and come back) is served as SUUMO pages on 127.0.0.1; the real spider,
     pipelines and database record it night by night. Nothing is fetched from the internet. Every
-    number shown is simulated.
+    number shown is simulated. It ends by comparing the database with the simulator's truth
+    (OUT/truth-check.json: false removals, missed price changes, wrong values, each night's verdicts).
 
     \b
-    Example:
+    Examples:
       condo demo --nights 14 --out data/demo
+      condo demo --nights 9 --faults zero-hits@5-6 --out data/drill   # rehearse a 0件 site
     """
     from condo.demo import LABEL, example_queries, run_demo
+    from simulator.drills import parse_fault, truth_lines
+
+    try:
+        faults = [parse_fault(spec, nights) for spec in fault_specs]
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--faults") from error
 
     click.echo(f"[{LABEL}] Building a simulated market (seed {seed}) and crawling {nights} night(s)...", err=True)
 
@@ -233,8 +250,11 @@ def demo_command(nights: int, out_dir: Path, seed: int) -> None:
         )
         click.echo(f"  [{LABEL}] night {night.day + 1}/{nights} ({night.date}): {status}", err=True)
 
-    result = run_demo(out_dir, nights, seed, on_night=show)
+    result = run_demo(out_dir, nights, seed, on_night=show, faults=faults)
     click.echo(f"\n=== {LABEL}: every figure below comes from a simulated market, not from SUUMO ===")
+    click.echo(f"\nThe database against the simulator's truth [{LABEL}]")
+    for line in truth_lines(result.truth_check):
+        click.echo(f"  {line}")
     for title, columns, rows in example_queries(result.database_url):
         click.echo(f"\n{title} [{LABEL}]")
         click.echo("  " + " | ".join(columns))
@@ -261,6 +281,7 @@ def demo_command(nights: int, out_dir: Path, seed: int) -> None:
 Where everything is:{report_line}
   database      {result.database_url}   (query the v_listings, v_units, v_price_history, v_crawl_runs views)
   ground truth  {result.truth_path}   (the simulator's own record of every listing and price)
+  truth check   {result.truth_check_path}   (the database compared with the truth)
   crawl logs    {result.out_dir / "logs"}
 """)
     if any(night.run.returncode != 0 for night in result.nights):

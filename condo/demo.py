@@ -4,13 +4,15 @@ spiders crawling it night by night into a fresh embedded database, then a summar
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
 from db.engine import make_engine
+from simulator.drills import FaultSpec, faults_by_day, truth_check, write_truth_check
 from simulator.market import MarketConfig, build_market
 from simulator.replay import Night, replay
 
@@ -38,10 +40,20 @@ class DemoResult:
     database_url: str
     truth_path: Path
     nights: list[Night]
+    truth_check: dict[str, Any] = field(default_factory=dict)
+    truth_check_path: Path | None = None
 
 
-def run_demo(out_dir: Path, nights: int, seed: int, on_night: Callable[[Night], None] | None = None) -> DemoResult:
-    """Build the simulated market, write its ground truth, replay ``nights`` nights into a fresh database."""
+def run_demo(
+    out_dir: Path,
+    nights: int,
+    seed: int,
+    on_night: Callable[[Night], None] | None = None,
+    faults: Sequence[FaultSpec] = (),
+    settings: Mapping[str, str] | None = None,
+) -> DemoResult:
+    """Build the simulated market, write its ground truth, replay ``nights`` nights into a fresh database
+    (with ``faults`` on their nights), and compare the database with the truth (``truth-check.json``)."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
@@ -49,8 +61,22 @@ def run_demo(out_dir: Path, nights: int, seed: int, on_night: Callable[[Night], 
     truth = out_dir / "truth.json"
     market.write_truth(truth)
     database_url = f"sqlite:///{out_dir / 'demo.sqlite3'}"
-    done = replay(market, database_url, range(nights), out_dir / "logs", on_night=on_night)
-    return DemoResult(out_dir, database_url, truth, done)
+    done = replay(
+        market,
+        database_url,
+        range(nights),
+        out_dir / "logs",
+        faults=faults_by_day(faults),
+        settings=settings,
+        on_night=on_night,
+    )
+    engine = make_engine(database_url)
+    try:
+        report = truth_check(market, engine, done)
+    finally:
+        engine.dispose()
+    path = write_truth_check(report, out_dir / "truth-check.json")
+    return DemoResult(out_dir, database_url, truth, done, report, path)
 
 
 def example_queries(database_url: str) -> list[tuple[str, list[str], list[tuple[object, ...]]]]:

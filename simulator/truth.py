@@ -7,7 +7,7 @@ reads as evidence, not as a bare pass.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
@@ -31,8 +31,11 @@ class Check:
         return f"{self.name}: {self.matched} of {self.expected}{extra}"
 
 
-def _night_of_run(engine: Engine, nights: Sequence[int]) -> dict[int, int]:
-    """Runs are made one per night, in order: run id → simulated day."""
+def _night_of_run(engine: Engine, nights: Sequence[int], runs: Mapping[int, int] | None = None) -> dict[int, int]:
+    """Run id → simulated day: ``runs`` when given (a night can have several runs), else one run per
+    night, in order."""
+    if runs is not None:
+        return dict(runs)
     with engine.connect() as connection:
         run_ids = [row[0] for row in connection.execute(text("SELECT id FROM crawl_runs ORDER BY id"))]
     if len(run_ids) != len(nights):
@@ -40,7 +43,14 @@ def _night_of_run(engine: Engine, nights: Sequence[int]) -> dict[int, int]:
     return dict(zip(run_ids, nights, strict=True))
 
 
-def compare(market: Market, engine: Engine, nights: Sequence[int], trusted: set[int], k: int = 2) -> list[Check]:
+def compare(
+    market: Market,
+    engine: Engine,
+    nights: Sequence[int],
+    trusted: set[int],
+    k: int = 2,
+    runs: Mapping[int, int] | None = None,
+) -> list[Check]:
     """Check listings, price histories, removals, relistings and units against the truth.
 
     ``trusted`` are the nights whose crawl was complete and healthy (every night of a clean replay):
@@ -48,7 +58,7 @@ def compare(market: Market, engine: Engine, nights: Sequence[int], trusted: set[
     have covered some wards completely and healthily (the removal rules work per ward): the database's
     own per-ward verdicts (``crawl_run_wards``) extend the trust ward by ward.
     """
-    night_of = _night_of_run(engine, nights)
+    night_of = _night_of_run(engine, nights, runs)
     with engine.connect() as connection:
         db_listings = {
             row[0]: row[1] for row in connection.execute(text("SELECT source_listing_id, listing_id FROM v_listings"))
@@ -89,7 +99,9 @@ def compare(market: Market, engine: Engine, nights: Sequence[int], trusted: set[
 
         ward_ok: dict[int, set[int]] = defaultdict(set)
         for run_id, ward_code in connection.execute(
-            text("SELECT run_id, ward_code FROM crawl_run_wards WHERE complete AND healthy")
+            text(
+                "SELECT run_id, ward_code FROM crawl_run_wards WHERE complete AND healthy AND (exact IS NULL OR exact)"
+            )
         ):
             ward_ok[night_of[run_id]].add(ward_code)
 
@@ -203,3 +215,35 @@ def _listings_per_unit(market: Market, listing_ids: set[str]) -> dict[int, set[s
     for lid in listing_ids:
         out[market.listings[lid].unit_id].add(lid)
     return out
+
+
+def wrong_values(market: Market, engine: Engine, runs: Mapping[int, int]) -> list[str]:
+    """Values stored as if right that the truth contradicts: price rows whose price was not the
+    listing's asking price on the night of their run, and listings whose latest floor, floor area or
+    direction is not their flat's (an unknown value is not wrong)."""
+    problems = []
+    with engine.connect() as connection:
+        for listing, run_id, price in connection.execute(
+            text(
+                "SELECT l.source_listing_id, p.run_id, p.price_yen"
+                " FROM price_history p JOIN listings l ON l.id = p.listing_id"
+            )
+        ):
+            truth = market.listings.get(listing)
+            if truth is None or run_id not in runs:
+                problems.append(f"{listing}: price row of an unknown listing or run {run_id}")
+            elif price is not None and price != truth.price_on(runs[run_id]):
+                problems.append(f"{listing}: {price} on night {runs[run_id] + 1}, truth {truth.price_on(runs[run_id])}")
+        for listing, floor, area, direction in connection.execute(
+            text("SELECT source_listing_id, floor, area_m2, direction FROM v_listings")
+        ):
+            truth = market.listings.get(listing)
+            if truth is None:
+                continue
+            unit = market.units[truth.unit_id]
+            for name, stored, true in (("floor", floor, unit.floor), ("direction", direction, unit.direction)):
+                if stored is not None and stored != true:
+                    problems.append(f"{listing}: {name} {stored}, truth {true}")
+            if area is not None and abs(float(area) - float(unit.area_m2)) > 0.01:
+                problems.append(f"{listing}: area {area}, truth {unit.area_m2}")
+    return problems

@@ -7,12 +7,13 @@ library function into a migrated database; the analysts' views are checked after
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from condo.cli import main
 from condo.crawl import crawl
@@ -25,6 +26,7 @@ LIST_PATH = "/ms/chuko/tokyo/sc_koto/?pc=100"
 NEXT_LINK = '<a href="/ms/chuko/tokyo/sc_chiyoda/?page=2">次へ</a>'
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "RETRY_TIMES": "0"}
 DETAIL_ID = "73305798"
+FIRST_NIGHT = dt.datetime(2026, 9, 7, 17, 30, tzinfo=dt.UTC)
 
 
 def koto_copy(html: str) -> str:
@@ -79,6 +81,12 @@ def night(
     if detail:
         site.add(*detail)
     monkeypatch.setenv("CONDO_DATA_DIR", str(tmp))
+    # Each crawl is the next night (removals count nights, not runs): 02:30 JST, one day after the last.
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        runs = connection.execute(text("SELECT COUNT(*) FROM crawl_runs")).scalar() or 0
+    engine.dispose()
+    monkeypatch.setenv("CONDO_NOW", (FIRST_NIGHT + dt.timedelta(days=runs)).isoformat())
     result = crawl(database_url, ["suumo_chuko"], "koto", {**FAST, "SUUMO_BASE_URL": site.base_url}, time_limit=120)
     assert result.ok, [run.log_path.read_text()[-3000:] for run in result.runs if run.log_path]
     (summary,) = result.summaries
