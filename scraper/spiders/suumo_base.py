@@ -99,7 +99,8 @@ class SuumoSpider(scrapy.Spider):
             self.inc(f"blocked/{verdict.reason}")
             self.logger.error("Blocked on %s page %s (%s)", role, response.url, verdict.reason)
             self.consecutive_blocks += 1
-            if self.consecutive_blocks >= self.max_consecutive_blocks:
+            stopped = self.crawler.stats.get_value(f"{self.stats_prefix}/stopped_on_block")
+            if self.consecutive_blocks >= self.max_consecutive_blocks and not stopped:
                 # Asking again only tells the site we are still here: stop for the night.
                 self.crawler.stats.set_value(f"{self.stats_prefix}/stopped_on_block", self.consecutive_blocks)
                 self.logger.error(

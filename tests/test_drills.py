@@ -1,0 +1,210 @@
+"""Drills: each failure a real site produces, rehearsed on the SIMULATED site, and the database held
+against the simulator's truth. Every drill must end with no false removal, no wrong value, and no
+price change lost on a night the crawl could see; the nights it strikes must not be trusted where the
+failure makes them blind.
+
+The drills run two at a time (each replay's crawls are child processes); one market, eight nights,
+the fault on nights 5 and 6, so that four trusted nights come before it (the baselines) and two after
+(the removals it must not cause).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from db.engine import make_engine
+from simulator.drills import FaultSpec, faults_by_day, parse_fault, truth_check
+from simulator.market import MarketConfig, build_market
+from simulator.replay import Night, replay
+from simulator.site import FAULTS
+from tests.conftest import TRUTH_REPORT
+
+pytestmark = pytest.mark.slow
+
+DRILL_MARKET = MarketConfig(
+    seed=29, days=8, buildings_per_ward=10, arrivals_per_day={"koto": 3.0, "bunkyo": 2.0, "minato": 3.0}
+)
+DRILL_SETTINGS = {
+    "SUUMO_PAGE_SIZE": "20",  # several list pages a ward, so that faults of later pages have pages to hit
+    "SUUMO_DETAIL_MAX_AGE_DAYS": "3",  # enough detail pages every night for the detail field baselines
+    "RETRY_TIMES": "1",
+}
+STRIKES = "@5-6"
+BLIND = {
+    "zero-hits",
+    "zero-hits-late",
+    "half-hits",
+    "detail-label-rename",
+    "detail-field-missing",
+    "repeated-block",
+}
+"""Faults that hide listings or fields: the nights they strike must not be trusted."""
+NEW_DRILLS = (
+    "zero-hits",
+    "zero-hits-late",
+    "half-hits",
+    "write-lock",
+    "ended-while-listed",
+    "detail-label-rename",
+    "detail-field-missing",
+    "shifting-pages",
+    "repeated-block",
+    "rerun-same-night",
+)
+
+
+Drill = tuple[list[Night], dict[str, Any], str]
+
+
+def run_drill(name: str, folder: Path) -> tuple[str, Drill]:
+    """One drill in a process of its own (Alembic's set-up is not thread-safe)."""
+    market = build_market(DRILL_MARKET)
+    url = f"sqlite:///{folder / 'drill.sqlite3'}"
+    spec = parse_fault(name + STRIKES, DRILL_MARKET.days)
+    nights = replay(
+        market, url, range(DRILL_MARKET.days), folder / "logs", faults=faults_by_day([spec]), settings=DRILL_SETTINGS
+    )
+    engine = make_engine(url)
+    report = truth_check(market, engine, nights)
+    engine.dispose()
+    return name, (nights, report, url)
+
+
+@pytest.fixture(scope="module")
+def drills(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Drill]]:
+    folders = [tmp_path_factory.mktemp(f"drill-{name}") for name in NEW_DRILLS]
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        done = dict(pool.map(run_drill, NEW_DRILLS, folders))
+    for name, (_, report, _) in done.items():
+        struck = [n for n in report["nights"] if n["faults"]]
+        TRUTH_REPORT.append(
+            f"SIMULATED drill {name}{STRIKES}: false removals {report['false_removals']}, missed price changes "
+            f"{report['missed_price_changes']}, wrong values {report['wrong_values']}; verdicts on its nights: "
+            + "; ".join(f"{n['night']}: {sorted(set(n['verdicts'].values()))}" for n in struck)
+        )
+    yield done
+
+
+def test_every_fault_has_a_drill() -> None:
+    assert set(NEW_DRILLS) <= set(FAULTS)
+
+
+@pytest.mark.parametrize("name", NEW_DRILLS)
+def test_drill_against_the_truth(drills: dict[str, Drill], name: str) -> None:
+    nights, report, _ = drills[name]
+    assert all(run.returncode == 0 for night in nights for run in night.runs), name
+    assert report["false_removals"] == 0, report["checks"]
+    assert report["wrong_values"] == 0, report["wrong_value_examples"]
+    assert report["missed_price_changes"] == 0, report["checks"]
+    struck = [n for n in report["nights"] if n["faults"]]
+    assert [n["night"] for n in struck] == [5, 6]
+    before = [n for n in report["nights"] if n["night"] < 5]
+    assert all(set(n["verdicts"].values()) == {"complete_healthy"} for n in before), before
+    if name in BLIND:
+        for night in struck:
+            assert "complete_healthy" not in night["verdicts"].values(), night
+    json.dumps(report)  # the report is what truth-check.json holds
+
+
+def _scalar(url: str, sql: str) -> Any:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(text(sql)).scalar()
+    engine.dispose()
+    return value
+
+
+def test_zero_hits_is_suspect_not_an_empty_market(drills: dict[str, Drill]) -> None:
+    _, report, url = drills["zero-hits"]
+    night5 = report["nights"][4]
+    assert set(night5["verdicts"].values()) == {"suspect"}
+    reasons = _scalar(url, f"SELECT verdict_reasons FROM crawl_runs WHERE id = {night5['runs'][0]}")
+    assert "the site counted 0 listings, against" in reasons
+
+
+def test_zero_hits_late_is_incomplete(drills: dict[str, Drill]) -> None:
+    _, report, url = drills["zero-hits-late"]
+    run_id = report["nights"][4]["runs"][0]
+    reasons = _scalar(url, f"SELECT verdict_reasons FROM crawl_runs WHERE id = {run_id}")
+    assert "0件 page(s) after pages with listings" in reasons
+
+
+def test_write_lock_loses_nothing(drills: dict[str, Drill]) -> None:
+    nights, report, url = drills["write-lock"]
+    retries = sum(run.stats.get("db/write_retries", 0) for night in nights[4:6] for run in night.runs)
+    assert retries > 0, "the drill must make writes fail"
+    for night in report["nights"][4:6]:
+        assert set(night["verdicts"].values()) == {"complete_healthy"}
+    short = _scalar(url, "SELECT COUNT(*) FROM crawl_run_wards WHERE stored < cards")
+    assert short == 0
+
+
+def test_ended_while_listed_is_not_ended(drills: dict[str, Drill]) -> None:
+    nights, _, url = drills["ended-while-listed"]
+    gone_pages = sum(run.stats.get("suumo/detail_pages/gone", 0) for night in nights[4:6] for run in night.runs)
+    assert gone_pages > 0, "the drill must serve 'listing ended' pages"
+    assert _scalar(url, "SELECT COUNT(*) FROM listing_events WHERE kind = 'ended'") == 0
+
+
+def test_shifting_pages_night_is_not_evidence_of_absence(drills: dict[str, Drill]) -> None:
+    _, report, url = drills["shifting-pages"]
+    runs = ", ".join(str(r) for n in report["nights"][4:6] for r in n["runs"])
+    inexact = _scalar(url, f"SELECT COUNT(*) FROM crawl_run_wards WHERE run_id IN ({runs}) AND NOT exact")
+    assert inexact > 0, "new listings pushed in at the top must be missed by the walk"
+
+
+def test_repeated_block_stops_the_crawl(drills: dict[str, Drill]) -> None:
+    nights, report, url = drills["repeated-block"]
+    for night in nights[4:6]:
+        (run,) = night.runs
+        assert run.stats.get("suumo/stopped_on_block") == 5
+        assert run.stats.get("finish_reason") == "blocked"
+        # 5 good answers, then 5 blocks in a row, and what was already in flight (4 at a time).
+        assert night.requests <= 5 + 5 + 4 + 1, night.requests
+    run_id = report["nights"][4]["runs"][0]
+    assert "stopped after 5 blocked answers in a row" in _scalar(
+        url, f"SELECT verdict_reasons FROM crawl_runs WHERE id = {run_id}"
+    )
+
+
+def test_rerun_same_night_counts_one_night(drills: dict[str, Drill]) -> None:
+    _, report, url = drills["rerun-same-night"]
+    assert [len(n["runs"]) for n in report["nights"]] == [1, 1, 1, 1, 2, 2, 1, 1]
+    assert _scalar(url, "SELECT COUNT(DISTINCT night) FROM crawl_runs") == 8
+
+
+def test_fault_specs() -> None:
+    assert faults_by_day([FaultSpec("zero-hits", 5, 6), FaultSpec("slow", 6, 6)]) == {
+        4: {"zero-hits"},
+        5: {"zero-hits", "slow"},
+    }
+    for bad in ("nonsense@1", "zero-hits@0", "zero-hits@3-2", "zero-hits@x", "zero-hits@9"):
+        with pytest.raises(ValueError):
+            parse_fault(bad, 8)
+
+
+def test_condo_demo_rehearses_a_fault(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from condo.cli import main
+
+    out = tmp_path / "drill"
+    result = CliRunner().invoke(main, ["demo", "--nights", "4", "--faults", "zero-hits@4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "truth-check.json").read_text())
+    assert report["false_removals"] == 0 and report["wrong_values"] == 0
+    assert [n["faults"] for n in report["nights"]] == [[], [], [], ["zero-hits"]]
+    assert set(report["nights"][3]["verdicts"]) == {"suumo_chuko/koto", "suumo_chuko/bunkyo", "suumo_chuko/minato"}
+    assert set(report["nights"][3]["verdicts"].values()) == {"suspect"}
+    assert "false removals (listings marked gone while still on the site): 0" in result.stdout
+    assert "night 4 (2026-09-10) [fault: zero-hits]: suspect" in result.stdout
+    bad = CliRunner().invoke(main, ["demo", "--nights", "4", "--faults", "zero-hit@2", "--out", str(out)])
+    assert bad.exit_code == 2 and "unknown fault 'zero-hit'" in bad.output
