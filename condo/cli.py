@@ -95,6 +95,31 @@ def _database_url(url: str | None) -> str:
     return database_url(url)
 
 
+@db_group.command("release-held")
+@click.argument("run_id", type=int)
+@DATABASE_URL_OPTION
+def release_held_command(run_id: int, database_url: str | None) -> None:
+    """Apply the removals a crawl run held for review, after a person has checked that those listings
+    really left the site (too many removals in one ward and night are held: see `condo status`).
+
+    \b
+    Example:
+      condo db release-held 412
+    """
+    from db.engine import make_engine, session_scope
+    from db.removal import release_held
+
+    engine = make_engine(_database_url(database_url))
+    try:
+        with session_scope(engine) as session:
+            released = release_held(session, run_id)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    finally:
+        engine.dispose()
+    click.echo(f"Run {run_id}: {released} held removal(s) applied.")
+
+
 @db_group.command("upgrade")
 @DATABASE_URL_OPTION
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to upgrade to.")
@@ -179,8 +204,14 @@ def crawl_command(
         of = f" of {progress.hits}" if progress.hits is not None else ""
         click.echo(f"  {spider} {progress.ward}: page {progress.page}, {progress.cards}{of} listings", err=True)
 
+    from db.locks import DatabaseLocked
+
     url = _database_url(database_url)
-    result = crawl(url, spiders or SPIDERS, wards, settings, time_limit, on_progress=show)
+    try:
+        result = crawl(url, spiders or SPIDERS, wards, settings, time_limit, on_progress=show)
+    except DatabaseLocked as error:
+        click.echo(f"Not crawling: {error}. One crawl (or maintenance) per database at a time.", err=True)
+        sys.exit(3)
     for run in result.runs:
         if run.returncode != 0 or run.killed_after_time_limit:
             why = "killed after the time limit" if run.killed_after_time_limit else f"exit code {run.returncode}"
@@ -396,13 +427,23 @@ def schedule_command(config_path: Path | None, list_jobs: bool, run_now: str | N
 
 @main.command("status")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Scheduler TOML file.")
-def status_command(config_path: Path | None) -> None:
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="Also send what needs attention to the alarm URLs ([alarm] urls or CONDO_ALARM_URLS).",
+)
+def status_command(config_path: Path | None, notify: bool) -> None:
     """Show the last run of each job and spider with its verdict, the next runs, and warnings to act on.
 
+    Exit status 0 when nothing needs attention, 1 when something does (an untrusted night, held
+    removals, a failed job, no trusted crawl for days): usable from cron and monitoring tools.
+
     \b
-    Example:
+    Examples:
       condo status
+      condo status --notify     # from cron: a message when something needs attention
     """
+    from alarm.notify import alarm_urls, send
     from condo.scheduling import ConfigError, load_config
     from condo.status import collect_status, status_lines
 
@@ -410,4 +451,15 @@ def status_command(config_path: Path | None) -> None:
         config = load_config(config_path)
     except ConfigError as error:
         raise click.BadParameter(str(error), param_hint="--config") from error
-    click.echo("\n".join(status_lines(collect_status(config))))
+    status = collect_status(config)
+    click.echo("\n".join(status_lines(status)))
+    if notify and status.attention:
+        urls = alarm_urls(config["alarm"]["urls"])
+        if not urls:
+            click.echo("No alarm URL configured ([alarm] urls or CONDO_ALARM_URLS): nothing sent.", err=True)
+        elif send(urls, "condo status", status.attention):
+            click.echo(f"Alarm sent to {len(urls)} URL(s).", err=True)
+        else:
+            click.echo("The alarm could not be sent: see the log above.", err=True)
+    if status.needs_attention:
+        sys.exit(1)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from db.engine import data_dir, make_engine, session_scope
+from db.locks import database_lock
 from db.migrate import upgrade
 from db.summary import RunSummary, run_summary
 from scraper.runner import Progress, SpiderRun, run_spider_process
@@ -31,7 +32,21 @@ def crawl(
     time_limit: float | None = None,
     on_progress: Callable[[str, Progress], None] | None = None,
 ) -> CrawlResult:
-    """Migrate the database, then run each spider in turn into it (each in its own process)."""
+    """Migrate the database, then run each spider in turn into it (each in its own process), holding
+    the database's crawl lock (db.locks): a second crawl or maintenance of the same database raises
+    :class:`db.locks.DatabaseLocked`, naming the holder."""
+    with database_lock(database_url, "crawl"):
+        return _crawl(database_url, spiders, wards, settings, time_limit, on_progress)
+
+
+def _crawl(
+    database_url: str,
+    spiders: Sequence[str],
+    wards: str | None,
+    settings: Mapping[str, str] | None,
+    time_limit: float | None,
+    on_progress: Callable[[str, Progress], None] | None,
+) -> CrawlResult:
     engine = make_engine(database_url)
     upgrade(engine)
     logs = data_dir() / "logs"

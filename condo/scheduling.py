@@ -6,15 +6,12 @@ every run. ``scheduler.py`` and ``condo schedule`` are thin layers over this mod
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
 import logging.handlers
-import os
 import shutil
 import sqlite3
 import tomllib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,11 +20,12 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 
 from db.engine import data_dir, database_url, make_engine, session_scope
-from db.models import JobRun
+from db.locks import DatabaseLocked, database_lock
+from db.models import CrawlRun, JobRun
 
 logger = logging.getLogger("condo.scheduler")
 
@@ -37,6 +35,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "misfire_grace_seconds": 6 * 3600,
         "max_retries": 3,
         "retry_backoff_seconds": 600,
+        "block_backoff_seconds": 3 * 3600,
         "database_url": "",
     },
     "nightly_crawl": {
@@ -50,6 +49,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "weekly_report": {"enabled": True, "cron": "0 6 * * mon", "out": "data/reports", "lang": "en"},
     "maintenance": {"enabled": True, "cron": "0 4 * * sun", "backups": "data/backups", "keep_backups": 8},
+    "alarm": {"urls": [], "stale_after_days": 2},
 }
 JOBS = ("nightly_crawl", "weekly_report", "maintenance")
 
@@ -60,6 +60,10 @@ class ConfigError(ValueError):
 
 class JobFailed(RuntimeError):
     """A job ran and failed (its message is recorded in job_runs)."""
+
+
+class CrawlBlocked(JobFailed):
+    """The site blocked the crawl: retried only after ``block_backoff_seconds``, not at once."""
 
 
 @dataclass
@@ -96,9 +100,13 @@ def load_config(path: Path | None) -> Config:
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: not valid TOML: {error}") from error
     sections = {name: dict(values) for name, values in DEFAULTS.items()}
-    given = {"scheduler": raw.pop("scheduler", {}), **{k: v for k, v in raw.pop("jobs", {}).items()}}
+    given = {
+        "scheduler": raw.pop("scheduler", {}),
+        "alarm": raw.pop("alarm", {}),
+        **{k: v for k, v in raw.pop("jobs", {}).items()},
+    }
     if raw:
-        raise ConfigError(f"unknown section(s) {sorted(raw)}: expected [scheduler] and [jobs.<name>]")
+        raise ConfigError(f"unknown section(s) {sorted(raw)}: expected [scheduler], [alarm] and [jobs.<name>]")
     for section, values in given.items():
         if section not in sections:
             raise ConfigError(f"unknown job {section!r}: jobs are {', '.join(JOBS)}")
@@ -121,9 +129,13 @@ def load_config(path: Path | None) -> Config:
             config.trigger(job)
         except ValueError as error:
             raise ConfigError(f"{job}.cron: {sections[job]['cron']!r} is not a crontab expression ({error})") from error
-    for key in ("misfire_grace_seconds", "max_retries", "retry_backoff_seconds"):
+    for key in ("misfire_grace_seconds", "max_retries", "retry_backoff_seconds", "block_backoff_seconds"):
         if sections["scheduler"][key] < 0:
             raise ConfigError(f"scheduler.{key}: must not be negative")
+    if not all(isinstance(url, str) and "://" in url for url in sections["alarm"]["urls"]):
+        raise ConfigError("alarm.urls: expected a list of Apprise URLs such as 'mailtos://…' or 'json://host/path'")
+    if sections["alarm"]["stale_after_days"] < 1:
+        raise ConfigError("alarm.stale_after_days: must be at least 1")
     if sections["weekly_report"]["lang"] not in ("en", "ja"):
         raise ConfigError("weekly_report.lang: expected 'en' or 'ja'")
     return config
@@ -131,33 +143,31 @@ def load_config(path: Path | None) -> Config:
 
 # --- locks -----------------------------------------------------------------------------------------
 
+Locked = DatabaseLocked
+"""Another process holds the lock (the database's own: see db.locks)."""
 
-class Locked(RuntimeError):
-    """Another process holds the lock."""
 
-
-@contextmanager
-def file_lock(name: str) -> Iterator[Path]:
-    """An exclusive lock across processes (``fcntl.flock`` on ``<data>/locks/<name>.lock``); raises
-    :class:`Locked` at once when another process holds it. The kernel frees it if the holder dies."""
-    folder = data_dir() / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.lock"
-    handle = open(path, "a+")  # noqa: SIM115 (held for the block)
+def mark_stale_jobs(config: Config, job: str, now: dt.datetime | None = None) -> int:
+    """Mark ``interrupted`` the rows of ``job`` left ``running`` by a process that died (killed, the
+    machine rebooted). Call it only while holding the job's lock: then nothing else runs the job."""
+    engine = make_engine(config.database_url)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise Locked(f"{name} is locked by {holder}") from error
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        yield path
+        with session_scope(engine) as session:
+            result = session.execute(
+                update(JobRun)
+                .where(JobRun.job == job, JobRun.outcome == "running")
+                .values(
+                    outcome="interrupted",
+                    finished_at=now or dt.datetime.now(dt.UTC),
+                    error="the process running it ended without recording an outcome (killed or the machine stopped)",
+                )
+            )
+            count = int(getattr(result, "rowcount", 0) or 0)
     finally:
-        handle.close()
+        engine.dispose()
+    if count:
+        logger.warning("Job %s: %d run(s) left running by a dead process marked interrupted", job, count)
+    return count
 
 
 # --- the jobs --------------------------------------------------------------------------------------
@@ -174,6 +184,13 @@ def nightly_crawl(config: Config) -> str:
     verdicts = ", ".join(f"{s.spider} {s.verdict}" for s in result.summaries)
     if not result.ok:
         raise JobFailed(f"a crawl process failed ({verdicts or 'no run recorded'})")
+    stopped = [run.spider for run in result.runs if run.stats.get("finish_reason") == "blocked"]
+    if stopped:
+        raise CrawlBlocked(f"the site blocked {', '.join(stopped)}: stopped for the night ({verdicts})")
+    untrusted = [s for s in result.summaries if s.verdict != "complete_healthy"]
+    if untrusted:
+        why = "; ".join(f"{s.spider} {s.verdict}: {s.reasons}" for s in untrusted)
+        raise JobFailed(f"the night cannot be trusted ({why})")
     return verdicts
 
 
@@ -196,6 +213,11 @@ def weekly_report(config: Config) -> str:
 
 
 def maintenance(config: Config) -> str:
+    with database_lock(config.database_url, "crawl"):  # never VACUUM under a running crawl
+        return _maintain(config)
+
+
+def _maintain(config: Config) -> str:
     url = make_url(config.database_url)
     if url.get_backend_name() == "sqlite":
         source = Path(url.database or "")
@@ -254,17 +276,21 @@ def run_job(job: str, config_path: str | None = None, attempt: int = 1, schedule
     now = dt.datetime.now(dt.UTC)
     planned = dt.datetime.fromisoformat(scheduled_for) if scheduled_for else None
     try:
-        with file_lock(f"job-{job}"):
+        with database_lock(config.database_url, f"job-{job}"):
+            mark_stale_jobs(config, job, now)
             run_id = _record(config, job=job, attempt=attempt, scheduled_for=planned, started_at=now, outcome="running")
             try:
                 message = JOB_FUNCTIONS[job](config)
             except Exception as error:
-                return _failed(config, job, config_path, attempt, run_id, error)
+                outcome = _failed(config, job, config_path, attempt, run_id, error)
+                raise_alarm(config, job, now, f"{outcome} (attempt {attempt}): {type(error).__name__}: {error}")
+                return outcome
             except BaseException:
                 _record(config, run_id=run_id, finished_at=dt.datetime.now(dt.UTC), outcome="interrupted")
                 raise
             _record(config, run_id=run_id, finished_at=dt.datetime.now(dt.UTC), outcome="success", error=message)
             logger.info("Job %s (attempt %d) succeeded: %s", job, attempt, message)
+            raise_alarm(config, job, now, None)
             return "success"
     except Locked as error:
         _record(
@@ -281,6 +307,39 @@ def run_job(job: str, config_path: str | None = None, attempt: int = 1, schedule
         return "skipped_locked"
 
 
+def raise_alarm(config: Config, job: str, started: dt.datetime, failure: str | None) -> bool:
+    """After a job: tell the alarm URLs what needs attention (a failed job; after a crawl, its untrusted
+    wards, held removals and spiders with no trusted crawl for ``alarm.stale_after_days``). Never raises."""
+    from alarm.attention import Attention, night_attention, standing_attention
+    from alarm.notify import alarm_urls, send
+
+    try:
+        items: list[Attention] = []
+        if failure:
+            items.append(Attention(failure, f"job {job}", "data/logs/scheduler.log and the crawl logs"))
+        if job == "nightly_crawl":
+            engine = make_engine(config.database_url)
+            try:
+                with session_scope(engine) as session:
+                    run_ids = list(session.scalars(select(CrawlRun.id).where(CrawlRun.started_at >= started)))
+                    items += night_attention(session, run_ids)
+                    stale = dt.timedelta(days=config["alarm"]["stale_after_days"])
+                    items += [
+                        a
+                        for a in standing_attention(session, dt.datetime.now(dt.UTC), stale)
+                        if "no complete" in a.what
+                    ]
+            finally:
+                engine.dispose()
+        urls = alarm_urls(config["alarm"]["urls"])
+        if items and not urls:
+            logger.warning("Needs attention, but no alarm URL is configured: %s", "; ".join(a.line() for a in items))
+        return send(urls, f"{job} at {dt.datetime.now(config.timezone):%Y-%m-%d %H:%M %Z}", items)
+    except Exception:
+        logger.exception("The alarm itself failed")
+        return False
+
+
 def _failed(config: Config, job: str, config_path: str | None, attempt: int, run_id: int, error: Exception) -> str:
     settings = config["scheduler"]
     retry = attempt <= settings["max_retries"] and _scheduler is not None and _scheduler.running
@@ -292,7 +351,10 @@ def _failed(config: Config, job: str, config_path: str | None, attempt: int, run
         error=f"{type(error).__name__}: {error}",
     )
     if retry and _scheduler is not None:
-        delay = settings["retry_backoff_seconds"] * 2 ** (attempt - 1)
+        if isinstance(error, CrawlBlocked):
+            delay = settings["block_backoff_seconds"]  # asking again at once only prolongs a block
+        else:
+            delay = settings["retry_backoff_seconds"] * 2 ** (attempt - 1)
         when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay)
         _scheduler.add_job(
             run_job,
@@ -407,9 +469,15 @@ def serve(config: Config) -> None:
     """Run the scheduler in the foreground until SIGTERM/SIGINT (a running job is let finish)."""
     import signal
 
-    with file_lock("scheduler"):
+    with database_lock(config.database_url, "scheduler"):
         scheduler = make_scheduler(config)
         configure(scheduler, config)
+        for name in JOBS:
+            try:
+                with database_lock(config.database_url, f"job-{name}"):
+                    mark_stale_jobs(config, name)
+            except DatabaseLocked as error:
+                logger.warning("Job %s is running elsewhere: %s", name, error)
 
         def stop(signum: int, frame: object) -> None:
             logger.info("Signal %d: stopping after the running job, if any", signum)

@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import inspect
 
+from alarm.attention import Attention, standing_attention
 from condo.scheduling import Config, planned_jobs
-from db.engine import make_engine
-
-STALE_AFTER = dt.timedelta(days=2)
-"""Warn when a spider has had no complete and healthy crawl for this long."""
+from db.engine import make_engine, session_scope
 
 
 @dataclass
@@ -21,6 +19,12 @@ class Status:
     spiders: list[tuple[str, str, str, str]] = field(default_factory=list)  # spider, last start, verdict, coverage
     upcoming: list[tuple[str, str]] = field(default_factory=list)  # job, next run
     warnings: list[str] = field(default_factory=list)
+    attention: list[Attention] = field(default_factory=list)
+    """What the alarm would report now (alarm.attention)."""
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.warnings)
 
 
 def collect_status(config: Config, now: dt.datetime | None = None) -> Status:
@@ -41,8 +45,14 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> Status:
     for name, rows in jobs.groupby("job") if not jobs.empty else []:
         last = rows.iloc[-1]
         status.jobs.append((str(name), str(last["started_at"]), str(last["outcome"]), str(last["error"] or "")))
-        if last["outcome"] == "failed":
-            status.warnings.append(f"The last {name} job failed: {last['error']}")
+    engine = make_engine(config.database_url)
+    try:
+        with session_scope(engine) as session:
+            stale = dt.timedelta(days=config["alarm"]["stale_after_days"])
+            status.attention = standing_attention(session, now, stale)
+    finally:
+        engine.dispose()
+    status.warnings += [item.line() for item in status.attention]
     for spider in ("suumo_chuko", "suumo_shinchiku"):
         mine = runs[runs["spider"] == spider]
         if mine.empty:
@@ -51,11 +61,6 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> Status:
         last = mine.iloc[-1]
         coverage = f"{last['coverage']:.1%}" if pd.notna(last["coverage"]) else "n/a"
         status.spiders.append((spider, str(last["started_at"]), str(last["verdict"]), coverage))
-        healthy = mine[mine["verdict"] == "complete_healthy"]
-        last_healthy = pd.to_datetime(healthy["started_at"].iloc[-1], utc=True) if len(healthy) else None
-        if last_healthy is None or now - last_healthy.to_pydatetime() > STALE_AFTER:
-            since = f"since {last_healthy:%Y-%m-%d %H:%M} UTC" if last_healthy is not None else "ever"
-            status.warnings.append(f"No complete and healthy {spider} crawl {since}: check the logs and the site.")
         if (last["blocked"] or 0) > 0:
             status.warnings.append(f"The last {spider} crawl met {int(last['blocked'])} blocked response(s).")
         previous = mine["coverage"].dropna().iloc[-8:-1]

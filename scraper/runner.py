@@ -46,6 +46,18 @@ class SpiderRun:
         return int(value) if isinstance(value, int) else None
 
 
+def die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM when the parent dies, so a killed job does
+    not leave its crawl running (and writing) with nobody holding the crawl lock. Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def parse_progress(line: str) -> Progress | None:
     """Read a spider's progress log line.
 
@@ -88,7 +100,13 @@ def run_spider_process(
     child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "scraper.settings"}
     log_file = open(log_path, "a", encoding="utf-8") if log_path else None  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
-        command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=child_env
+        command,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env,
+        preexec_fn=die_with_parent,
     )
     killed = threading.Event()
 

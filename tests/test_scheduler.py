@@ -22,9 +22,10 @@ from sqlalchemy import text
 
 from condo import scheduling
 from condo.cli import main
-from condo.scheduling import ConfigError, configure, file_lock, load_config, planned_jobs, run_job, scheduler_options
+from condo.scheduling import ConfigError, configure, load_config, planned_jobs, run_job, scheduler_options
 from condo.status import collect_status
 from db.engine import make_engine
+from db.locks import database_lock
 from db.migrate import upgrade
 from tests.conftest import REPO
 
@@ -150,7 +151,7 @@ def test_a_night_missed_beyond_the_grace_time_is_skipped(config_file: Path, cloc
 
 
 def test_overlapping_runs_are_refused(config_file: Path, calls: list[str]) -> None:
-    with file_lock("job-nightly_crawl"):
+    with database_lock(load_config(config_file).database_url, "job-nightly_crawl"):
         assert run_job("nightly_crawl", str(config_file)) == "skipped_locked"
     assert calls == []
     assert run_job("nightly_crawl", str(config_file)) == "success"
@@ -188,7 +189,7 @@ def test_a_failing_job_is_retried_with_back_off_then_recorded_failed(
         ("nightly_crawl", 3, "failed"),
     ]
     warnings = collect_status(load_config(config_file)).warnings
-    assert any("The last nightly_crawl job failed: RuntimeError: site unreachable" in w for w in warnings)
+    assert any("job nightly_crawl" in w and "last run failed: RuntimeError: site unreachable" in w for w in warnings)
 
 
 def test_a_restart_keeps_the_schedule(config_file: Path, clock: FakeClock) -> None:
@@ -209,16 +210,17 @@ def test_two_scheduler_processes_do_not_both_run(config_file: Path, tmp_path: Pa
     env = {**os.environ, "CONDO_DATA_DIR": str(tmp_path / "data")}
     command = [sys.executable, str(REPO / "scheduler.py"), "--config", str(config_file)]
     first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lock = tmp_path / "data" / "locks" / "scheduler.lock"
+    lock = tmp_path / "condo.sqlite3.scheduler.lock"  # the lock belongs to the database, beside its file
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (lock.exists() and lock.read_text().startswith("pid")):
+    while time.monotonic() < deadline and not (lock.exists() and lock.read_text().startswith("host")):
         time.sleep(0.2)
     log = tmp_path / "data" / "logs" / "scheduler.log"
     while time.monotonic() < deadline and "next run" not in (log.read_text() if log.exists() else ""):
         time.sleep(0.2)
     second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert second.returncode == 1
-    assert "Not started: scheduler is locked by pid" in second.stderr and "already running" in second.stderr
+    assert "Not started: the scheduler lock of condo.sqlite3 is held by host" in second.stderr
+    assert f"pid {first.pid}" in second.stderr and "already running" in second.stderr
     first.send_signal(signal.SIGTERM)
     _, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
