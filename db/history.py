@@ -500,18 +500,3 @@ def record_observations(
 def record_observation(session: Session, run_id: int | None, item: Mapping[str, Any], now: dt.datetime) -> Outcome:
     """Append what one listing item adds to the history (see the module docstring)."""
     return record_observations(session, run_id, [item], now)[0]
-
-
-def record_ended(session: Session, run_id: int | None, source: str, listing_id: str, now: dt.datetime) -> bool:
-    """The site's "listing ended" page was served for a listing: mark it ended (once)."""
-    listing = session.scalars(
-        select(Listing).where(Listing.source == source, Listing.source_listing_id == str(listing_id))
-    ).first()
-    if listing is None:
-        return False
-    event = latest_event(session, listing.id)
-    if event is not None and event.kind in GONE_KINDS:
-        return False
-    session.add(ListingEvent(listing_id=listing.id, run_id=run_id, kind="ended", at=now, note="listing ended page"))
-    session.flush()
-    return True

@@ -150,5 +150,5 @@ def test_bad_alarm_configuration_is_a_clear_error(tmp_path: Path) -> None:
 
     path = tmp_path / "bad.toml"
     path.write_text('[alarm]\nurls = ["not a url"]\n')
-    with pytest.raises(ConfigError, match="alarm.urls: expected a list of Apprise URLs"):
+    with pytest.raises(ConfigError, match=r"alarm\.urls: expected a list of Apprise URLs"):
         load_config(path)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 
 from db.engine import session_scope
-from db.history import record_ended, record_observation
+from db.history import record_observation
 from db.models import (
     Building,
     CrawlRun,
@@ -76,9 +76,12 @@ def night(
     stats: dict[str, Any] | None = None,
     finish: bool = True,
     k: int = 2,
+    ended: Iterable[str] = (),
+    hours: float = 0,
 ) -> int:
-    """One crawl run: open, record the items, close with the stats (a healthy full walk by default)."""
-    now = T0 + dt.timedelta(days=day)
+    """One crawl run: open, record the items, close with the stats (a healthy full walk by default).
+    ``ended``: listing ids whose "listing ended" page the run read; ``hours``: later in the night."""
+    now = T0 + dt.timedelta(days=day, hours=hours)
     items = list(items)
     with session_scope(engine) as session:
         run = start_run(session, "suumo_chuko", "suumo", "used", ["koto"], now)
@@ -102,6 +105,7 @@ def night(
                 counts,
                 now + dt.timedelta(minutes=30),
                 removal_runs=k,
+                ended=[("suumo", listing_id, now) for listing_id in ended],
             )
     return run_id
 
@@ -265,12 +269,11 @@ def test_relisting_records_the_gap(engine: Engine) -> None:
 
 
 def test_listing_ended_page_removes_at_once_and_only_once(engine: Engine) -> None:
-    run_id = night(engine, 0, [item("10000001")])
-    with session_scope(engine) as session:
-        assert record_ended(session, run_id, "suumo", "10000001", T0)
-        assert not record_ended(session, run_id, "suumo", "10000001", T0)
-        assert not record_ended(session, run_id, "suumo", "99999999", T0)  # never seen: nothing to end
+    night(engine, 0, [item("10000001"), item("10000002")])
+    # Night 1: the list no longer shows 10000001 and its page says "listing ended"; 99999999 was never seen.
+    night(engine, 1, [item("10000002")], ended=["10000001", "99999999"])
     assert status(engine, "10000001") == "removed"
+    night(engine, 2, [item("10000002")], ended=["10000001"])  # said again: nothing new
     assert events(engine, "10000001") == ["first_seen", "ended"]
 
 
