@@ -1,8 +1,8 @@
 """Incremental crawling: the spiders' detail hook, filled from the database.
 
-A detail page is fetched only for a listing that is new, or whose details are older than its share
-(50–100 %, fixed per listing, so refreshes spread over the nights) of ``SUUMO_DETAIL_MAX_AGE_DAYS``
-(90), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price changed since we last stored it.
+A detail page is fetched only for a listing that is new, or whose details (read on a trusted night)
+are older than its share (50–100 %, fixed per listing, so refreshes spread over the nights) of
+``SUUMO_DETAIL_MAX_AGE_DAYS`` (90), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price changed since we last stored it.
 A price change alone does not need the detail page by default: the list card carries the price, and
 nothing on the detail page depends on it. A steady-state night costs the list pages plus the detail
 pages of the night's new listings and a small share of refreshes (measured in benchmarks/).
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine, session_scope
 from db.history import PRICE_FIELDS
-from db.models import Listing, PriceChange, Sighting
+from db.models import CrawlRun, Listing, PriceChange, Sighting
 from scraper.clock import now_utc
 from scraper.items import ListingItem
 
@@ -102,9 +102,12 @@ class DatabaseDetailPolicy:
             .group_by(PriceChange.listing_id)
             .subquery()
         )
+        # Only a detail page read on a trusted night counts: one read while the site dropped a field
+        # (a renamed label: a suspect night) is read again on the next night.
         last_detail = (
             select(Sighting.listing_id, func.max(Sighting.seen_at).label("seen_at"))
-            .where(Sighting.page_kind == "detail")
+            .join(CrawlRun, CrawlRun.id == Sighting.run_id)
+            .where(Sighting.page_kind == "detail", CrawlRun.verdict == "complete_healthy")
             .group_by(Sighting.listing_id)
             .subquery()
         )

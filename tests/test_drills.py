@@ -154,6 +154,20 @@ def test_ended_while_listed_is_not_ended(drills: dict[str, Drill]) -> None:
     assert _scalar(url, "SELECT COUNT(*) FROM listing_events WHERE kind = 'ended'") == 0
 
 
+@pytest.mark.parametrize("name", ["detail-label-rename", "detail-field-missing"])
+def test_details_read_on_a_suspect_night_are_read_again(drills: dict[str, Drill], name: str) -> None:
+    _, _, url = drills[name]
+    field = "floor" if name == "detail-label-rename" else "direction"
+    # Every listing still on the site whose detail page was read has the field: what the suspect nights
+    # could not read was read again on the trusted nights after them.
+    missing = _scalar(
+        url,
+        f"SELECT COUNT(*) FROM v_listings v WHERE v.status = 'active' AND v.{field} IS NULL"
+        " AND EXISTS (SELECT 1 FROM sightings s WHERE s.listing_id = v.listing_id AND s.page_kind = 'detail')",
+    )
+    assert missing == 0
+
+
 def test_shifting_pages_night_is_not_evidence_of_absence(drills: dict[str, Drill]) -> None:
     _, report, url = drills["shifting-pages"]
     runs = ", ".join(str(r) for n in report["nights"][4:6] for r in n["runs"])
