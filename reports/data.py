@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -25,6 +25,8 @@ class ReportData:
     """listing_id, at (JST): removed or ended events."""
     runs: pd.DataFrame
     """v_crawl_runs with started_at in JST."""
+    ward_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """run_id, spider, night, started_at (JST), ward, verdict, removals_held: each run's verdict per ward."""
 
     @property
     def empty(self) -> bool:
@@ -100,6 +102,11 @@ def load(engine: Engine) -> ReportData:
             "SELECT listing_id, at FROM listing_events WHERE kind IN ('removed', 'ended')", connection
         )
         runs = pd.read_sql("SELECT * FROM v_crawl_runs", connection)
+        ward_runs = pd.read_sql(
+            "SELECT w.run_id, r.spider, r.night, r.started_at, w.ward, w.verdict, w.complete, w.healthy,"
+            " w.removals_held FROM crawl_run_wards w JOIN crawl_runs r ON r.id = w.run_id ORDER BY w.run_id",
+            connection,
+        )
     for frame, column in (
         (listings, "first_seen_at"),
         (listings, "last_seen_at"),
@@ -107,6 +114,7 @@ def load(engine: Engine) -> ReportData:
         (prices, "seen_at"),
         (removals, "at"),
         (runs, "started_at"),
+        (ward_runs, "started_at"),
     ):
         if not frame.empty:
             frame[column] = _jst(frame[column])
@@ -115,4 +123,4 @@ def load(engine: Engine) -> ReportData:
     sightings["date"] = (
         sightings["seen_at"].dt.normalize() if not sightings.empty else pd.Series(dtype="datetime64[ns, Asia/Tokyo]")
     )
-    return ReportData(listings, prices, sightings, removals, runs)
+    return ReportData(listings, prices, sightings, removals, runs, ward_runs)

@@ -95,6 +95,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "q_coverage": "Crawl coverage (listings seen ÷ the site's hit count)",
         "q_runs": "Crawl runs in the window",
         "q_unhealthy": "Runs not complete and healthy (they cannot remove listings)",
+        "q_untrusted": "Ward-nights not trusted (nothing removed from them)",
+        "q_suspect_named": "suspect, far below the ward's recent level",
+        "q_held": "Removals held for review (too many for one night)",
         "methods_items": [
             "These are asking prices from SUUMO listings, not transaction prices; sellers often accept less.",
             "No source records the buyer's nationality: this report shows prices and supply in the areas named and "
@@ -188,6 +191,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "q_coverage": "取得率（取得件数÷サイトの件数）",
         "q_runs": "期間内のクロール回数",
         "q_unhealthy": "完全・正常でないクロール（掲載終了の判定に使わない）",
+        "q_untrusted": "信頼できない区・夜（掲載終了の判定に使わない）",
+        "q_suspect_named": "直近の水準を大きく下回った疑わしい夜",
+        "q_held": "確認待ちの掲載終了判定（一晩としては多すぎる件数）",
         "methods_items": [
             "SUUMOの売り出し価格であり、成約価格ではない。",
             "購入者の国籍を記録する情報源はない。本レポートは価格と供給を示すのみで、特定の購入者層に帰することはできない。",

@@ -85,7 +85,34 @@ def _quality(data: ReportData, start: pd.Timestamp, end: pd.Timestamp, lang: str
         t["q_coverage"]: f"{coverage.min():.1%} – {coverage.max():.1%}" if len(coverage) else "—",
         t["q_runs"]: f"{len(runs)}",
         t["q_unhealthy"]: f"{int((runs['verdict'] != 'complete_healthy').sum())}",
+        t["q_untrusted"]: _untrusted_wards(data, start, end, lang),
+        t["q_held"]: f"{int(_in_window(data.ward_runs, start, end)['removals_held'].fillna(0).sum())}",
     }
+
+
+def _in_window(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    if frame.empty:
+        return frame.assign(removals_held=pd.Series(dtype="float64"))
+    return frame[(frame["started_at"] >= start) & (frame["started_at"] < end)]
+
+
+def _untrusted_wards(data: ReportData, start: pd.Timestamp, end: pd.Timestamp, lang: str) -> str:
+    """The ward-nights not trusted in the window, the suspect ones named (a well-formed night far below
+    the ward's recent level: nothing was removed from them)."""
+    t = TEXT[lang]
+    rows = _in_window(data.ward_runs, start, end)
+    if rows.empty:
+        return "0"
+    verdict = rows["verdict"].fillna("")
+    untrusted = rows[verdict != "complete_healthy"]
+    if untrusted.empty:
+        return "0"
+    suspect = untrusted[untrusted["verdict"] == "suspect"]
+    named = "; ".join(
+        f"{pd.Timestamp(night):%Y-%m-%d} {', '.join(t['ward'].get(w.capitalize(), w) for w in sorted(set(group['ward'])))}"
+        for night, group in suspect.groupby("night")
+    )
+    return f"{len(untrusted)}" + (f" ({t['q_suspect_named']}: {named})" if named else "")
 
 
 def _findings(latest: pd.DataFrame, indexes: dict[str, pd.DataFrame], end_label: str, lang: str) -> list[str]:

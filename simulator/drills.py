@@ -83,7 +83,7 @@ def _ward_verdicts(engine: Engine, run_ids: Sequence[int]) -> dict[str, str]:
         ).all()
     for spider, ward, verdict in rows:
         out[f"{spider}/{ward}"] = verdict  # a re-run's verdict replaces the first run's
-    return out
+    return dict(sorted(out.items()))
 
 
 def truth_check(market: Market, engine: Engine, nights: Sequence[Night], k: int = 2) -> dict[str, Any]:

@@ -257,3 +257,21 @@ def test_report_escapes_text(small_case: Engine) -> None:
     report = build_report(small_case, WEEK)
     report.findings.append("<script>alert(1)</script>")
     assert "<script>alert" not in render_html(report)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_data_quality_box_names_suspect_nights_and_held_removals(engine: Engine, lang: str) -> None:
+    from reports.text import TEXT
+    from reports.weekly import _quality
+
+    listings = [item(str(30000000 + i), 5000 + i) for i in range(30)]
+    for day in range(3):
+        night(engine, day, listings)
+    night(engine, 3, [], stats=healthy_stats(0))  # a 0件 night: suspect against the three before
+    data = load(engine)
+    start = pd.Timestamp(T0).tz_convert("Asia/Tokyo") - pd.Timedelta(days=1)
+    quality = _quality(data, start, start + pd.Timedelta(days=28), lang)
+    t = TEXT[lang]
+    night_date = (T0 + dt.timedelta(days=3, hours=12)).astimezone(dt.timezone(dt.timedelta(hours=9))).date()
+    assert quality[t["q_untrusted"]] == f"1 ({t['q_suspect_named']}: {night_date:%Y-%m-%d} {t['ward']['Koto']})"
+    assert quality[t["q_held"]] == "0"
