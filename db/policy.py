@@ -2,7 +2,8 @@
 
 A detail page is fetched only for a listing that is new, or whose details (read on a trusted night)
 are older than its share (50–100 %, fixed per listing, so refreshes spread over the nights) of
-``SUUMO_DETAIL_MAX_AGE_DAYS`` (90), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price changed since we last stored it.
+``SUUMO_DETAIL_MAX_AGE_DAYS`` (90), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price
+changed since we last stored it.
 A price change alone does not need the detail page by default: the list card carries the price, and
 nothing on the detail page depends on it. A steady-state night costs the list pages plus the detail
 pages of the night's new listings and a small share of refreshes (measured in benchmarks/).
