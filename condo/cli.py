@@ -220,6 +220,9 @@ def crawl_command(
         click.echo("\n".join(summary.lines()))
     if not result.ok:
         sys.exit(1)
+    if any(summary.verdict != "complete_healthy" for summary in result.summaries):
+        click.echo("Not every run is complete and healthy: nothing was removed where it was not.", err=True)
+        sys.exit(4)
 
 
 @main.command("demo")

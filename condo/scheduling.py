@@ -184,10 +184,15 @@ def nightly_crawl(config: Config) -> str:
     verdicts = ", ".join(f"{s.spider} {s.verdict}" for s in result.summaries)
     if not result.ok:
         raise JobFailed(f"a crawl process failed ({verdicts or 'no run recorded'})")
-    stopped = [run.spider for run in result.runs if run.stats.get("finish_reason") == "blocked"]
-    if stopped:
-        raise CrawlBlocked(f"the site blocked {', '.join(stopped)}: stopped for the night ({verdicts})")
+    blocked = [
+        run.spider
+        for run in result.runs
+        if run.stats.get("finish_reason") == "blocked" or (run.stats.get("suumo/blocked") or 0) > 0
+    ]
     untrusted = [s for s in result.summaries if s.verdict != "complete_healthy"]
+    if blocked and untrusted:
+        why = "; ".join(f"{s.spider} {s.verdict}: {s.reasons}" for s in untrusted)
+        raise CrawlBlocked(f"the site blocked {', '.join(blocked)} ({why})")
     if untrusted:
         why = "; ".join(f"{s.spider} {s.verdict}: {s.reasons}" for s in untrusted)
         raise JobFailed(f"the night cannot be trusted ({why})")

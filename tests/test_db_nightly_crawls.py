@@ -212,6 +212,25 @@ def test_condo_crawl_command_prints_the_summary(
     assert list((tmp_path / "logs").glob("*-suumo_chuko.log"))
 
 
+def test_condo_crawl_exits_4_when_the_night_is_not_trusted(
+    pages: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = StaticSite()
+    site.add("/robots.txt", pages["robots"], content_type="text/plain")
+    site.add(LIST_PATH, pages["block"])
+    monkeypatch.setenv("CONDO_DATA_DIR", str(tmp_path))
+    database = f"sqlite:///{tmp_path / 'condo.sqlite3'}"
+    with serve(site):
+        result = CliRunner().invoke(
+            main,
+            ["crawl", "--spider", "suumo_chuko", "--wards", "koto", "--database-url", database]
+            + ["--base-url", site.base_url, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+        )
+    assert result.exit_code == 4, result.output
+    assert "run 1 suumo_chuko: incomplete_unhealthy" in result.stdout
+    assert "Not every run is complete and healthy" in result.stderr
+
+
 def test_condo_crawl_rejects_a_bad_ward() -> None:
     result = CliRunner().invoke(main, ["crawl", "--wards", "shibuya"])
     assert result.exit_code == 2

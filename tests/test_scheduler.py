@@ -279,6 +279,43 @@ settings = {{ DOWNLOAD_DELAY = "0", AUTOTHROTTLE_ENABLED = "False" }}
     assert status.spiders[0][:1] == ("suumo_chuko",) and status.spiders[0][2] == "complete_healthy"
 
 
+def test_a_blocked_night_fails_the_job_backs_off_for_hours_and_raises_the_alarm(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.market import MarketConfig, build_market
+    from simulator.site import SimulatedSuumo, serve
+    from tests.support.webhook import webhook
+
+    market = build_market(MarketConfig(seed=3, days=2, buildings_per_ward=6))
+    site = SimulatedSuumo(market)
+    site.start_night(0, {"blocked"})
+    with serve(site) as base_url, webhook() as (alarm_url, received):
+        monkeypatch.setenv("CONDO_ALARM_URLS", alarm_url)
+        config_file.write_text(
+            config_file.read_text()
+            + f"""base_url = "{base_url}"
+settings = {{ DOWNLOAD_DELAY = "0", AUTOTHROTTLE_ENABLED = "False", RETRY_TIMES = "0" }}
+"""
+        )
+        for scheduler in manual(config_file):
+            before = dt.datetime.now(UTC)
+            assert run_job("nightly_crawl", str(config_file)) == "retrying"
+            retry = scheduler.get_job("nightly_crawl-retry-2")
+            assert retry is not None
+            # Not at once: three hours later (block_backoff_seconds), not the 60 s of other failures.
+            wait = (retry.next_run_time - before).total_seconds()
+            assert 3 * 3600 - 5 <= wait <= 3 * 3600 + 60, wait
+    engine = make_engine(load_config(config_file).database_url)
+    with engine.connect() as connection:
+        error = connection.execute(text("SELECT error FROM job_runs")).scalar()
+    engine.dispose()
+    assert error is not None and error.startswith("CrawlBlocked: the site blocked suumo_chuko (suumo_chuko incomplete")
+    (message,) = received
+    assert "job nightly_crawl: retrying (attempt 1): CrawlBlocked" in message["message"]
+    assert "3 blocked response(s)" in message["message"]
+    assert "nothing was removed from these wards tonight" in message["message"]
+
+
 def test_weekly_report_and_maintenance_jobs(config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from simulator.load import load_market
     from simulator.market import MarketConfig, build_market
