@@ -223,8 +223,10 @@ def test_condo_crawl_exits_4_when_the_night_is_not_trusted(
     with serve(site):
         result = CliRunner().invoke(
             main,
-            ["crawl", "--spider", "suumo_chuko", "--wards", "koto", "--database-url", database]
-            + ["--base-url", site.base_url, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+            [
+                *("crawl", "--spider", "suumo_chuko", "--wards", "koto", "--database-url", database),
+                *("--base-url", site.base_url, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"),
+            ],
         )
     assert result.exit_code == 4, result.output
     assert "run 1 suumo_chuko: incomplete_unhealthy" in result.stdout
