@@ -192,3 +192,16 @@ def test_night_of_is_noon_to_noon_in_japan() -> None:
 
     assert night_of(dt.datetime(2026, 9, 7, 17, 30, tzinfo=dt.UTC)) == dt.date(2026, 9, 8)
     assert night_of(dt.datetime(2026, 9, 8, 3, 1, tzinfo=dt.UTC)) == dt.date(2026, 9, 9)
+
+
+def test_default_thresholds_sit_above_the_simulated_markets_natural_variation() -> None:
+    """No healthy simulated night may look suspect or hold its removals (python -m simulator.variation
+    measures the same over 20 markets for docs/operations.md)."""
+    from simulator.variation import measure, small_config
+
+    thresholds = Thresholds()
+    for seed in (1, 2, 3):
+        variation = measure(small_config(seed))
+        assert variation.largest_fall < thresholds.max_fall / 1.5, variation
+        assert variation.largest_departure_share < thresholds.max_removal_share, variation
+        assert variation.smallest_ward > 2 * thresholds.min_fall_listings  # half a ward is always a fall
