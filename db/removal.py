@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, func, insert, or_, select, text
 from sqlalchemy.orm import Session
@@ -242,6 +243,11 @@ def _gone_since(session: Session, run: CrawlRun, ward_code: int, k: int) -> list
     return list(session.scalars(query).all())
 
 
+def _latest(session: Session, model: Any, column: Any, listing_id: int) -> Any:
+    """``column`` of the listing's newest row of ``model`` (None without one)."""
+    return session.scalar(select(column).where(model.listing_id == listing_id).order_by(model.id.desc()).limit(1))
+
+
 @dataclass
 class EndedOutcome:
     ended: int = 0
@@ -272,22 +278,10 @@ def apply_ended(
         if listed is not None:
             outcome.rejected_listed += 1
             continue
-        ward_code = session.scalar(
-            select(ListingSnapshot.ward_code)
-            .where(ListingSnapshot.listing_id == listing.id)
-            .order_by(ListingSnapshot.id.desc())
-            .limit(1)
-        )
-        if ward_code not in trusted_wards:
+        if _latest(session, ListingSnapshot, ListingSnapshot.ward_code, listing.id) not in trusted_wards:
             outcome.rejected_untrusted += 1
             continue
-        latest = session.scalar(
-            select(ListingEvent.kind)
-            .where(ListingEvent.listing_id == listing.id)
-            .order_by(ListingEvent.id.desc())
-            .limit(1)
-        )
-        if latest in GONE_KINDS:
+        if _latest(session, ListingEvent, ListingEvent.kind, listing.id) in GONE_KINDS:
             continue
         session.add(ListingEvent(listing_id=listing.id, run_id=run.id, kind="ended", at=at, note="listing ended page"))
         outcome.ended += 1

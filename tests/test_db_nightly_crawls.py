@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -177,33 +178,27 @@ def test_five_nights(engine: Engine, pages: dict[str, str], tmp_path: Path, monk
     assert detail_sightings == [(1,)]
 
 
-def test_condo_crawl_command_prints_the_summary(
-    pages: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def crawl_command(list_html: str, pages: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``condo crawl`` of Koto by suumo_chuko against a local site serving ``list_html``."""
     site = StaticSite()
     site.add("/robots.txt", pages["robots"], content_type="text/plain")
-    site.add(LIST_PATH, pages["full"])
+    site.add(LIST_PATH, list_html)
     monkeypatch.setenv("CONDO_DATA_DIR", str(tmp_path))
     database = f"sqlite:///{tmp_path / 'condo.sqlite3'}"
     with serve(site):
-        result = CliRunner().invoke(
+        return CliRunner().invoke(
             main,
             [
-                "crawl",
-                "--spider",
-                "suumo_chuko",
-                "--wards",
-                "koto",
-                "--database-url",
-                database,
-                "--base-url",
-                site.base_url,
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
+                *("crawl", "--spider", "suumo_chuko", "--wards", "koto", "--database-url", database),
+                *("--base-url", site.base_url, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"),
             ],
         )
+
+
+def test_condo_crawl_command_prints_the_summary(
+    pages: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = crawl_command(pages["full"], pages, tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert "suumo_chuko koto: page 1, 20 of 20 listings" in result.stderr
     assert "run 1 suumo_chuko: complete_healthy" in result.stdout
@@ -215,19 +210,7 @@ def test_condo_crawl_command_prints_the_summary(
 def test_condo_crawl_exits_4_when_the_night_is_not_trusted(
     pages: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = StaticSite()
-    site.add("/robots.txt", pages["robots"], content_type="text/plain")
-    site.add(LIST_PATH, pages["block"])
-    monkeypatch.setenv("CONDO_DATA_DIR", str(tmp_path))
-    database = f"sqlite:///{tmp_path / 'condo.sqlite3'}"
-    with serve(site):
-        result = CliRunner().invoke(
-            main,
-            [
-                *("crawl", "--spider", "suumo_chuko", "--wards", "koto", "--database-url", database),
-                *("--base-url", site.base_url, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"),
-            ],
-        )
+    result = crawl_command(pages["block"], pages, tmp_path, monkeypatch)
     assert result.exit_code == 4, result.output
     assert "run 1 suumo_chuko: incomplete_unhealthy" in result.stdout
     assert "Not every run is complete and healthy" in result.stderr
