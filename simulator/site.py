@@ -36,6 +36,7 @@ SITE_FAULTS = (
     "detail-field-missing",
     "shifting-pages",
     "repeated-block",
+    "detail-lag",
 )
 """How the site misbehaves (docs/simulator.md):
 
@@ -52,7 +53,8 @@ SITE_FAULTS = (
 - detail-label-rename: the detail pages write 所在階数 where they wrote 所在階 (the floor vanishes);
 - detail-field-missing: the detail pages lose the direction (向き row and script value);
 - shifting-pages: the night's new listings are pushed in at the top of a ward's list while the crawl
-  pages through it (page N shows N-1 of them more above the rest, and the hit count grows with them).
+  pages through it (page N shows N-1 of them more above the rest, and the hit count grows with them);
+- detail-lag: the detail pages show yesterday's asking price (the list shows today's).
 """
 REPLAY_FAULTS = ("write-lock", "rerun-same-night")
 """Faults of the night rather than the site (simulator.replay): write-lock holds the database's write
@@ -240,6 +242,8 @@ class SimulatedSuumo:
         floor_label = "所在階数" if "detail-label-rename" in self.faults else "所在階"
         no_direction = "detail-field-missing" in self.faults
         f = self._facts(listing)
+        shown_price = listing.price_on(self.day - 1 if "detail-lag" in self.faults else self.day)
+        f["price"] = yen_text(shown_price)
         unit = self.market.units[listing.unit_id]
         building = self.market.buildings[unit.building_id]
         date = self.market.date(self.day)
@@ -258,7 +262,7 @@ class SimulatedSuumo:
 <link rel="canonical" href="https://suumo.jp/ms/chuko/tokyo/sc_{ward}/nc_{listing_id}/" />
 <script type="text/javascript">
 var gapSuumoPcForKr = [{{
-	headerKakakuDisp : ["{listing.price_on(self.day)}"],
+	headerKakakuDisp : ["{shown_price}"],
 	shikugunCd : "{str(building.ward_code)[2:]}",
 	bukkenCd : "{listing_id}",
 	soKukakusuDisp : "{building.total_units}",

@@ -58,7 +58,11 @@ NEW_DRILLS = (
     "shifting-pages",
     "repeated-block",
     "rerun-same-night",
+    "detail-lag",
 )
+DRILL_EXTRA_SETTINGS = {"detail-lag": {"SUUMO_DETAIL_ON_PRICE_CHANGE": "True"}}
+"""A price change fetches the detail page too, so that a lagging detail page is read on the night the
+list's price changes."""
 
 
 Drill = tuple[list[Night], dict[str, Any], str]
@@ -70,7 +74,12 @@ def run_drill(name: str, folder: Path) -> tuple[str, Drill]:
     url = f"sqlite:///{folder / 'drill.sqlite3'}"
     spec = parse_fault(name + STRIKES, DRILL_MARKET.days)
     nights = replay(
-        market, url, range(DRILL_MARKET.days), folder / "logs", faults=faults_by_day([spec]), settings=DRILL_SETTINGS
+        market,
+        url,
+        range(DRILL_MARKET.days),
+        folder / "logs",
+        faults=faults_by_day([spec]),
+        settings={**DRILL_SETTINGS, **DRILL_EXTRA_SETTINGS.get(name, {})},
     )
     engine = make_engine(url)
     report = truth_check(market, engine, nights)
@@ -193,6 +202,12 @@ def test_rerun_same_night_counts_one_night(drills: dict[str, Drill]) -> None:
     _, report, url = drills["rerun-same-night"]
     assert [len(n["runs"]) for n in report["nights"]] == [1, 1, 1, 1, 2, 2, 1, 1]
     assert _scalar(url, "SELECT COUNT(DISTINCT night) FROM crawl_runs") == 8
+
+
+def test_a_lagging_detail_page_does_not_flip_the_price(drills: dict[str, Drill]) -> None:
+    nights, _, _ = drills["detail-lag"]
+    fetched = sum(run.stats.get("detail_policy/price_changed", 0) for night in nights[4:6] for run in night.runs)
+    assert fetched > 0, "the drill must read detail pages on the nights prices change"
 
 
 def test_fault_specs() -> None:
