@@ -35,6 +35,7 @@ from db.models import (
     Sighting,
     Unit,
 )
+from db.nights import night_of
 from db.removal import DEFAULT_REMOVAL_RUNS
 from simulator.load import WARD_ORDER, DetailMemory, observation, ward_stats
 from simulator.market import WARDS, Market
@@ -309,6 +310,9 @@ def bulk_load(
                     "complete": True,
                     "healthy": True,
                     "reasons": None,
+                    "verdict": "complete_healthy",
+                    "stored": hits[day][ward],
+                    "exact": True,
                 }
             )
         runs.append(
@@ -319,6 +323,7 @@ def bulk_load(
                 "property_type": "used",
                 "wards": ",".join(WARD_ORDER),
                 "started_at": when[day],
+                "night": night_of(when[day]),
                 "finished_at": when[day],
                 "finish_reason": "finished",
                 "complete": True,

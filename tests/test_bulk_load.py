@@ -32,8 +32,9 @@ QUERIES = {
     "links": "SELECT l.source_listing_id, k.run_id, k.rule, b.name_key, b.built_year, u.floor, u.area_m2, u.layout"
     " FROM listing_unit_links k JOIN listings l ON l.id = k.listing_id JOIN buildings b ON b.id = k.building_id"
     " LEFT JOIN units u ON u.id = k.unit_id",
-    "runs": "SELECT id, started_at, verdict, new_listings, price_changes, removed, relisted, items FROM crawl_runs",
-    "wards": "SELECT run_id, ward_code, hits, cards, complete, healthy FROM crawl_run_wards",
+    "runs": "SELECT id, started_at, night, verdict, new_listings, price_changes, removed, relisted, items"
+    " FROM crawl_runs",
+    "wards": "SELECT run_id, ward_code, hits, cards, complete, healthy, verdict, stored, exact FROM crawl_run_wards",
     "latest": "SELECT source_listing_id, price_yen, floor, removed_at, last_seen_at, building_name FROM v_listings",
 }
 
