@@ -46,7 +46,8 @@ SITE_FAULTS = (
   repeated-block: after the first ``block_after`` requests of the night, every page is a captcha page;
 - truncated: the first list page of each ward has no 次へ link; drift: the list cards' price label is
   renamed;
-- zero-hits: every list page is a well-formed 0件 page; zero-hits-late: list pages from page 3 on are;
+- zero-hits: every list page is a well-formed 0件 page; zero-hits-late: every list page after the first
+  (page ``zero_hits_from_page`` on) is;
 - half-hits: the site shows half of each ward, with a hit count that agrees;
 - ended-while-listed: the detail page of one listing in ``ended_every`` says "listing ended" while the
   list still shows it;
@@ -84,6 +85,7 @@ class SimulatedSuumo:
     timeout_seconds: float = 3.0
     slow_seconds: float = 0.2
     block_after: int = 5
+    zero_hits_from_page: int = 2
     ended_every: int = 6
     requests: int = 0
     night_requests: int = 0
@@ -151,7 +153,7 @@ class SimulatedSuumo:
     def listings_on_page(self, ward: str, page: int) -> list[Listing]:
         """The ward's list as the site shows it when page ``page`` is asked for."""
         listings = self.ward_listings(ward)
-        if "zero-hits" in self.faults or ("zero-hits-late" in self.faults and page >= 3):
+        if "zero-hits" in self.faults or ("zero-hits-late" in self.faults and page >= self.zero_hits_from_page):
             return []
         if "shifting-pages" in self.faults:
             # The night's new listings are not there yet when the crawl starts; one more arrives at the
