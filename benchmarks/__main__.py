@@ -17,12 +17,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import nightly_requests, parse, report, store
+from benchmarks import index_accuracy, nightly_requests, parse, report, store
 from benchmarks.harness import machine, progress
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_PAGES = ROOT.parent.parent / "shared" / "fixtures" / "pages"
 ALL = ("parse", "store", "requests", "report")
+"""The speed benchmarks, run by default."""
+ACCURACY = ("index",)
+"""The accuracy benchmarks, run when named: ``--only index --seeds 1-20``."""
 
 SIZES: dict[str, dict[str, Any]] = {
     # The issue's sizes, and half of them for the scale pass ("×2" compares half with full).
@@ -73,6 +76,7 @@ def run(
     scale: bool,
     requests_weeks: int | None = None,
     detail_max_age_days: float | None = None,
+    seeds: list[int] | None = None,
 ) -> dict[str, Any]:
     sizes = SIZES[size] | ({"requests_weeks": requests_weeks} if requests_weeks else {})
     results: dict[str, Any] = {
@@ -154,6 +158,10 @@ def run(
                 "listings_x2": _scale(bench["report"], listings_half, keys),
                 "history_x2": _scale(bench["report"], history_half, keys),
             }
+    if "index" in only:
+        chosen = seeds or list(range(1, 21))
+        progress(f"index: accuracy on {len(chosen)} SIMULATED markets (seeds {chosen[0]}-{chosen[-1]})")
+        bench["index"] = index_accuracy.measure(chosen)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     return results
 
@@ -174,10 +182,9 @@ def summary(results: dict[str, Any]) -> str:
         f"{results['machine']['memory_gib']} GiB), Python {results['machine']['python']}, "
         f"code {results['machine'].get('code') or 'unknown'}, size `{results['size']}`, "
         f"{results.get('total_seconds')} s in all.",
-        "",
-        "| Benchmark | Figure | Floor | Ratio | Target | Met |",
-        "|---|---|---|---|---|---|",
     ]
+    if any(name in bench for name in ALL):
+        lines += ["", "| Benchmark | Figure | Floor | Ratio | Target | Met |", "|---|---|---|---|---|---|"]
 
     def met(flag: Any, where: str = "profile") -> str:
         return "yes" if flag else f"**no** ({where} in the results)"
@@ -229,6 +236,8 @@ def summary(results: dict[str, Any]) -> str:
         )
     if "requests" in bench and bench["requests"].get("where_requests_go"):
         lines += ["", f"Requests: {bench['requests']['where_requests_go']}"]
+    if "index" in bench:
+        lines += ["", *index_accuracy.summary_lines(bench["index"])]
     return "\n".join(lines) + "\n"
 
 
@@ -237,7 +246,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks",
         description="Run the benchmarks (parse, store, requests, report) with their floors and write the results.",
     )
-    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {', '.join(ALL)}")
+    parser.add_argument(
+        "--only",
+        default=",".join(ALL),
+        help=f"comma-separated subset of {', '.join(ALL + ACCURACY)} (default: {', '.join(ALL)})",
+    )
+    parser.add_argument(
+        "--seeds", default="1-20", help="index only: the seeds of the simulated markets, A-B (default 1-20)"
+    )
     parser.add_argument("--size", choices=sorted(SIZES), default="full", help="full (the issue's sizes) or quick")
     parser.add_argument("--no-scale", action="store_true", help="skip the half-size pass that shows the growth")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL store benchmark")
@@ -258,9 +274,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
-    unknown = [name for name in only if name not in ALL]
+    unknown = [name for name in only if name not in ALL + ACCURACY]
     if unknown:
-        parser.error(f"unknown benchmark(s): {', '.join(unknown)} (choose from {', '.join(ALL)})")
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)} (choose from {', '.join(ALL + ACCURACY)})")
+    try:
+        seeds = index_accuracy.parse_seeds(args.seeds)
+    except ValueError as error:
+        parser.error(f"--seeds: {error}")
     if args.requests_weeks is not None and args.requests_weeks < 1:
         parser.error("--requests-weeks must be at least 1")
     if args.detail_max_age_days is not None and args.detail_max_age_days <= 0:
@@ -278,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             not args.no_scale,
             args.requests_weeks,
             args.detail_max_age_days,
+            seeds,
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

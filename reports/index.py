@@ -147,7 +147,18 @@ def raw_median_index(data: ReportData, area_codes: list[int]) -> pd.DataFrame:
     """The naive alternative the index is compared with: the weekly median asking price per m², as 100
     in the first week."""
     frame = weekly_observations(data)
-    frame = frame[frame["ward_code"].isin(area_codes)]
+    return _median_index(frame[frame["ward_code"].isin(area_codes)])
+
+
+def raw_median_indexes(data: ReportData) -> dict[str, pd.DataFrame]:
+    """:func:`raw_median_index` for each ward and for 3A as a whole (the areas of :func:`ward_indexes`)."""
+    frame = weekly_observations(data)
+    out = {english: _median_index(frame[frame["ward_code"] == code]) for code, (english, _) in WARDS.items()}
+    out["3A"] = _median_index(frame[frame["area_group"].isin(list(AREA_GROUPS))])
+    return out
+
+
+def _median_index(frame: pd.DataFrame) -> pd.DataFrame:
     medians = (frame["price_yen"] / frame["area_m2"]).groupby(frame["week_end"]).median()
     return pd.DataFrame(
         {

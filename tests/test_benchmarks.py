@@ -239,3 +239,40 @@ def test_report_histories_set_up_in_parallel_are_the_ones_set_up_alone(tmp_path:
         assert history.rows == alone.rows and history.live_listings == alone.live_listings
         assert history.in_parallel and not alone.in_parallel
         assert history.rows["sightings"] > 0
+
+
+def test_index_accuracy_summary_is_what_the_rows_say() -> None:
+    from benchmarks.index_accuracy import summarise
+
+    rows = [
+        {"week": 0, "index": 100.0, "low": 100.0, "high": 100.0, "truth": 100.0, "raw_median": 100.0},
+        {"week": 1, "index": 101.0, "low": 99.0, "high": 103.0, "truth": 100.5, "raw_median": 98.0},
+        {"week": 2, "index": 99.0, "low": 98.0, "high": 100.0, "truth": 101.0, "raw_median": 104.0},
+    ]
+    figures = summarise(rows)
+    assert figures["weeks"] == 2  # the base week is left out
+    assert figures["mean_gap"] == pytest.approx((0.5 - 2.0) / 2)
+    assert figures["max_abs_gap"] == pytest.approx(2.0)
+    assert figures["coverage"] == 0.5  # 101 is outside 98-100
+    assert figures["raw_median"] == {"mean_gap": pytest.approx((-2.5 + 3.0) / 2), "max_abs_gap": pytest.approx(3.0)}
+
+
+@pytest.mark.slow
+def test_index_accuracy_benchmark_on_two_seeds(tmp_path: Path) -> None:
+    out = tmp_path / "index.json"
+    assert main(["--only", "index", "--seeds", "101-102", "--out", str(out)]) == 0
+    result = json.loads(out.read_text())["benchmarks"]["index"]
+    assert result["seeds"] == [101, 102]
+    assert set(result["areas"]) == {"Koto", "Bunkyo", "Minato", "3A"}
+    overall = result["overall"]
+    assert overall["weeks"] == 2 * 4 * 7  # 56 nights: 8 weeks, the base week left out, 4 areas, 2 seeds
+    assert 0 <= overall["coverage"] <= 1
+    # The quality-adjusted index is much closer to the injected trend than the raw median (whose mix drifts).
+    assert overall["max_abs_gap"] < overall["raw_median"]["max_abs_gap"]
+    assert abs(overall["mean_gap"]) < abs(overall["raw_median"]["mean_gap"])
+    assert "Index accuracy on 2 SIMULATED markets" in out.with_suffix(".md").read_text()
+
+
+def test_index_accuracy_seeds_are_checked() -> None:
+    with pytest.raises(SystemExit):
+        main(["--only", "index", "--seeds", "5-2"])

@@ -1,0 +1,170 @@
+"""How close the quality-adjusted index comes to the truth, on markets it was not tuned on.
+
+For each seed, a SIMULATED market of the demo's size (``MarketConfig(seed=…)``: 56 nights, three wards)
+is written night by night into a fresh SQLite database by :func:`simulator.load.load_market` (what a
+complete and healthy crawl of each night stores; the crawl itself is faithful, see
+tests/test_replay_truth.py), the report's own code fits every ward's index and 3A's, and each week is
+compared with the trend the simulator injected:
+
+- ``mean_gap``: the mean of index − truth, in index points (bias);
+- ``max_abs_gap``: the largest |index − truth| in any week;
+- ``coverage``: the share of weeks whose 95 % interval holds the truth;
+- ``raw_median``: the same gaps for the raw median price per m² (100 in the first week), beside them.
+
+The first week is the base (100 by definition on both sides) and is left out. Per area and overall,
+over every seed. Targets (issue 15): ``coverage`` ≥ 0.93 overall, |``mean_gap``| ≤ 0.5 and
+``max_abs_gap`` ≤ 3 points.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+AREAS = ("Koto", "Bunkyo", "Minato", "3A")
+TARGETS = {"coverage": 0.93, "abs_mean_gap": 0.5, "max_abs_gap": 3.0}
+TRUTH_WARD = {"Koto": "koto", "Bunkyo": "bunkyo", "Minato": "minato", "3A": "minato"}
+"""The injected trend each area follows (3A lies in Minato)."""
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``A-B`` or ``A``: the seeds, inclusive.
+
+    >>> parse_seeds("3-5"), parse_seeds("7")
+    ([3, 4, 5], [7])
+    """
+    first, _, last = text.partition("-")
+    if not first.isdigit() or (last and not last.isdigit()) or int(last or first) < int(first):
+        raise ValueError(f"seeds are A-B (whole numbers, A ≤ B), not {text!r}")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def weekly_rows(seed: int, days: int = 56) -> list[dict[str, Any]]:
+    """One row per area and week of the seed's market: index, interval, truth, raw median."""
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from reports.data import load
+    from reports.index import raw_median_indexes, ward_indexes
+    from simulator.load import load_market
+    from simulator.market import MarketConfig, build_market
+
+    config = MarketConfig(seed=seed, days=days)
+    market = build_market(config)
+    with tempfile.TemporaryDirectory(prefix="condo-index-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'index.sqlite3'}")
+        upgrade(engine)
+        load_market(engine, market, range(config.days))
+        data = load(engine)
+        engine.dispose()
+    indexes, medians = ward_indexes(data), raw_median_indexes(data)
+    rows = []
+    for area in AREAS:
+        if area not in indexes:
+            continue
+        table = indexes[area].table
+        raw = medians[area].set_index("week_end")["raw_median_index"]
+        for week, row in enumerate(table.itertuples(index=False)):
+            truth = 100 * math.exp(config.weekly_trend[TRUTH_WARD[area]] * week)
+            rows.append(
+                {
+                    "seed": seed,
+                    "area": area,
+                    "week": week,
+                    "week_end": row.week_end,
+                    "index": float(row.index),
+                    "low": float(row.low),
+                    "high": float(row.high),
+                    "truth": truth,
+                    "raw_median": float(raw.get(row.week_end, math.nan)),
+                    "observations": int(row.observations),
+                }
+            )
+    return rows
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the module docstring over ``rows`` (base weeks left out)."""
+    rows = [r for r in rows if r["week"] > 0]
+    if not rows:
+        return {"weeks": 0}
+    gaps = [r["index"] - r["truth"] for r in rows]
+    raw = [r["raw_median"] - r["truth"] for r in rows if not math.isnan(r["raw_median"])]
+    return {
+        "weeks": len(rows),
+        "mean_gap": round(statistics.mean(gaps), 3),
+        "max_abs_gap": round(max(abs(g) for g in gaps), 3),
+        "coverage": round(sum(r["low"] <= r["truth"] <= r["high"] for r in rows) / len(rows), 4),
+        "mean_interval_width": round(statistics.mean(r["high"] - r["low"] for r in rows), 3),
+        "raw_median": {
+            "mean_gap": round(statistics.mean(raw), 3) if raw else None,
+            "max_abs_gap": round(max(abs(g) for g in raw), 3) if raw else None,
+        },
+    }
+
+
+def measure(seeds: Sequence[int], workers: int = 2, days: int = 56) -> dict[str, Any]:
+    """Every seed's market (``workers`` at a time, each in a process of its own), summarised per area,
+    overall and per seed, with the targets and whether they are met."""
+    started = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        per_seed = list(pool.map(weekly_rows, seeds, [days] * len(seeds)))
+    rows = [row for seed_rows in per_seed for row in seed_rows]
+    overall = summarise(rows)
+    areas = {area: summarise([r for r in rows if r["area"] == area]) for area in AREAS}
+    meets = bool(
+        overall.get("weeks")
+        and overall["coverage"] >= TARGETS["coverage"]
+        and abs(overall["mean_gap"]) <= TARGETS["abs_mean_gap"]
+        and overall["max_abs_gap"] <= TARGETS["max_abs_gap"]
+    )
+    return {
+        "simulated_data": "every market here is SIMULATED (simulator/market.py)",
+        "seeds": list(seeds),
+        "nights": days,
+        "targets": TARGETS,
+        "overall": overall,
+        "areas": areas,
+        "worst_area_mean_gap": max((abs(a["mean_gap"]) for a in areas.values() if a.get("weeks")), default=None),
+        "per_seed": {
+            str(seed): {area: summarise([r for r in seed_rows if r["area"] == area]) for area in AREAS}
+            for seed, seed_rows in zip(seeds, per_seed, strict=True)
+        },
+        "meets_targets": meets,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    """The results as a Markdown table."""
+    seeds = result["seeds"]
+    lines = [
+        f"Index accuracy on {len(seeds)} SIMULATED markets (seeds {seeds[0]}-{seeds[-1]}, {result['nights']} nights "
+        f"each), index points against the injected trend, base week left out:",
+        "",
+        "| Area | Weeks | Mean gap | Largest gap | Coverage of the 95 % interval | Raw median: mean gap "
+        "| Raw median: largest gap |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, figures in [*result["areas"].items(), ("All", result["overall"])]:
+        if not figures.get("weeks"):
+            continue
+        raw = figures["raw_median"]
+        lines.append(
+            f"| {name} | {figures['weeks']} | {figures['mean_gap']:+.2f} | {figures['max_abs_gap']:.2f} | "
+            f"{figures['coverage']:.1%} | {raw['mean_gap']:+.2f} | {raw['max_abs_gap']:.2f} |"
+        )
+    t = result["targets"]
+    lines += [
+        "",
+        f"Targets: coverage ≥ {t['coverage']:.0%}, |mean gap| ≤ {t['abs_mean_gap']}, largest gap ≤ {t['max_abs_gap']}: "
+        + ("met." if result["meets_targets"] else "**not met**."),
+    ]
+    return lines
