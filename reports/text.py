@@ -48,8 +48,19 @@ TEXT: dict[str, dict[str, Any]] = {
         "f_level": "The median asking price per m² in {area} was {value} in the four weeks to {end}; "
         "{cut:.0%} of flats on sale cut their price.",
         "f_suppressed": "{area}: fewer than {n} flats were on sale, too few to report prices.",
-        "f_index": "Quality-adjusted, asking prices in {area} stand at {value:.1f} (95% interval {low:.1f}–{high:.1f}) "
-        "against 100 in the week to {base}.",
+        "f_index_move": "Quality-adjusted, asking prices in {area} {direction} {change:.1f}% since the week to {base} "
+        "(95% interval {low:+.1f}% to {high:+.1f}%).",
+        "f_index_flat": "Quality-adjusted, asking prices in {area} are not yet distinguishable from flat since the "
+        "week to {base} (index {value:.1f}, 95% interval {low:.1f}–{high:.1f}).",
+        "f_no_index": "{area}: too few flats for a quality-adjusted index yet.",
+        "f_short": "Only {weeks} weeks of history: treat with caution.",
+        "f_thin": "The latest week rests on {units} flats only.",
+        "f_reconcile_mix": "The median {median} {median_change:.1f}% over four weeks while the quality-adjusted index "
+        "{index} {index_change:.1f}%: the mix of flats on sale changed (flats under 40 m² were {now:.0%} of those on "
+        "sale, against {before:.0%} four weeks earlier), and the median does not adjust for size, age or place.",
+        "f_reconcile": "The median {median} {median_change:.1f}% over four weeks while the quality-adjusted index "
+        "{index} {index_change:.1f}%: the median does not adjust for the size, age and place of the flats on sale.",
+        "sentence_join": " ",
         "c_index": "Quality-adjusted asking price index (95% interval)",
         "c_index_y": "index, first week = 100",
         "c_median": "Median asking price per m², rolling 4 weeks (not quality-adjusted)",
@@ -146,7 +157,19 @@ TEXT: dict[str, dict[str, Any]] = {
         "売り出し中の住戸の{cut:.0%}が値下げした。",
         "f_level": "{area}の㎡単価の中央値は{end}までの4週間で{value}。売り出し中の住戸の{cut:.0%}が値下げした。",
         "f_suppressed": "{area}は売り出し住戸が{n}戸未満のため、価格は公表しない。",
-        "f_index": "品質調整後の{area}の売り出し価格指数は{value:.1f}（95%区間 {low:.1f}〜{high:.1f}、{base}までの週＝100）。",
+        "f_index_move": "品質調整後の{area}の売り出し価格は{base}までの週から{change:.1f}%{direction}した"
+        "（95%区間 {low:+.1f}%〜{high:+.1f}%）。",
+        "f_index_flat": "品質調整後の{area}の売り出し価格は、{base}までの週と比べて横ばいと区別できない"
+        "（指数{value:.1f}、95%区間 {low:.1f}〜{high:.1f}）。",
+        "f_no_index": "{area}は住戸数が少なく、品質調整済み指数はまだ算出できない。",
+        "f_short": "履歴は{weeks}週のみのため、慎重に扱うべきである。",
+        "f_thin": "直近の週は{units}戸のみに基づく。",
+        "f_reconcile_mix": "中央値は4週間で{median_change:.1f}%{median}したが、品質調整済み指数は{index_change:.1f}%{index}した。"
+        "売り出し住戸の構成が変わったためである（40㎡未満の住戸の割合は4週間前の{before:.0%}から{now:.0%}へ）。"
+        "中央値は広さ・築年・立地を調整しない。",
+        "f_reconcile": "中央値は4週間で{median_change:.1f}%{median}したが、品質調整済み指数は{index_change:.1f}%{index}した。"
+        "中央値は売り出し住戸の広さ・築年・立地を調整しない。",
+        "sentence_join": "",
         "c_index": "品質調整済み売り出し価格指数（95%区間）",
         "c_index_y": "指数（初週＝100）",
         "c_median": "㎡単価の中央値（4週移動、品質調整なし）",

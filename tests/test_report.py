@@ -275,3 +275,98 @@ def test_the_data_quality_box_names_suspect_nights_and_held_removals(engine: Eng
     night_date = (T0 + dt.timedelta(days=3, hours=12)).astimezone(dt.timezone(dt.timedelta(hours=9))).date()
     assert quality[t["q_untrusted"]] == f"1 ({t['q_suspect_named']}: {night_date:%Y-%m-%d} {t['ward']['Koto']})"
     assert quality[t["q_held"]] == "0"
+
+
+# --- findings say only what the data support -------------------------------------------------------
+
+
+def _latest(area: str, median: float, mom: float, suppressed: bool = False) -> dict[str, Any]:
+    return {
+        "area": area,
+        "segment": "all",
+        "suppressed": suppressed,
+        "median_price_per_m2": median,
+        "median_price_per_m2_mom_pct": mom,
+        "price_cut_share": 0.2,
+        "window_end": "2026-11-01",
+    }
+
+
+def _index(values: list[tuple[float, float, float]], units: int = 80) -> pd.DataFrame:
+    weeks = pd.date_range("2026-09-13", periods=len(values), freq="7D")
+    return pd.DataFrame(
+        [
+            {"week_end": w.date().isoformat(), "index": i, "low": lo, "high": hi, "observations": units, "units": units}
+            for w, (i, lo, hi) in zip(weeks, values, strict=True)
+        ]
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_findings_cover_every_area_rank_moves_and_say_flat_when_the_interval_holds_100(lang: str) -> None:
+    from reports.text import TEXT
+    from reports.weekly import _findings
+
+    t = TEXT[lang]
+    latest = pd.DataFrame(
+        [
+            _latest("Koto", 900_000, 0.8),
+            _latest("Bunkyo", 1_000_000, 0.4),
+            _latest("Minato", 1_500_000, 2.0),
+            _latest("3A", 1_700_000, math.nan, suppressed=True),
+        ]
+    )
+    flat = [(100.0, 100.0, 100.0)] + [(100.5, 98.0, 103.0)] * 5
+    indexes = {
+        "Koto": _index([(100.0, 100.0, 100.0)] + [(101.0, 99.5, 102.5)] * 4 + [(102.1, 100.6, 103.6)]),
+        "Bunkyo": _index(flat),
+        "Minato": _index([(100.0, 100.0, 100.0)] + [(102.0, 100.5, 103.5)] * 4 + [(104.0, 102.0, 106.0)]),
+    }
+    findings = _findings(
+        pd.DataFrame(columns=["area", "segment", "window_end", "active_units"]), latest, indexes, "2026-11-01", lang
+    )
+    assert len(findings) == 4  # every ward and 3A
+    minato, koto, bunkyo, three_a = findings  # the largest move first, suppressed last
+    assert minato.startswith(t["f_index_move"].split("{")[0]) and t["ward"]["Minato"] in minato
+    assert "4.0%" in minato and t["ward"]["Koto"] in koto and "2.1%" in koto
+    assert (
+        t["f_index_flat"].format(area=t["ward"]["Bunkyo"], value=100.5, low=98.0, high=103.0, base="2026-09-13")
+        in bunkyo
+    )
+    assert three_a == t["f_suppressed"].format(area=t["ward"]["3A"], n=20)
+
+
+def test_findings_reconcile_a_falling_median_with_a_rising_index() -> None:
+    from reports.weekly import _findings
+
+    latest = pd.DataFrame([_latest("Koto", 900_000, -3.0)])
+    metrics = pd.DataFrame(
+        [
+            {"area": "Koto", "segment": segment, "window_end": end, "active_units": units}
+            for end, small in [(f"2026-10-{d:02d}", 30) for d in (4, 11, 18, 25)] + [("2026-11-01", 60)]
+            for segment, units in (("all", 150), ("under 40 m²", small))
+        ]
+    )
+    rising = _index(
+        [
+            (100.0, 100.0, 100.0),
+            (100.5, 99, 102),
+            (101, 99.5, 102.5),
+            (101.5, 100, 103),
+            (102, 100.5, 103.5),
+            (103, 101.5, 104.5),
+        ]
+    )
+    (finding,) = [f for f in _findings(metrics, latest, {"Koto": rising}, "2026-11-01", "en") if "Koto" in f]
+    assert "The median fell 3.0% over four weeks while the quality-adjusted index rose 2.5%" in finding
+    assert "flats under 40 m² were 40% of those on sale, against 20% four weeks earlier" in finding
+
+
+def test_findings_flag_short_histories_and_thin_weeks() -> None:
+    from reports.weekly import _findings
+
+    latest = pd.DataFrame([_latest("Bunkyo", 1_000_000, math.nan)])
+    short = _index([(100.0, 100.0, 100.0), (103.0, 101.0, 105.0)], units=12)
+    (finding,) = [f for f in _findings(pd.DataFrame(), latest, {"Bunkyo": short}, "2026-11-01", "en") if "Bunkyo" in f]
+    assert "Only 2 weeks of history: treat with caution." in finding
+    assert "The latest week rests on 12 flats only." in finding
