@@ -124,7 +124,11 @@ TEXT: dict[str, dict[str, Any]] = {
             "The quality-adjusted index is a hedonic time-dummy regression of log asking price per m² on week "
             "dummies and controls: {controls}; 95% intervals use errors clustered by flat.",
             "Flats already on sale when tracking began have an unknown listing date; ages and days on market in the "
-            "first weeks are therefore understated, and the index leaves those flats out.",
+            "first weeks are therefore understated, and the index leaves those flats out, as well as flats first seen "
+            "in the first four weeks (they may be returning from before tracking began, at old prices): the index "
+            "starts four weeks after the first crawl.",
+            "On simulated markets the index's 95% interval held the true trend in 94% of weeks, but a single week "
+            "can be several points off: moves are reported only when the interval excludes no change.",
         ],
     },
     "ja": {
@@ -226,7 +230,10 @@ TEXT: dict[str, dict[str, Any]] = {
             "「掲載終了」は2回連続の完全・正常なクロールで見当たらない、またはサイトが掲載終了を表示したもの。売却と取り下げは区別できない。",
             "70㎡換算は、ファミリータイプ（{m2:.0f}㎡以上・{rooms}部屋以上）の㎡単価平均×70（東京カンテイの定義に準拠）。",
             "品質調整指数は、㎡単価の対数を週ダミーと説明変数（{controls}）で回帰するヘドニック時間ダミー法。95%区間は住戸単位のクラスター標準誤差。",
-            "追跡開始時点で既に掲載中の住戸は掲載開始日が不明なため、初期の在庫日数は過小となり、指数からは除外している。",
+            "追跡開始時点で既に掲載中の住戸は掲載開始日が不明なため、初期の在庫日数は過小となり、指数からは除外している。"
+            "追跡開始後4週間に初めて見つかった住戸も、開始前の古い価格で再掲載された可能性があるため除外し、指数は最初のクロールの4週間後から始まる。",
+            "模擬市場では指数の95%区間が真の傾向を含んだ週は94%だったが、単週では数ポイントずれることがある。"
+            "変化は区間が「変化なし」を含まない場合にのみ記述する。",
         ],
     },
 }
