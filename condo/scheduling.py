@@ -190,11 +190,10 @@ def nightly_crawl(config: Config) -> str:
         if run.stats.get("finish_reason") == "blocked" or (run.stats.get("suumo/blocked") or 0) > 0
     ]
     untrusted = [s for s in result.summaries if s.verdict != "complete_healthy"]
-    if blocked and untrusted:
-        why = "; ".join(f"{s.spider} {s.verdict}: {s.reasons}" for s in untrusted)
-        raise CrawlBlocked(f"the site blocked {', '.join(blocked)} ({why})")
     if untrusted:
         why = "; ".join(f"{s.spider} {s.verdict}: {s.reasons}" for s in untrusted)
+        if blocked:
+            raise CrawlBlocked(f"the site blocked {', '.join(blocked)} ({why})")
         raise JobFailed(f"the night cannot be trusted ({why})")
     return verdicts
 

@@ -113,6 +113,9 @@ class RunVerdict:
     reasons: list[str]
     wards: list[WardVerdict]
     suspect: bool = False
+    fill_rates: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """(page kind, field) → (items, filled) of the night (see :func:`night_fill_rates`): what
+    crawl_run_fields keeps for later baselines."""
 
 
 def _verdict(complete: bool, broken: bool, suspect: bool) -> str:
@@ -247,7 +250,8 @@ def judge_run(
         bad = _int(stats, f"{prefix}/field/{name}/unparsed") + _int(stats, f"{prefix}/field/{name}/missing")
         if cards and bad > thresholds.max_core_field_failure * cards:
             run_unhealthy.append(f"{name} unreadable on {bad} of {cards} cards")
-    for (kind, name), (items, filled) in sorted(night_fill_rates(stats, baseline).items()):
+    rates = night_fill_rates(stats, baseline)
+    for (kind, name), (items, filled) in sorted(rates.items()):
         usual = baseline.fill_rates.get((kind, name))
         if usual is None or usual < thresholds.min_fill_baseline or items < thresholds.min_field_items:
             continue
@@ -265,22 +269,16 @@ def judge_run(
     broken = any(w.broken for w in ward_verdicts)
     suspect = any(w.suspect for w in ward_verdicts)
     healthy = not broken and not suspect
-    return RunVerdict(complete, healthy, _verdict(complete, broken, suspect), reasons, ward_verdicts, suspect)
+    return RunVerdict(complete, healthy, _verdict(complete, broken, suspect), reasons, ward_verdicts, suspect, rates)
 
 
 def night_fill_rates(stats: Mapping[str, Any], baseline: Baseline) -> dict[tuple[str, str], tuple[int, int]]:
     """(page kind, field) → (items, filled) of the night, with the fields the baseline knows that the
-    night never filled (kept as 0 filled: what a later baseline must see)."""
+    night never filled (kept as 0 filled where the night had items of that kind: what a later baseline
+    must see)."""
     rates = fill_rates(stats)
-    rates.update((key, value) for key, value in _unfilled(stats, baseline) if value[0])
-    return rates
-
-
-def _unfilled(stats: Mapping[str, Any], baseline: Baseline) -> set[tuple[tuple[str, str], tuple[int, int]]]:
-    """Fields the baseline knows that the night never filled (no ``…/filled`` stat at all)."""
-    present = {key for key in fill_rates(stats)}
-    out = set()
     for kind, name in baseline.fill_rates:
-        if (kind, name) not in present:
-            out.add(((kind, name), (_int(stats, f"fields/{kind}/items"), 0)))
-    return out
+        items = _int(stats, f"fields/{kind}/items")
+        if (kind, name) not in rates and items:
+            rates[(kind, name)] = (items, 0)
+    return rates

@@ -49,17 +49,6 @@ class Outcome:
     relinked: bool = False
 
 
-def _latest(session: Session, model: Any, listing_id: int) -> Any:
-    return session.scalars(
-        select(model).where(model.listing_id == listing_id).order_by(model.id.desc()).limit(1)
-    ).first()
-
-
-def latest_event(session: Session, listing_id: int) -> ListingEvent | None:
-    result: ListingEvent | None = _latest(session, ListingEvent, listing_id)
-    return result
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()

@@ -74,11 +74,6 @@ def trusted_ward_nights(
     return list(nights.items())
 
 
-def healthy_ward_runs(session: Session, source: str, property_type: str, ward_code: int, limit: int) -> list[CrawlRun]:
-    """The runs of the latest ``limit`` trusted nights of the ward, newest first."""
-    return [run for _, runs in trusted_ward_nights(session, source, property_type, ward_code, limit) for run in runs]
-
-
 def _active_listings_in_ward(source: str, property_type: str, ward_code: int) -> Select[int]:
     """The ids of the listings whose latest event is active and whose latest snapshot is in the ward."""
     latest_event = (
@@ -127,8 +122,9 @@ def apply_removals(
 
     When a ward would lose more than ``max_share`` of its active listings (and at least ``min_held``)
     in one night, nothing is marked: the removals are held for review (counted on the run's ward row,
-    which says why, and raised by the alarm). They are applied by a later night whose removals look
-    normal, or by ``condo crawl release-held`` (db.removal.release_held) after a person has looked.
+    which says why, and raised by the alarm). A later night marks them only if its own removals, these
+    among them, are within the share again; otherwise ``condo db release-held`` (:func:`release_held`)
+    applies them after a person has looked.
     """
     if k < 1:
         raise ValueError("k (nights a listing must be absent from) must be at least 1")
@@ -178,18 +174,22 @@ def _gone(session: Session, run: CrawlRun, ward_code: int, k: int) -> tuple[list
     if len(nights) < k or run.id not in {r.id for r in nights[0][1]}:
         return None
     runs = [r for _, night_runs in nights for r in night_runs]
-    run_ids = [r.id for r in runs]
-    earliest = min(r.started_at for r in runs)
-    # Gone: not sighted by the window's runs, nor by any run (an unhealthy one) since the window began.
+    note = f"absent from {k} trusted nights: runs {', '.join(str(r.id) for r in sorted(runs, key=lambda r: r.id))}"
+    return _unseen_since(session, run, ward_code, runs), note
+
+
+def _unseen_since(session: Session, run: CrawlRun, ward_code: int, window: list[CrawlRun]) -> list[int]:
+    """The ward's active listings sighted neither by the ``window``'s runs nor by any run (an unhealthy
+    one too) since the window began."""
+    earliest = min((r.started_at for r in window), default=run.started_at)
     sighted = (
         select(Sighting.listing_id)
         .where(Sighting.listing_id == Listing.id)
-        .where(or_(Sighting.run_id.in_(run_ids), Sighting.seen_at >= earliest))
+        .where(or_(Sighting.run_id.in_([r.id for r in window]), Sighting.seen_at >= earliest))
         .exists()
     )
     query = _active_listings_in_ward(run.source, run.property_type, ward_code).where(~sighted)
-    note = f"absent from {k} trusted nights: runs {', '.join(map(str, sorted(run_ids)))}"
-    return list(session.scalars(query).all()), note
+    return list(session.scalars(query).all())
 
 
 def _mark_removed(session: Session, run: CrawlRun, gone: list[int], note: str, now: dt.datetime) -> None:
@@ -234,13 +234,8 @@ def _gone_since(session: Session, run: CrawlRun, ward_code: int, k: int) -> list
     with ``run``'s night (nor by any run after it)."""
     run_night = run.night or night_of(run.started_at)
     nights = trusted_ward_nights(session, run.source, run.property_type, ward_code, 10 * k)
-    window = [runs for night, runs in nights if night <= run_night][:k]
-    earliest = min((r.started_at for runs in window for r in runs), default=run.started_at)
-    sighted = (
-        select(Sighting.listing_id).where(Sighting.listing_id == Listing.id, Sighting.seen_at >= earliest).exists()
-    )
-    query = _active_listings_in_ward(run.source, run.property_type, ward_code).where(~sighted)
-    return list(session.scalars(query).all())
+    window = [r for runs in [runs for night, runs in nights if night <= run_night][:k] for r in runs]
+    return _unseen_since(session, run, ward_code, window)
 
 
 def _latest(session: Session, model: Any, column: Any, listing_id: int) -> Any:

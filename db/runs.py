@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db.baselines import read_baseline
-from db.health import RunVerdict, Thresholds, judge_run, night_fill_rates
+from db.health import RunVerdict, Thresholds, judge_run
 from db.models import CrawlRun, CrawlRunField, CrawlRunWard, ListingSnapshot, Sighting
 from db.nights import night_of
 from db.removal import DEFAULT_REMOVAL_RUNS, apply_ended, apply_removals
@@ -103,7 +103,7 @@ def finish_run(
                 removals_held=0,
             )
         )
-    for (kind, name), (items, filled) in sorted(night_fill_rates(stats, baseline).items()):
+    for (kind, name), (items, filled) in sorted(verdict.fill_rates.items()):
         session.add(CrawlRunField(run_id=run.id, page_kind=kind, field=name, items=items, filled=filled))
     session.flush()
     run.finished_at = now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -25,7 +25,7 @@ class ReportData:
     """listing_id, at (JST): removed or ended events."""
     runs: pd.DataFrame
     """v_crawl_runs with started_at in JST."""
-    ward_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ward_runs: pd.DataFrame
     """run_id, spider, night, started_at (JST), ward, verdict, removals_held: each run's verdict per ward."""
 
     @property

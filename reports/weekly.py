@@ -12,6 +12,7 @@ import html
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, inspect, text
@@ -91,8 +92,8 @@ def _quality(data: ReportData, start: pd.Timestamp, end: pd.Timestamp, lang: str
 
 
 def _in_window(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    if frame.empty:
-        return frame.assign(removals_held=pd.Series(dtype="float64"))
+    if frame.empty:  # an empty frame's times were not converted to Japan time (reports.data.load)
+        return frame
     return frame[(frame["started_at"] >= start) & (frame["started_at"] < end)]
 
 
@@ -132,9 +133,8 @@ def _small_share(metrics: pd.DataFrame, area: str, window_end: object) -> float 
     return float(rows.loc["under 40 m²", "active_units"] / rows.loc["all", "active_units"])
 
 
-def _index_finding(t: dict[str, object], name: str, table: pd.DataFrame) -> tuple[float, str]:
+def _index_finding(text: dict[str, Any], name: str, table: pd.DataFrame) -> tuple[float, str]:
     """(how far the index moved, the sentence): a move only when its interval excludes no change."""
-    text: dict[str, str] = t  # type: ignore[assignment]
     last, base = table.iloc[-1], table.iloc[0]["week_end"]
     move = float(last["index"] - 100)
     if last["low"] > 100 or last["high"] < 100:
@@ -160,10 +160,9 @@ def _index_finding(t: dict[str, object], name: str, table: pd.DataFrame) -> tupl
 
 
 def _reconcile(
-    t: dict[str, object], metrics: pd.DataFrame, area: str, median_change: float, table: pd.DataFrame
+    text: dict[str, Any], metrics: pd.DataFrame, area: str, median_change: float, table: pd.DataFrame
 ) -> str:
     """A sentence saying why the median and the index disagree over four weeks, or "" when they agree."""
-    text: dict[str, str] = t  # type: ignore[assignment]
     earlier = table.iloc[-5] if len(table) >= 5 else table.iloc[0]
     index_change = 100 * (float(table.iloc[-1]["index"]) / float(earlier["index"]) - 1)
     opposite = median_change * index_change < 0 and abs(median_change) > 1 and abs(index_change) > 1

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, text
 from simulator.market import Market
 from simulator.replay import Night
 from simulator.site import FAULTS
-from simulator.truth import Check, compare, wrong_values
+from simulator.truth import compare, wrong_values
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,6 @@ def truth_lines(report: dict[str, Any]) -> list[str]:
         faults = f" [fault: {', '.join(night['faults'])}]" if night["faults"] else ""
         lines.append(f"night {night['night']} ({night['date']}){faults}: {summary or 'no verdict (crawl failed)'}")
     return lines
-
-
-def check_lines(checks: Sequence[Check]) -> list[str]:
-    return [check.line() for check in checks]
 
 
 def write_truth_check(report: dict[str, Any], path: Path) -> Path:
