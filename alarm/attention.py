@@ -22,6 +22,9 @@ class Attention:
     what: str
     where: str
     look_at: str
+    kind: str = "job"
+    """untrusted (a ward's night), held (removals held for review), stale (no trusted crawl for days) or
+    job (a job failed)."""
 
     def line(self) -> str:
         return f"{self.where}: {self.what} (look at: {self.look_at})"
@@ -34,14 +37,11 @@ def night_attention(session: Session, run_ids: list[int]) -> list[Attention]:
         night = run.night.isoformat() if run.night else "?"
         where = f"{run.spider}, night of {night} (run {run.id})"
         if run.verdict is None:
-            out.append(Attention("the crawl never finished", where, "the crawl log; `condo status`"))
+            out.append(Attention("the crawl never finished", where, "the crawl log; `condo status`", "untrusted"))
             continue
         wards = session.scalars(select(CrawlRunWard).where(CrawlRunWard.run_id == run.id)).all()
-        bad = [
-            w
-            for w in wards
-            if (w.verdict or ("complete_healthy" if w.complete and w.healthy else "x")) != "complete_healthy"
-        ]
+        # Ward rows from before the verdict column have only complete and healthy.
+        bad = [w for w in wards if (w.verdict != "complete_healthy" if w.verdict else not (w.complete and w.healthy))]
         if bad or run.verdict != "complete_healthy":
             verdicts = ", ".join(f"{w.ward} {w.verdict or 'untrusted'}" for w in bad) or run.verdict
             out.append(
@@ -49,6 +49,7 @@ def night_attention(session: Session, run_ids: list[int]) -> list[Attention]:
                     f"{verdicts}: {run.verdict_reasons or 'no reason recorded'}",
                     where,
                     "the crawl log and the site itself; nothing was removed from these wards tonight",
+                    "untrusted",
                 )
             )
         held = [w for w in wards if (w.removals_held or 0) > 0]
@@ -59,6 +60,7 @@ def night_attention(session: Session, run_ids: list[int]) -> list[Attention]:
                     f"removals held for review ({counts}): too many for one night",
                     where,
                     f"whether those listings really left the site; then `condo db release-held {run.id}`",
+                    "held",
                 )
             )
     return out
@@ -77,7 +79,7 @@ def standing_attention(session: Session, now: dt.datetime, stale_after: dt.timed
         ).first()
         if latest is None:
             continue
-        out += [a for a in night_attention(session, [latest.id]) if "held" not in a.what]
+        out += [a for a in night_attention(session, [latest.id]) if a.kind == "untrusted"]
         last_good = session.scalar(
             select(func.max(CrawlRun.started_at)).where(
                 CrawlRun.spider == spider, CrawlRun.verdict == "complete_healthy"
@@ -92,12 +94,13 @@ def standing_attention(session: Session, now: dt.datetime, stale_after: dt.timed
                     f"no complete and healthy crawl {since}",
                     spider,
                     "the scheduler (`condo status`), the crawl logs and the site",
+                    "stale",
                 )
             )
     held_runs = session.scalars(
         select(CrawlRunWard.run_id).where(CrawlRunWard.removals_held > 0).distinct().order_by(CrawlRunWard.run_id)
     ).all()
-    out += [a for a in night_attention(session, list(held_runs)) if "held" in a.what]
+    out += [a for a in night_attention(session, list(held_runs)) if a.kind == "held"]
     jobs = session.execute(
         select(JobRun.job, JobRun.outcome, JobRun.error, JobRun.started_at).where(
             JobRun.id.in_(select(func.max(JobRun.id)).group_by(JobRun.job))

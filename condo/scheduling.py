@@ -329,9 +329,7 @@ def raise_alarm(config: Config, job: str, started: dt.datetime, failure: str | N
                     items += night_attention(session, run_ids)
                     stale = dt.timedelta(days=config["alarm"]["stale_after_days"])
                     items += [
-                        a
-                        for a in standing_attention(session, dt.datetime.now(dt.UTC), stale)
-                        if "no complete" in a.what
+                        a for a in standing_attention(session, dt.datetime.now(dt.UTC), stale) if a.kind == "stale"
                     ]
             finally:
                 engine.dispose()

@@ -134,3 +134,26 @@ def test_bad_alarm_configuration_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text('[alarm]\nurls = ["not a url"]\n')
     with pytest.raises(ConfigError, match=r"alarm\.urls: expected a list of Apprise URLs"):
         load_config(path)
+
+
+def test_an_untrusted_night_is_reported_even_when_its_reasons_mention_held_removals(tmp_path: Path) -> None:
+    from alarm.attention import standing_attention
+    from condo.scheduling import load_config
+
+    config_file = config_for(tmp_path, None)
+    now = dt.datetime.now(dt.UTC)
+    run_id = add_night(
+        config_file,
+        "suumo_chuko",
+        "suspect",
+        now - dt.timedelta(hours=1),
+        "suspect: koto: the site counted 0 listings, against 280 on recent nights; "
+        "12 removal(s) held for review in bunkyo (too many for one night)",
+    )
+    engine = make_engine(load_config(config_file).database_url)
+    with session_scope(engine) as session:
+        items = standing_attention(session, now)
+    engine.dispose()
+    untrusted = [item for item in items if item.kind == "untrusted"]
+    assert [item.where.endswith(f"(run {run_id})") for item in untrusted] == [True]
+    assert "koto suspect" in untrusted[0].what
