@@ -220,7 +220,7 @@ def bulk_load(
                     "id": unit.id,
                     "building_id": building.id,
                     "floor": unit.floor,
-                    "area_m2": float(unit.area_m2),
+                    "area_m2": float(unit.shown_area_m2),
                     "layout": unit.layout,
                     "direction": unit.direction,
                     "created_at": when[detail_day],

@@ -13,8 +13,8 @@ import datetime as dt
 import json
 import math
 import random
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +113,45 @@ LAYOUTS = [
 ]
 
 
+BIASES = (
+    "hidden-quality",
+    "overpricing",
+    "withdraw-not-cut",
+    "composition",
+    "registered-area",
+    "thin-weeks",
+)
+"""What real asking prices do that the index's regression does not model, each switchable
+(``MarketConfig(biases=…)``, docs/simulator.md):
+
+- ``hidden-quality``: each flat has a quality no page shows (view, renovation, noise), log-normal σ 8 %;
+- ``overpricing``: a third of sellers start well above the value (+12 % against +3 %); a listing sells
+  the slower the further its asking price is above what the flat is worth, so cuts follow time on market;
+- ``withdraw-not-cut``: a quarter of sellers never cut; unsold after 50-110 days they withdraw (and
+  may come back at their old price);
+- ``composition``: over the simulated span new listings come more from towers and from buildings
+  under five years old (beside the drift to small flats of ``small_flat_share``);
+- ``registered-area``: a share of flats (10 % rising to 30 %) is shown with its registered area (登記,
+  measured inside the walls, about 6 % under the wall-centre area) and a share with a whole-m² area;
+- ``thin-weeks``: arrivals fall to a third in holiday weeks (New Year, Golden Week, Obon, Silver Week).
+"""
+DEMO_NIGHTS = 91
+"""Nights ``condo demo`` crawls by default (13 weeks, a quarter): the index needs a four-week burn-in
+and four-week windows, so a shorter demo has too few of them to show a trend."""
+DEMO_SCALE = 3.0
+"""New listings a day in the demo's market, as a multiple of MarketConfig's (15, 9 and 12 a day in Koto,
+Bunkyo and Minato, wards of 300-900 listings): still smaller than SUUMO's real wards, and the size at
+which the index's accuracy targets are met (docs/report.md)."""
+DEMO_SEED = 20260901
+HOLIDAYS = ((1, 1, 5), (4, 29, 7), (8, 11, 6), (9, 19, 5), (12, 28, 4))
+"""(month, day, length in days): spans in which few flats come on sale (``thin-weeks``)."""
+REGISTERED_AREA_RATIO = 0.94
+"""Registered (inner-wall) area over wall-centre area, a typical ratio for a condo."""
+
+
 @dataclass(frozen=True)
 class MarketConfig:
-    seed: int = 20260901
+    seed: int = DEMO_SEED
     start: dt.date = dt.date(2026, 9, 7)  # a Monday
     days: int = 56
     warmup_days: int = 60
@@ -132,6 +168,8 @@ class MarketConfig:
     second_agent_probability: float = 0.15
     same_id_return_probability: float = 0.2
     new_id_return_probability: float = 0.1
+    biases: tuple[str, ...] = BIASES
+    """The departures from the index's model the market has (see BIASES); ``()`` for none."""
 
 
 @dataclass
@@ -164,6 +202,16 @@ class Unit:
     balcony_m2: float
     management_fee_yen: int
     repair_reserve_yen: int
+    hidden_quality: float = 1.0
+    """What no page shows (view, renovation): a factor on the flat's value."""
+    shown_area_m2: float = 0.0
+    """The area the adverts show: wall-centre (``area_m2``), registered or rounded."""
+    area_basis: str = "wall_center"
+    """``wall_center`` or ``inner`` (registered, 登記)."""
+
+    def __post_init__(self) -> None:
+        if not self.shown_area_m2:
+            self.shown_area_m2 = self.area_m2
 
 
 @dataclass
@@ -258,6 +306,24 @@ class Market:
         path.write_text(json.dumps(truth, ensure_ascii=False, indent=1))
 
 
+def demo_config(seed: int = DEMO_SEED, nights: int = DEMO_NIGHTS, scale: float = DEMO_SCALE) -> MarketConfig:
+    """The market of ``condo demo`` and of the index's accuracy benchmark: the default config with
+    ``scale`` times the new listings a day and the buildings to hold them (DEMO_SCALE)."""
+    base = MarketConfig(seed=seed, days=nights)
+    return replace(
+        base,
+        arrivals_per_day={ward: rate * scale for ward, rate in base.arrivals_per_day.items()},
+        buildings_per_ward=max(base.buildings_per_ward, round(base.buildings_per_ward * scale)),
+    )
+
+
+def mean_log_trend(config: MarketConfig, ward: str, days: Iterable[int]) -> float:
+    """The injected log price level of ``ward`` averaged over ``days`` (day 0 is the first crawled day):
+    the truth of a value that pools those days, such as one four-week window of the index."""
+    levels = [config.weekly_trend[ward] * day / 7 for day in days]
+    return sum(levels) / len(levels)
+
+
 def _round_price(value: float) -> int:
     """Asking prices are whole 10万円 steps (3980万円, 1億800万円)."""
     return max(1, round(value / 100_000)) * 100_000
@@ -307,11 +373,16 @@ def true_value(market: Market, unit: Unit, day: int) -> float:
         * (1 - 0.012 * building.walk_minutes)
         * (1.06 if unit.area_m2 < 50 else 1.0)  # small flats cost more per m²
     )
-    return per_m2 * unit.area_m2 * market.trend_index(building.ward, day)
+    return per_m2 * unit.area_m2 * unit.hidden_quality * market.trend_index(building.ward, day)
 
 
 def _new_unit(
-    rng: random.Random, market: Market, building: Building, small: bool, taken: set[tuple[int, str, str]]
+    rng: random.Random,
+    market: Market,
+    building: Building,
+    small: bool,
+    taken: set[tuple[int, str, str]],
+    progress: float = 0.0,
 ) -> Unit:
     """A new flat of ``building`` on a floor/direction/layout not in ``taken`` (the building's flats so far)."""
     choices = [item for item in LAYOUTS if (item[0] < 50) == small]
@@ -333,6 +404,15 @@ def _new_unit(
         management_fee_yen=int(area * rng.uniform(220, 420)) // 10 * 10,
         repair_reserve_yen=int(area * rng.uniform(150, 330)) // 10 * 10,
     )
+    biases = market.config.biases
+    if "hidden-quality" in biases:
+        unit.hidden_quality = rng.lognormvariate(0, 0.08)
+    if "registered-area" in biases:
+        roll = rng.random()
+        if roll < 0.1 + 0.2 * progress:
+            unit.shown_area_m2, unit.area_basis = round(area * REGISTERED_AREA_RATIO, 2), "inner"
+        elif roll < 0.3 + 0.2 * progress:
+            unit.shown_area_m2 = float(round(area))
     market.units[unit.id] = unit
     taken.add((floor, direction, layout))
     return unit
@@ -351,9 +431,18 @@ def build_market(config: MarketConfig | None = None) -> Market:
     order: dict[str, int] = {}
     still_open: dict[str, Listing] = {}
 
+    biases = config.biases
+    # The seller behind each listing: firm sellers never cut and withdraw on their day (withdraw-not-cut).
+    withdraw_on: dict[str, int] = {}
+
     def open_listing(day: int, unit: Unit, relist_of: str | None = None, price: int | None = None) -> Listing:
-        asking = price or _round_price(true_value(market, unit, day) * rng.lognormvariate(math.log(1.04), 0.05))
+        markup = 1.04
+        if "overpricing" in biases:
+            markup = 1.12 if rng.random() < 1 / 3 else 1.03
+        asking = price or _round_price(true_value(market, unit, day) * rng.lognormvariate(math.log(markup), 0.05))
         listing = Listing(str(next(next_id)), unit.id, rng.choice(AGENTS), [[day, None]], [[day, asking]], relist_of)
+        if "withdraw-not-cut" in biases and rng.random() < 0.25:
+            withdraw_on[listing.listing_id] = day + rng.randint(50, 110)
         market.listings[listing.listing_id] = listing
         order[listing.listing_id] = len(order)
         still_open[listing.listing_id] = listing
@@ -362,10 +451,15 @@ def build_market(config: MarketConfig | None = None) -> Market:
     for day in range(-config.warmup_days, config.days):
         progress = (day + config.warmup_days) / max(config.days + config.warmup_days - 1, 1)
         small_share = config.small_flat_share[0] + (config.small_flat_share[1] - config.small_flat_share[0]) * progress
+        thin = "thin-weeks" in biases and _holiday(market.date(day))
+        weights = _building_weights(market, by_ward, progress) if "composition" in biases else None
         for ward, rate in config.arrivals_per_day.items():
-            for _ in range(_poisson(rng, rate)):
-                building = rng.choice(by_ward[ward])
-                unit = _new_unit(rng, market, building, rng.random() < small_share, taken[building.id])
+            for _ in range(_poisson(rng, rate / 3 if thin else rate)):
+                if weights is None:
+                    building = rng.choice(by_ward[ward])
+                else:
+                    building = rng.choices(by_ward[ward], weights[ward])[0]
+                unit = _new_unit(rng, market, building, rng.random() < small_share, taken[building.id], progress)
                 first = open_listing(day, unit)
                 if rng.random() < config.second_agent_probability:
                     # The same flat from another agent, a few days later, at a slightly different price.
@@ -374,6 +468,7 @@ def build_market(config: MarketConfig | None = None) -> Market:
         for _due, listing, same_id in [r for r in returns if r[0] == day]:
             unit = market.units[listing.unit_id]
             if same_id:
+                withdraw_on.pop(listing.listing_id, None)  # a firm seller who comes back is firm no more
                 listing.intervals.append([day, None])
                 still_open[listing.listing_id] = listing
                 listing.prices.append([day, _round_price(listing.price_on(day) * rng.uniform(0.95, 1.0))])
@@ -387,11 +482,14 @@ def build_market(config: MarketConfig | None = None) -> Market:
             (x for x in still_open.values() if (x.intervals[-1][0] or 0) < day), key=lambda x: order[x.listing_id]
         )
         for listing in staying:
-            if listing.unit_id in leaving_units or rng.random() < 1 / config.mean_days_on_market:
+            if listing.unit_id in leaving_units or rng.random() < _sale_hazard(market, listing, day):
+                leaving_units.add(listing.unit_id)
+                continue
+            if withdraw_on.get(listing.listing_id, day + 1) <= day:
                 leaving_units.add(listing.unit_id)
                 continue
             roll = rng.random()
-            if roll < config.cut_probability_per_day:
+            if roll < config.cut_probability_per_day and listing.listing_id not in withdraw_on:
                 listing.prices.append([day, _round_price(listing.price_on(day) * rng.uniform(0.94, 0.98))])
             elif roll < config.cut_probability_per_day + config.rise_probability_per_day:
                 listing.prices.append([day, _round_price(listing.price_on(day) * 1.03)])
@@ -405,6 +503,41 @@ def build_market(config: MarketConfig | None = None) -> Market:
                 elif roll < config.same_id_return_probability + config.new_id_return_probability:
                     returns.append((day + rng.randint(7, 28), listing, False))
     return market
+
+
+def _sale_hazard(market: Market, listing: Listing, day: int) -> float:
+    """The chance a listing leaves (sells) today: 1/mean days on market, and with ``overpricing`` lower
+    the further the asking price is above what the flat is worth (a 10 % premium halves it)."""
+    base = 1 / market.config.mean_days_on_market
+    if "overpricing" not in market.config.biases:
+        return base
+    unit = market.units[listing.unit_id]
+    premium = math.log(listing.price_on(day) / true_value(market, unit, day)) - math.log(1.04)
+    return min(base * math.exp(-7 * premium), 0.2)
+
+
+def _holiday(date: dt.date) -> bool:
+    """Whether ``date`` falls in one of the HOLIDAYS spans."""
+    for month, day, length in HOLIDAYS:
+        for year in (date.year - 1, date.year):
+            start = dt.date(year, month, day)
+            if start <= date < start + dt.timedelta(days=length):
+                return True
+    return False
+
+
+def _building_weights(market: Market, by_ward: dict[str, list[Building]], progress: float) -> dict[str, list[float]]:
+    """``composition``: towers and buildings under five years old draw from 1× to 2.5× as many new
+    listings as the others over the simulated span."""
+    boost = 1 + 1.5 * progress
+    year = market.config.start.year
+    return {
+        ward: [
+            (boost if building.floors >= 20 else 1.0) * (boost if year - building.built_year < 5 else 1.0)
+            for building in buildings
+        ]
+        for ward, buildings in by_ward.items()
+    }
 
 
 def _poisson(rng: random.Random, rate: float) -> int:

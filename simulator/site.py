@@ -206,7 +206,7 @@ class SimulatedSuumo:
             "price": yen_text(listing.price_on(self.day)),
             "address": f"東京都{building.ward_name}{building.district}{'０１２３４５６７８９'[building.block]}",
             "access": f"{building.line}「{building.station}」徒歩{building.walk_minutes}分",
-            "area": f"{unit.area_m2}m<sup>2</sup>（壁芯）",
+            "area": f"{unit.shown_area_m2}m<sup>2</sup>（{'登記' if unit.area_basis == 'inner' else '壁芯'}）",
             "layout": unit.layout,
             "balcony": f"{unit.balcony_m2}m<sup>2</sup>",
             "built": f"{building.built_year}年{building.built_month}月",

@@ -6,7 +6,7 @@ seven nights (the verdict's baseline), and counts the listings that left since t
 share of the ward (what a night's removals would be). The largest of each, over many seeded markets,
 is what a healthy night can do; the thresholds sit well above it.
 
-    python -m simulator.variation --seeds 1-20            # the demo's market size, 56 nights
+    python -m simulator.variation --seeds 1-20            # the demo's market (demo_config: 91 nights)
     python -m simulator.variation --seeds 1-20 --small    # the drill tests' market
 """
 
@@ -16,7 +16,7 @@ import argparse
 import statistics
 from dataclasses import dataclass
 
-from simulator.market import WARDS, MarketConfig, build_market
+from simulator.market import WARDS, MarketConfig, build_market, demo_config
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     if not first.isdigit() or (last and not last.isdigit()):
         parser.error("--seeds takes A-B (whole numbers)")
     seeds = range(int(first), int(last or first) + 1)
-    results = [measure(small_config(seed) if args.small else MarketConfig(seed=seed, days=56)) for seed in seeds]
+    results = [
+        measure(small_config(seed) if args.small else demo_config(seed)) for seed in seeds
+    ]
     print("SIMULATED markets: seed, largest fall below the 7-night median, largest one-night departures, ward sizes")
     for r in results:
         print(

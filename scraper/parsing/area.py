@@ -22,7 +22,8 @@ _SUP_M2 = re.compile(r"m\s*(?:<sup>)?\s*2\s*(?:</sup>)?")
 
 @dataclass(frozen=True)
 class Area:
-    """A floor area in m² and the basis it was measured on (壁芯 wall-centre, 内法 inner walls)."""
+    """A floor area in m² and the basis it was measured on (壁芯 wall-centre; 内法 inner walls, which is
+    how the registered area, 登記簿面積, is measured)."""
 
     m2: float
     basis: AreaBasis | None = None
@@ -31,7 +32,7 @@ class Area:
 def _basis(text: str) -> AreaBasis | None:
     if "壁芯" in text:
         return "wall_center"
-    if "内法" in text:
+    if "内法" in text or "登記" in text:
         return "inner"
     return None
 
@@ -50,6 +51,8 @@ def parse_area(text: str | None) -> Area | None:
     Area(m2=74.04, basis='wall_center')
     >>> parse_area("30.17m2（9.12坪）（壁芯）").m2
     30.17
+    >>> parse_area("58.2m2（登記）")
+    Area(m2=58.2, basis='inner')
     >>> parse_area("20坪")
     Area(m2=66.12, basis=None)
     """
