@@ -19,6 +19,7 @@ from typing import Any
 
 from benchmarks import index_accuracy, nightly_requests, parse, report, store
 from benchmarks.harness import machine, progress
+from simulator.market import DEMO_NIGHTS
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_PAGES = ROOT.parent.parent / "shared" / "fixtures" / "pages"
@@ -77,6 +78,8 @@ def run(
     requests_weeks: int | None = None,
     detail_max_age_days: float | None = None,
     seeds: list[int] | None = None,
+    index_nights: int = DEMO_NIGHTS,
+    index_scale: float = 1.0,
 ) -> dict[str, Any]:
     sizes = SIZES[size] | ({"requests_weeks": requests_weeks} if requests_weeks else {})
     results: dict[str, Any] = {
@@ -160,8 +163,11 @@ def run(
             }
     if "index" in only:
         chosen = seeds or list(range(1, 21))
-        progress(f"index: accuracy on {len(chosen)} SIMULATED markets (seeds {chosen[0]}-{chosen[-1]})")
-        bench["index"] = index_accuracy.measure(chosen)
+        progress(
+            f"index: accuracy on {len(chosen)} SIMULATED markets (seeds {chosen[0]}-{chosen[-1]}, "
+            f"{index_nights} nights each)"
+        )
+        bench["index"] = index_accuracy.measure(chosen, days=index_nights, scale=index_scale)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     return results
 
@@ -254,6 +260,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seeds", default="1-20", help="index only: the seeds of the simulated markets, A-B (default 1-20)"
     )
+    parser.add_argument(
+        "--nights",
+        type=int,
+        default=DEMO_NIGHTS,
+        help=f"index only: nights of each simulated market (default {DEMO_NIGHTS}, the demo's)",
+    )
+    parser.add_argument(
+        "--arrivals-scale",
+        type=float,
+        default=1.0,
+        help="index only: new listings a day as a multiple of the demo's (default 1; SUUMO's real wards are larger)",
+    )
     parser.add_argument("--size", choices=sorted(SIZES), default="full", help="full (the issue's sizes) or quick")
     parser.add_argument("--no-scale", action="store_true", help="skip the half-size pass that shows the growth")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL store benchmark")
@@ -281,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         seeds = index_accuracy.parse_seeds(args.seeds)
     except ValueError as error:
         parser.error(f"--seeds: {error}")
+    if args.nights < 7 * 10:
+        parser.error("--nights must be at least 70 (a four-week burn-in, then two four-week windows)")
+    if not 0.25 <= args.arrivals_scale <= 10:
+        parser.error("--arrivals-scale must be between 0.25 and 10")
     if args.requests_weeks is not None and args.requests_weeks < 1:
         parser.error("--requests-weeks must be at least 1")
     if args.detail_max_age_days is not None and args.detail_max_age_days <= 0:
@@ -299,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
             args.requests_weeks,
             args.detail_max_age_days,
             seeds,
+            args.nights,
+            args.arrivals_scale,
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

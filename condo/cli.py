@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scraper.offline import UnknownPageError, parse_file
+from simulator.market import DEMO_NIGHTS, DEMO_SEED
 from simulator.site import FAULTS as DEMO_FAULTS
 
 if TYPE_CHECKING:
@@ -229,9 +230,9 @@ def crawl_command(
 @click.option(
     "--nights",
     type=click.IntRange(1, 400),
-    default=56,
+    default=DEMO_NIGHTS,
     show_default=True,
-    help="Simulated nights to crawl (56 = 8 weeks).",
+    help=f"Simulated nights to crawl ({DEMO_NIGHTS} = {DEMO_NIGHTS // 7} weeks).",
 )
 @click.option(
     "--out",
@@ -241,7 +242,7 @@ def crawl_command(
     show_default=True,
     help="Folder for the demo database, ground truth and logs (replaced).",
 )
-@click.option("--seed", type=int, default=20260901, show_default=True, help="Seed of the simulated market.")
+@click.option("--seed", type=int, default=DEMO_SEED, show_default=True, help="Seed of the simulated market.")
 @click.option(
     "--faults",
     "fault_specs",
@@ -305,7 +306,8 @@ def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, 
         for finding in report.findings:
             click.echo(f"  - {finding}")
         report_line = (
-            f"\n  weekly report {report_files['html']}   (and report.md, metrics.csv/.parquet, index.csv/.parquet)"
+            f"\n  weekly report {report_files['html']}   (and report.md, summary.csv, metrics.csv/.parquet, "
+            "index.csv/.parquet)"
         )
     except ReportError as error:
         report_line = f"\n  weekly report not built: {error}"

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from db.engine import make_engine
 from simulator.drills import FaultSpec, faults_by_day, truth_check, write_truth_check
-from simulator.market import MarketConfig, build_market
+from simulator.market import WARDS, MarketConfig, build_market, demo_config
 from simulator.replay import Night, replay
+from simulator.truth import index_against_truth
 
 LABEL = "SIMULATED DATA"
 
@@ -57,7 +58,7 @@ def run_demo(
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    market = build_market(MarketConfig(seed=seed, days=nights))
+    market = build_market(demo_config(seed, nights))
     truth = out_dir / "truth.json"
     market.write_truth(truth)
     database_url = f"sqlite:///{out_dir / 'demo.sqlite3'}"
@@ -73,10 +74,35 @@ def run_demo(
     engine = make_engine(database_url)
     try:
         report = truth_check(market, engine, done)
+        report["index"] = index_check(market.config, engine)
     finally:
         engine.dispose()
     path = write_truth_check(report, out_dir / "truth-check.json")
     return DemoResult(out_dir, database_url, truth, done, report, path)
+
+
+def index_check(config: MarketConfig, engine: Engine) -> list[dict[str, Any]]:
+    """Every value of the report's index (wards and district groups) beside the trend the simulator
+    injected into its ward: how the index did on this very run (empty when the run is too short)."""
+    from places import load_groups
+    from reports.data import load
+    from reports.formatting import area_name
+    from reports.index import WINDOW_WEEKS, ward_indexes
+    from reports.metrics import WARDS as REPORT_WARDS
+
+    data = load(engine)
+    if data.empty:
+        return []
+    simulated_ward = {code: key for key, (code, _, _) in WARDS.items()}
+    ward_of = {english: simulated_ward[code] for code, (english, _) in REPORT_WARDS.items()}
+    ward_of |= {
+        group.key: simulated_ward[group.ward_code] for group in load_groups() if group.ward_code in simulated_ward
+    }
+    tables = {area: result.table for area, result in ward_indexes(data).items()}
+    rows = index_against_truth(config, tables, ward_of, WINDOW_WEEKS)
+    for row in rows:
+        row["name"] = area_name(row["area"], "en")
+    return rows
 
 
 def example_queries(database_url: str) -> list[tuple[str, list[str], list[tuple[object, ...]]]]:

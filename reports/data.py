@@ -98,6 +98,13 @@ def load(engine: Engine) -> ReportData:
                 {"listing_id": pd.Series(dtype="int64"), "seen_at": pd.Series(dtype=f"datetime64[ns, {JST}]")}
             )
         )
+        # How each listing's area was measured (wall-centre or registered) as its latest snapshot says.
+        basis = pd.read_sql(
+            "SELECT s.listing_id, s.area_basis FROM listing_snapshots s"
+            " JOIN (SELECT listing_id, MAX(id) AS id FROM listing_snapshots GROUP BY listing_id) latest"
+            " ON latest.id = s.id",
+            connection,
+        )
         removals = pd.read_sql(
             "SELECT listing_id, at FROM listing_events WHERE kind IN ('removed', 'ended')", connection
         )
@@ -118,6 +125,7 @@ def load(engine: Engine) -> ReportData:
     ):
         if not frame.empty:
             frame[column] = _jst(frame[column])
+    listings = listings.merge(basis, on="listing_id", how="left")
     listings["unit_key"] = listings["unit_id"].fillna(-listings["listing_id"]).astype("int64")
     sightings = sightings.sort_values("seen_at", kind="stable").reset_index(drop=True)
     sightings["date"] = (

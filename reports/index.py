@@ -1,12 +1,21 @@
-"""A hedonic time-dummy index of asking price per m², per ward and for Minato's 3A as a whole.
+"""A hedonic index of new asking prices per m², per ward and for Minato's 3A as a whole.
 
-log(price per m²) = Σ_t δ_t·week_t + β·controls + ε, fitted by least squares on unit-weeks (each flat
-active in a week, at its asking price at its last sighting that week). Controls are the MLIT ones we
-have: log floor area, floor, tower (20+ floors), building age, walk minutes, and district dummies,
-plus time on the market (asking prices are cut as a listing ages). Flats already listed on the
-tracker's first night are left out: their listing date is unknown.
-The index is 100·exp(δ_t − δ_base); its 95 % interval uses standard errors clustered by unit (one
-flat is observed week after week), from statsmodels. How close it comes to the truth on simulated
+Asking prices are sticky: a listing keeps the price its seller set when it came on the market, less
+any cuts, so the stock of listings on the site in a week tells more about past weeks than about this
+one. The index is therefore built on **new listings**: each flat enters once, at the first asking
+price of its first listing, in the week it first appeared (a flat seen before, relisted or sold by a
+second agent, does not enter again).
+
+log(price per m²) = Σ_t δ_t·week_t + β·controls + ε, fitted by least squares (statsmodels) with
+heteroskedasticity-robust (HC1) standard errors; one row per flat, so errors clustered by flat are
+the same thing. Controls are the MLIT ones we have: log floor area and size band, floor, tower (20+
+floors), building age, walk minutes, district, and whether the area shown is the registered one
+(登記, measured inside the walls, a few % smaller than the wall-centre area).
+
+One week has too few new flats to be quoted (a ward has 20-40 on the demo's market): the published
+value for a week is the mean of δ_t over the **four weeks ending that week** (the window of every other
+metric of the report), and its 95 % interval comes from the fit's covariance of that mean. The index is
+100 in the first full window after a four-week burn-in. How close it comes to the truth on simulated
 markets it was not tuned on is measured by ``python -m benchmarks --only index`` (docs/report.md).
 """
 
@@ -20,53 +29,58 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
+from places import load_groups
 from reports.data import ReportData
-from reports.metrics import AREA_GROUPS, WARDS, units_table
+from reports.metrics import WARDS, in_group, units_table
 
 RETURN_WINDOW_DAYS = 28
-"""Listings first seen this soon after the tracker's first night may be returning from before it began:
-their listing date is unknown and they are left out of the index (a burn-in of four weeks)."""
+"""Listings first seen this soon after the tracker's first night may be returning from before it began,
+at an old price: they are left out of the index (a burn-in of four weeks)."""
+WINDOW_WEEKS = 4
+"""Weeks pooled in each published value of the index."""
+MIN_UNITS = 20
+"""An area needs this many new flats (after the burn-in) to get an index."""
 AREA_BANDS = ((0, 40), (40, 50), (50, 70), (70, 90))
 """Size bands (m²) used as dummies beside log floor area; 90 m² and over is the base."""
-CONTROLS = (
-    "log floor area and size band, floor, tower (20+ floors), building age, walk minutes to the station, district,"
-    " and time on the market"
-)
 
 
 @dataclass
 class IndexResult:
     area: str
     table: pd.DataFrame
-    """week_end, index, low, high, observations, units (per week)."""
+    """week_end (last day of the window), index, low, high, observations (new flats in the window), units."""
 
 
-def weekly_observations(data: ReportData) -> pd.DataFrame:
-    """Unit-weeks: each flat active in a week, priced at its cheapest listing's last price that week."""
+def _week_end(moments: pd.Series) -> pd.Series:
+    """The Monday 00:00 after each moment's day (the exclusive end of its ISO week)."""
+    days = moments.dt.normalize()
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D") + pd.Timedelta(days=7)
+
+
+def new_listing_observations(data: ReportData) -> pd.DataFrame:
+    """One row per flat: the first asking price of its first listing, in the week it first appeared.
+
+    Flats already on the site on the tracker's first night, or first seen in its first
+    RETURN_WINDOW_DAYS, are left out: their price may have been set before the tracker began.
+    """
     units = units_table(data)
-    seen = data.sightings.copy()
-    seen["week_end"] = seen["date"] - pd.to_timedelta(seen["date"].dt.day_of_week, unit="D") + pd.Timedelta(days=7)
-    last = seen.groupby(["listing_id", "week_end"])["seen_at"].max().reset_index()
-    last = last.sort_values("seen_at")
-    prices = data.prices.sort_values("seen_at")
-    priced = pd.merge_asof(last, prices, on="seen_at", by="listing_id", direction="backward")
-    # Time on the market counts from the listing's first sighting. A listing that comes back after a gap
-    # keeps its old asking price (less a cut), so it keeps its clock too; a flat relisted by a new agent
-    # is a new listing with a fresh price and a fresh clock.
-    priced["spell_start"] = priced["listing_id"].map(data.listings.set_index("listing_id")["first_seen_at"])
-    priced["unit_key"] = priced["listing_id"].map(data.listings.set_index("listing_id")["unit_key"])
-    priced = priced.dropna(subset=["price_yen"])
-    cheapest = priced.loc[priced.groupby(["unit_key", "week_end"])["price_yen"].idxmin()]
-    frame = cheapest[["unit_key", "week_end", "price_yen", "spell_start"]].join(units, on="unit_key")
-    frame["year"] = frame["week_end"].dt.year
-    # Listings already on the site on the tracker's first night have an unknown listing date: their
-    # time on the market (a control) would be wrong, so they are left out. So are listings first seen in
-    # the tracker's first RETURN_WINDOW_DAYS: a listing withdrawn before the tracker began can come back
-    # under its old id and old price, and would pass for a new one (on the simulated market, leaving
-    # them in made the index drift up by about 0.15 points a week).
+    listings = data.listings.set_index("listing_id")
+    first_price = data.prices.sort_values("seen_at", kind="stable").groupby("listing_id").first().reset_index()
+    first_price["unit_key"] = first_price["listing_id"].map(listings["unit_key"])
+    first_price["first_seen_at"] = first_price["listing_id"].map(listings["first_seen_at"])
+    first_price = first_price.dropna(subset=["price_yen", "first_seen_at"])
+    # A flat enters once: at its first listing (a second agent's or a later relisting does not enter).
+    first_price = first_price.sort_values(["first_seen_at", "listing_id"], kind="stable")
+    first_price = first_price.drop_duplicates("unit_key", keep="first")
+    if data.sightings.empty:
+        return first_price.iloc[:0]
     first_night = data.sightings["date"].min()
-    frame = frame[frame["spell_start"].dt.normalize() > first_night + pd.Timedelta(days=RETURN_WINDOW_DAYS)]
-    frame["weeks_on_market"] = (frame["week_end"] - frame["spell_start"]).dt.days / 7
+    fresh = first_price["first_seen_at"].dt.normalize() > first_night + pd.Timedelta(days=RETURN_WINDOW_DAYS)
+    # A flat whose first listing fell in the burn-in stays out, with its later listings.
+    first_price = first_price[fresh]
+    first_price["week_end"] = _week_end(first_price["first_seen_at"])
+    frame = first_price[["unit_key", "listing_id", "week_end", "price_yen"]].join(units, on="unit_key")
+    frame["year"] = frame["week_end"].dt.year
     return frame.dropna(subset=["price_yen", "area_m2"])
 
 
@@ -74,7 +88,7 @@ def _design(frame: pd.DataFrame, weeks: list[pd.Timestamp]) -> tuple[np.ndarray,
     age = (frame["year"] - frame["built_year"]).astype(float)
     columns: dict[str, np.ndarray] = {"const": np.ones(len(frame))}
     for week in weeks[1:]:
-        columns[f"week {week.date()}"] = (frame["week_end"] == week).to_numpy(float)
+        columns[_week_name(week)] = (frame["week_end"] == week).to_numpy(float)
     area = frame["area_m2"].to_numpy(float)
     columns["log_area"] = np.log(area)
     # Price per m² is not log-linear in size (small flats cost more per m²): size bands as well.
@@ -85,9 +99,8 @@ def _design(frame: pd.DataFrame, weeks: list[pd.Timestamp]) -> tuple[np.ndarray,
         columns[name] = filled.fillna(filled.median()).to_numpy()
         columns[f"{name}_missing"] = values.isna().to_numpy(float)
     columns["tower"] = (frame["total_floors"].fillna(0) >= 20).to_numpy(float)
-    # Asking prices fall the longer a flat stays on the market; without this control the index would
-    # follow the ageing of the stock instead of the market.
-    columns["weeks_on_market"] = frame["weeks_on_market"].clip(lower=0).to_numpy(float)
+    # A registered area is measured inside the walls: the same flat shows fewer m², a higher price per m².
+    columns["registered_area"] = (frame["area_basis"] == "inner").to_numpy(float)
     districts = sorted(frame["district"].dropna().unique())
     for district in districts[1:]:
         columns[f"district {district}"] = (frame["district"] == district).to_numpy(float)
@@ -97,79 +110,98 @@ def _design(frame: pd.DataFrame, weeks: list[pd.Timestamp]) -> tuple[np.ndarray,
     return x, y, names
 
 
-def fit_index(frame: pd.DataFrame, area: str) -> IndexResult | None:
-    """Fit the time-dummy model on ``frame`` (unit-weeks of one area); None without enough data.
+def _week_name(week: pd.Timestamp) -> str:
+    return f"week {pd.Timestamp(week).date()}"
 
-    Ordinary least squares (statsmodels) with standard errors clustered by unit (CR1: the same flat is
-    observed week after week, so its errors are not independent).
+
+def _windows(weeks: list[pd.Timestamp]) -> list[list[pd.Timestamp]]:
+    """The WINDOW_WEEKS consecutive calendar weeks ending at each week from the first full window on."""
+    if not weeks:
+        return []
+    first, last = pd.Timestamp(weeks[0]), pd.Timestamp(weeks[-1])
+    calendar = list(pd.date_range(first, last, freq="7D"))
+    return [calendar[i - WINDOW_WEEKS + 1 : i + 1] for i in range(WINDOW_WEEKS - 1, len(calendar))]
+
+
+def fit_index(frame: pd.DataFrame, area: str) -> IndexResult | None:
+    """Fit the time-dummy model on ``frame`` (new flats of one area) and average it over windows of
+    WINDOW_WEEKS weeks; None without enough data (fewer than MIN_UNITS flats or than two windows).
+
+    Ordinary least squares (statsmodels) with HC1 standard errors; the window means and their
+    intervals are linear contrasts of the week coefficients (``t_test``).
     """
-    weeks = sorted(frame["week_end"].unique())
-    if len(weeks) < 2 or frame["unit_key"].nunique() < 20:
+    weeks = sorted(pd.Timestamp(w) for w in frame["week_end"].unique())
+    windows = _windows(weeks)
+    if len(windows) < 2 or frame["unit_key"].nunique() < MIN_UNITS:
         return None
     x, y, names = _design(frame, weeks)
-    codes, _ = pd.factorize(frame["unit_key"].to_numpy())
     with warnings.catch_warnings():
         # A district or band with no variation in this area is dropped by _design; an exactly collinear
         # pair left over is solved by the pseudo-inverse (the week dummies are always identified).
         warnings.simplefilter("ignore", SingularMatrixWarning)
-        fit = sm.OLS(y, x).fit(method="pinv", cov_type="cluster", cov_kwds={"groups": codes})
-    params, errors = np.asarray(fit.params), np.asarray(fit.bse)
+        fit = sm.OLS(y, x).fit(method="pinv", cov_type="HC1")
+
+    def mean_of(window: list[pd.Timestamp]) -> np.ndarray:
+        # The first week is the regression's base (its δ is 0); a week without new flats has no δ and
+        # the window's mean is over the weeks it has.
+        present = [w for w in window if w in weeks]
+        weights = np.zeros(len(names))
+        for week in present:
+            if _week_name(week) in names:
+                weights[names.index(_week_name(week))] += 1 / len(present)
+        return weights
+
+    base = mean_of(windows[0])
     rows = []
-    counts = frame.groupby("week_end").agg(observations=("unit_key", "size"), units=("unit_key", "nunique"))
-    for week in weeks:
-        name = f"week {pd.Timestamp(week).date()}"
-        if name in names:
-            i = names.index(name)
-            delta, se = float(params[i]), float(errors[i])
-        else:
-            delta, se = 0.0, 0.0
+    for window in windows:
+        test = fit.t_test((mean_of(window) - base)[None, :])
+        delta, se = float(np.squeeze(test.effect)), float(np.squeeze(test.sd))
+        in_window = frame[frame["week_end"].isin(window)]
         rows.append(
             {
-                "week_end": (pd.Timestamp(week) - pd.Timedelta(days=1)).date().isoformat(),
+                "week_end": (window[-1] - pd.Timedelta(days=1)).date().isoformat(),
                 "index": 100 * np.exp(delta),
                 "low": 100 * np.exp(delta - 1.96 * se),
                 "high": 100 * np.exp(delta + 1.96 * se),
-                "observations": int(counts.loc[week, "observations"]),
-                "units": int(counts.loc[week, "units"]),
+                "observations": len(in_window),
+                "units": int(in_window["unit_key"].nunique()),
             }
         )
     return IndexResult(area, pd.DataFrame(rows))
 
 
-def ward_indexes(data: ReportData) -> dict[str, IndexResult]:
-    """The index for each ward and for 3A as a whole (areas with too little data are left out)."""
-    frame = weekly_observations(data)
-    out: dict[str, IndexResult] = {}
-    for code, (english, _) in WARDS.items():
-        result = fit_index(frame[frame["ward_code"] == code], english)
-        if result:
-            out[english] = result
-    result = fit_index(frame[frame["area_group"].isin(list(AREA_GROUPS))], "3A")
-    if result:
-        out["3A"] = result
+def _areas(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each ward's rows, then each district group's (places/groups.toml: 3A, Koto's bay area, …)."""
+    out = {english: frame[frame["ward_code"] == code] for code, (english, _) in WARDS.items()}
+    codes, districts = frame["ward_code"].to_numpy("float64"), frame["district"].to_numpy(object)
+    for group in load_groups():
+        out[group.key] = frame[in_group(group, codes, districts)]
     return out
 
 
-def raw_median_index(data: ReportData, area_codes: list[int]) -> pd.DataFrame:
-    """The naive alternative the index is compared with: the weekly median asking price per m², as 100
-    in the first week."""
-    frame = weekly_observations(data)
-    return _median_index(frame[frame["ward_code"].isin(area_codes)])
+def ward_indexes(data: ReportData) -> dict[str, IndexResult]:
+    """The index for each ward and each district group, 3A among them (areas with too few new flats for
+    an index are left out)."""
+    out: dict[str, IndexResult] = {}
+    for area, rows in _areas(new_listing_observations(data)).items():
+        result = fit_index(rows, area)
+        if result:
+            out[area] = result
+    return out
 
 
 def raw_median_indexes(data: ReportData) -> dict[str, pd.DataFrame]:
-    """:func:`raw_median_index` for each ward and for 3A as a whole (the areas of :func:`ward_indexes`)."""
-    frame = weekly_observations(data)
-    out = {english: _median_index(frame[frame["ward_code"] == code]) for code, (english, _) in WARDS.items()}
-    out["3A"] = _median_index(frame[frame["area_group"].isin(list(AREA_GROUPS))])
-    return out
+    """The naive alternative the index is compared with: the median asking price per m² of the same new
+    flats over the same windows, as 100 in the first window (for each area of :func:`ward_indexes`)."""
+    return {area: _median_index(rows) for area, rows in _areas(new_listing_observations(data)).items()}
 
 
 def _median_index(frame: pd.DataFrame) -> pd.DataFrame:
-    medians = (frame["price_yen"] / frame["area_m2"]).groupby(frame["week_end"]).median()
-    return pd.DataFrame(
-        {
-            "week_end": [(w - pd.Timedelta(days=1)).date().isoformat() for w in medians.index],
-            "raw_median_index": 100 * medians.to_numpy() / medians.iloc[0],
-        }
-    )
+    weeks = sorted(pd.Timestamp(w) for w in frame["week_end"].unique())
+    per_m2 = frame["price_yen"] / frame["area_m2"]
+    ends, medians = [], []
+    for window in _windows(weeks):
+        ends.append((window[-1] - pd.Timedelta(days=1)).date().isoformat())
+        medians.append(float(per_m2[frame["week_end"].isin(window)].median()))
+    values = np.asarray(medians)
+    return pd.DataFrame({"week_end": ends, "raw_median_index": 100 * values / values[0] if len(values) else values})

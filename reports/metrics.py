@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from places import PlaceGroup, load_groups
 from reports.data import JST, ReportData, nanoseconds
 from scraper.parsing.area import M2_PER_TSUBO
 
@@ -21,7 +22,18 @@ MIN_UNITS = 20
 FAMILY_MIN_M2, FAMILY_MIN_ROOMS = 40.0, 2
 """The 70 m²-equivalent price uses family-type flats only: at least 40 m² and 2 rooms."""
 WARDS = {13108: ("Koto", "江東区"), 13105: ("Bunkyo", "文京区"), 13103: ("Minato", "港区")}
-AREA_GROUPS = {"3A-Azabu": ("Azabu", "麻布"), "3A-Akasaka": ("Akasaka", "赤坂"), "3A-Aoyama": ("Aoyama", "青山")}
+SEGMENTS = (
+    "all",
+    "tower (20+ floors)",
+    "not tower",
+    "under 40 m²",
+    "40–70 m²",
+    "70 m² and over",
+    "built < 10 years ago",
+    "built 10–29 years ago",
+    "built 30+ years ago",
+)
+"""The segments of each ward, in the order the report shows them."""
 METRICS = (
     "active_units",
     "new_units",
@@ -72,6 +84,7 @@ def units_table(data: ReportData) -> pd.DataFrame:
         district=("district", "first"),
         area_group=("area_group", "first"),
         area_m2=("area_m2", "first"),
+        area_basis=("area_basis", "first"),
         rooms=("rooms", "first"),
         total_floors=("total_floors", "first"),
         built_year=("built_year", "first"),
@@ -164,7 +177,7 @@ class _Columns:
         self.price_per_m2 = number("price_per_m2")
         self.new_price = number("new_price")
         self.ward_code = number("ward_code")
-        self.area_group = frame["area_group"].to_numpy(object)
+        self.district = frame["district"].to_numpy(object)
         self.new = frame["new"].to_numpy(bool)
         self.inventory = frame["inventory"].to_numpy(bool)
         self.removed = frame["removed"].to_numpy(bool)
@@ -229,11 +242,14 @@ def cells(columns: _Columns, report_year: int) -> list[tuple[str, str, str, np.n
         out.append((english, english, "all", ward))
         for name, rule in segments.items():
             out.append((english, english, name, ward & rule))
-    three_a = np.logical_or.reduce([c.area_group == group for group in AREA_GROUPS])
-    out.append(("3A", "Minato 3A (Azabu, Akasaka, Aoyama)", "all", three_a))
-    for group, (english, _) in AREA_GROUPS.items():
-        out.append((group, f"3A {english}", "all", c.area_group == group))
+    for group in load_groups():
+        out.append((group.key, group.name_en, "all", in_group(group, c.ward_code, c.district)))
     return out
+
+
+def in_group(group: PlaceGroup, ward_code: np.ndarray, district: np.ndarray) -> np.ndarray:
+    """A mask of the rows (ward codes and 町 names) that lie in ``group``."""
+    return (ward_code == group.ward_code) & pd.Series(district).isin(list(group.districts)).to_numpy()
 
 
 def metrics_table(data: ReportData, last_week: tuple[int, int], weeks: int | None = None) -> pd.DataFrame:

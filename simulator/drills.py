@@ -126,12 +126,48 @@ def truth_lines(report: dict[str, Any]) -> list[str]:
         f"price changes missed on nights the crawl could see: {report['missed_price_changes']}",
         f"values stored that the truth contradicts: {report['wrong_values']}",
     ]
+    # Runs of nights with the same verdicts and no fault are one line.
+    runs: list[tuple[dict[str, Any], dict[str, Any], str]] = []
     for night in report["nights"]:
         verdicts = night["verdicts"]
         distinct = sorted(set(verdicts.values()))
         summary = distinct[0] if len(distinct) == 1 else ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
         faults = f" [fault: {', '.join(night['faults'])}]" if night["faults"] else ""
-        lines.append(f"night {night['night']} ({night['date']}){faults}: {summary or 'no verdict (crawl failed)'}")
+        text = f"{faults}: {summary or 'no verdict (crawl failed)'}"
+        if runs and runs[-1][2] == text and not faults:
+            runs[-1] = (runs[-1][0], night, text)
+        else:
+            runs.append((night, night, text))
+    for first, last, text in runs:
+        if first is last:
+            lines.append(f"night {first['night']} ({first['date']}){text}")
+        else:
+            lines.append(f"nights {first['night']}-{last['night']} ({first['date']} to {last['date']}){text}")
+    lines += index_lines(report.get("index", []))
+    return lines
+
+
+def index_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The index against the injected trend, an area a line: its latest value and how many of its values
+    held the truth in their 95 % interval (one in twenty may not)."""
+    if not rows:
+        return []
+    lines = [
+        "index against the trend the simulator injected (100 in each area's first window; a 95 % interval misses",
+        "the truth one time in twenty, and neighbouring values share three of their four weeks, so misses come",
+        "in runs):",
+    ]
+    areas = dict.fromkeys(row["area"] for row in rows)
+    for area in areas:
+        own = [row for row in rows if row["area"] == area and row["week"] > 0]
+        if not own:
+            continue
+        last = own[-1]
+        inside = sum(row["inside"] for row in own)
+        lines.append(
+            f"  {last.get('name', area)}: {last['index']:.1f} ({last['low']:.1f}-{last['high']:.1f}) for the four "
+            f"weeks to {last['week_end']}, truth {last['truth']:.1f}; {inside} of {len(own)} values held the truth"
+        )
     return lines
 
 

@@ -23,13 +23,15 @@ from sqlalchemy import Engine
 from condo.cli import main
 from db.engine import make_engine
 from db.migrate import upgrade
+from reports import formatting
 from reports.charts import japanese_font
 from reports.data import load
-from reports.index import raw_median_index, ward_indexes
+from reports.index import raw_median_indexes, ward_indexes
 from reports.metrics import metrics_table
-from reports.weekly import build_report, render_html, write_report
+from reports.render import render_html
+from reports.weekly import build_report, write_report
 from simulator.load import load_market
-from simulator.market import MarketConfig, build_market
+from simulator.market import DEMO_NIGHTS, MarketConfig, build_market
 from tests.conftest import TRUTH_REPORT
 from tests.test_db_history import T0, healthy_stats, item, night
 
@@ -136,8 +138,8 @@ def test_one_flat_from_three_agents_counts_once(small_case: Engine, tmp_path: Pa
 
 # --- the index against the injected trend ---------------------------------------------------------
 
-INDEX_MARKET = MarketConfig(seed=5, days=56, small_flat_share=(0.2, 0.8))
-"""One market with a strong drift toward small flats. The accuracy claim is not this test's: it is the
+INDEX_MARKET = MarketConfig(seed=5, days=DEMO_NIGHTS, small_flat_share=(0.2, 0.8))
+"""One market with every bias on and a strong drift toward small flats. The accuracy claim is not this test's: it is the
 benchmark's, over 40 markets (python -m benchmarks --only index; docs/report.md)."""
 
 
@@ -153,23 +155,25 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 @pytest.mark.slow
 def test_index_follows_the_injected_trend_better_than_the_raw_median(simulated: Engine) -> None:
     data = load(simulated)
-    indexes = ward_indexes(data)
+    indexes, medians = ward_indexes(data), raw_median_indexes(data)
     index_gaps, raw_gaps, held = [], [], []
-    for ward, code in (("Koto", 13108), ("Bunkyo", 13105), ("Minato", 13103)):
+    for ward in ("Koto", "Bunkyo", "Minato"):
         index = indexes[ward].table
-        raw = raw_median_index(data, [code])["raw_median_index"].to_numpy()
+        raw = medians[ward]["raw_median_index"].to_numpy()
+        # Each value is a four-week window one week after the last; the injected trend is log-linear, so
+        # the truth of window k against the base window is exp(trend × k).
         truth = [100 * math.exp(INDEX_MARKET.weekly_trend[ward.lower()] * week) for week in range(len(index))]
         index_gaps += [abs(a - b) for a, b in zip(index["index"][1:], truth[1:], strict=True)]
         raw_gaps += [abs(a - b) for a, b in zip(raw[1:], truth[1:], strict=True)]
         held += [low <= t <= high for low, high, t in zip(index["low"][1:], index["high"][1:], truth[1:], strict=True)]
         TRUTH_REPORT.append(
             f"SIMULATED {ward}: injected trend {truth[-1]:.1f} after {len(truth) - 1} weeks (from the index's base "
-            f"week, after the four-week burn-in); hedonic index {index['index'].iloc[-1]:.1f} "
-            f"({index['low'].iloc[-1]:.1f}-{index['high'].iloc[-1]:.1f}); raw median per m² {raw[-1]:.1f}"
+            f"window, after the four-week burn-in); hedonic index {index['index'].iloc[-1]:.1f} "
+            f"({index['low'].iloc[-1]:.1f}-{index['high'].iloc[-1]:.1f}); raw median per m² of the same new flats "
+            f"{raw[-1]:.1f}"
         )
-    assert max(index_gaps) < max(raw_gaps)
     assert statistics.mean(index_gaps) < statistics.mean(raw_gaps)
-    assert sum(held) >= 0.75 * len(held), held  # nominally 95 %; measured 92-97 % over 40 markets
+    assert sum(held) >= 0.75 * len(held), held  # nominally 95 %; measured over 40 markets in docs/report.md
 
 
 # --- the report as a person reads it --------------------------------------------------------------
@@ -275,7 +279,10 @@ def test_the_data_quality_box_names_suspect_nights_and_held_removals(engine: Eng
     quality = _quality(data, start, start + pd.Timedelta(days=28), lang)
     t = TEXT[lang]
     night_date = (T0 + dt.timedelta(days=3, hours=12)).astimezone(dt.timezone(dt.timedelta(hours=9))).date()
-    assert quality[t["q_untrusted"]] == f"1 ({t['q_suspect_named']}: {night_date:%Y-%m-%d} {t['ward']['Koto']})"
+    assert (
+        quality[t["q_untrusted"]]
+        == f"1 ({t['q_suspect_named']}: {formatting.day(night_date, lang)} {formatting.area_name('Koto', lang)})"
+    )
     assert quality[t["q_held"]] == "0"
 
 
@@ -306,8 +313,8 @@ def _index(values: list[tuple[float, float, float]], units: int = 80) -> pd.Data
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_findings_cover_every_area_rank_moves_and_say_flat_when_the_interval_holds_100(lang: str) -> None:
+    from reports.findings import findings as _findings
     from reports.text import TEXT
-    from reports.weekly import _findings
 
     t = TEXT[lang]
     latest = pd.DataFrame(
@@ -327,19 +334,19 @@ def test_findings_cover_every_area_rank_moves_and_say_flat_when_the_interval_hol
     findings = _findings(
         pd.DataFrame(columns=["area", "segment", "window_end", "active_units"]), latest, indexes, "2026-11-01", lang
     )
-    assert len(findings) == 4  # every ward and 3A
-    minato, koto, bunkyo, three_a = findings  # the largest move first, suppressed last
-    assert minato.startswith(t["f_index_move"].split("{")[0]) and t["ward"]["Minato"] in minato
-    assert "4.0%" in minato and t["ward"]["Koto"] in koto and "2.1%" in koto
-    assert (
-        t["f_index_flat"].format(area=t["ward"]["Bunkyo"], value=100.5, low=98.0, high=103.0, base="2026-09-13")
-        in bunkyo
-    )
-    assert three_a == t["f_suppressed"].format(area=t["ward"]["3A"], n=20)
+    assert len(findings) == 6  # every ward and every district group (3A, Koto's bay area, Bunkyo's schools)
+    minato, koto, bunkyo, *suppressed = findings  # the largest move first, suppressed last
+    name = {area: formatting.area_name(area, lang) for area in ("Koto", "Bunkyo", "Minato", "3A", "koto-bay")}
+    assert minato.startswith(t["f_index_move"].split("{")[0]) and name["Minato"] in minato
+    assert "4.0%" in minato and name["Koto"] in koto and "2.1%" in koto
+    base = formatting.day("2026-09-13", lang)
+    assert t["f_index_flat"].format(area=name["Bunkyo"], value=100.5, low=98.0, high=103.0, base=base) in bunkyo
+    assert t["f_suppressed"].format(area=name["3A"], n=20) in suppressed
+    assert t["f_suppressed"].format(area=name["koto-bay"], n=20) in suppressed  # no row for it: nothing to say
 
 
 def test_findings_reconcile_a_falling_median_with_a_rising_index() -> None:
-    from reports.weekly import _findings
+    from reports.findings import findings as _findings
 
     latest = pd.DataFrame([_latest("Koto", 900_000, -3.0)])
     metrics = pd.DataFrame(
@@ -359,16 +366,114 @@ def test_findings_reconcile_a_falling_median_with_a_rising_index() -> None:
             (103, 101.5, 104.5),
         ]
     )
-    (finding,) = [f for f in _findings(metrics, latest, {"Koto": rising}, "2026-11-01", "en") if "Koto" in f]
+    found = _findings(metrics, latest, {"Koto": rising}, "2026-11-01", "en")
+    (finding,) = [f for f in found if "Koto (江東区)" in f and "bay-area" not in f]
     assert "The median fell 3.0% over four weeks while the quality-adjusted index rose 2.5%" in finding
     assert "flats under 40 m² were 40% of those on sale, against 20% four weeks earlier" in finding
 
 
 def test_findings_flag_short_histories_and_thin_weeks() -> None:
-    from reports.weekly import _findings
+    from reports.findings import findings as _findings
 
     latest = pd.DataFrame([_latest("Bunkyo", 1_000_000, math.nan)])
     short = _index([(100.0, 100.0, 100.0), (103.0, 101.0, 105.0)], units=12)
-    (finding,) = [f for f in _findings(pd.DataFrame(), latest, {"Bunkyo": short}, "2026-11-01", "en") if "Bunkyo" in f]
-    assert "Only 2 weeks of history: treat with caution." in finding
-    assert "The latest week rests on 12 flats only." in finding
+    found = _findings(pd.DataFrame(), latest, {"Bunkyo": short}, "2026-11-01", "en")
+    (finding,) = [f for f in found if f.startswith("Quality-adjusted") and "Bunkyo" in f]
+    assert "The index has only 2 weekly values so far: treat with caution." in finding
+    assert "Its latest value rests on 12 new flats only." in finding
+
+
+# --- checked as a reader would: desktop and phone, no overflow, no tofu -----------------------------
+
+SCREENSHOTS = Path(
+    os.environ.get("CONDO_SCREENSHOTS") or Path(__file__).resolve().parent.parent / "build" / "screenshots"
+)
+"""Where the reader test leaves its screenshots for review (build/ is not committed)."""
+WIDTHS = {"desktop": 1280, "phone": 390}
+LATIN_ALLOWED_JA = {"SUUMO", "tokyo", "condo", "tracker", "places", "groups", "toml"}
+LATIN_ALLOWED_JA |= {"summary", "metrics", "index", "csv", "parquet"}  # the data files' names
+"""Latin words the Japanese edition may show: names, file names and units (the commit is hexadecimal)."""
+
+
+def _font_files(stack: str) -> list[Path]:
+    """The installed files of the families named in a CSS font stack (fc-list; generic families skipped)."""
+    files: list[Path] = []
+    for family in re.findall(r'"([^"]+)"', stack):
+        listed = subprocess.run(["fc-list", f":family={family}", "file"], capture_output=True, text=True, check=False)
+        files += [Path(line.rstrip(": \n")) for line in listed.stdout.splitlines() if line.strip()]
+    return files
+
+
+def _covered(files: list[Path]) -> set[int]:
+    from fontTools.ttLib import TTFont
+
+    points: set[int] = set()
+    for file in files:
+        font = TTFont(file, fontNumber=0, lazy=True)
+        points |= set(font.getBestCmap())
+        font.close()
+    return points
+
+
+def _fonts_used(page: Any) -> set[str]:
+    """The families Chromium drew the page's text with (DevTools' platform fonts of every text block)."""
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    nodes = session.send("DOM.querySelectorAll", {"nodeId": root, "selector": "h1, h2, p, li, th, td, caption"})
+    families: set[str] = set()
+    for node in nodes["nodeIds"]:
+        for font in session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
+            families.add(font["familyName"])
+    return families
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_report_reads_well_on_desktop_and_phone(simulated: Engine, tmp_path: Path, lang: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from reports.charts import FONT_STACK
+
+    report = build_report(simulated, lang=lang)
+    files = write_report(report, tmp_path)
+    fonts = _font_files(FONT_STACK)
+    if not fonts:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no font of the report's stack is installed (scripts/bootstrap.sh installs IPA's)")
+        pytest.skip("no font of the report's stack is installed")
+    covered = _covered(fonts)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            for name, width in WIDTHS.items():
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(files["html"].resolve().as_uri())
+                shot = SCREENSHOTS / f"report-{lang}-{name}.png"
+                page.screenshot(path=str(shot), full_page=True)
+                assert shot.stat().st_size > 20_000
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"the page is {overflow} px wider than a {width} px screen ({shot})"
+                images = page.evaluate("[...document.images].map(i => [i.naturalWidth, i.clientWidth])")
+                assert len(images) == len(report.charts) >= 3 and all(w > 0 and c <= width for w, c in images)
+                text = page.evaluate("document.body.innerText")
+                used |= _fonts_used(page)
+                page.close()
+        finally:
+            browser.close()
+    missing = sorted({c for c in text if not c.isspace() and ord(c) not in covered})
+    assert not missing, f"tofu: {missing} have no glyph in {[f.name for f in fonts]}"
+    # What Chromium drew with: only the stack's fonts (a fallback font means a name in the CSS is wrong
+    # or a glyph is missing from the fonts it names).
+    stack = set(re.findall(r'"([^"]+)"', FONT_STACK))
+    assert used and used <= stack, f"drawn with {sorted(used - stack)}, not the report's fonts {sorted(stack)}"
+    if lang == "ja":
+        words = set(re.findall(r"[A-Za-z]{2,}", text)) - LATIN_ALLOWED_JA
+        hexadecimal = {w for w in words if re.fullmatch(r"[0-9a-f]+|g[0-9a-f]+|dirty", w)}
+        assert words - hexadecimal <= {"m"}, f"untranslated in the Japanese edition: {sorted(words - hexadecimal)}"
+    summary = pd.read_csv(files["summary_csv"])
+    assert {"Koto", "Bunkyo", "Minato", "3A", "koto-bay", "bunkyo-schools"} <= set(summary["area"])
+    assert summary.loc[summary["area"].isin(["Koto", "Bunkyo", "Minato", "3A"]), "index"].notna().all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from places import DEFAULT_TABLE, load_groups
 from scraper.parsing.text import fold, is_blank
 
 # JIS X 0402 codes of Tokyo's 23 special wards.
@@ -34,13 +35,13 @@ WARD_CODES: dict[str, int] = {
     "江戸川区": 13123,
 }
 
-# Minato's "3A" districts, as defined in shared/reference/report-metrics.md.
+# Minato's "3A" districts (shared/reference/report-metrics.md), from the district-group table of
+# places/ (the bundled one: what is stored must not depend on a reader's edits).
 AREA_GROUPS: dict[str, str] = {
-    **dict.fromkeys(
-        ("麻布十番", "麻布台", "麻布永坂町", "麻布狸穴町", "元麻布", "南麻布", "西麻布", "東麻布"), "3A-Azabu"
-    ),
-    **dict.fromkeys(("赤坂", "元赤坂"), "3A-Akasaka"),
-    **dict.fromkeys(("南青山", "北青山"), "3A-Aoyama"),
+    district: group.key
+    for group in load_groups(DEFAULT_TABLE)
+    if group.parent == "3A"
+    for district in sorted(group.districts)
 }
 MINATO = 13103
 

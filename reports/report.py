@@ -1,0 +1,26 @@
+"""What a weekly report holds once computed: the figures, the words and the charts of one week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class Report:
+    week: tuple[int, int]
+    lang: str
+    simulated: bool
+    findings: list[str]
+    metrics: pd.DataFrame
+    latest: pd.DataFrame
+    indexes: dict[str, pd.DataFrame]
+    quality: dict[str, str]
+    summary: pd.DataFrame
+    end: dt.date
+    """The last day (Sunday, JST) of the report week."""
+    generated_at: dt.datetime
+    commit: str
+    charts: dict[str, bytes] = field(default_factory=dict)
