@@ -240,7 +240,8 @@ def crawl_command(
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("data/demo"),
     show_default=True,
-    help="Folder for the demo database, ground truth and logs (replaced).",
+    help="Folder for the demo database, ground truth and logs: a new or empty folder, or one an earlier "
+    "condo demo made (replaced); any other folder is refused and left alone.",
 )
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True, help="Seed of the simulated market.")
 @click.option(
@@ -265,13 +266,17 @@ def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, 
       condo demo --nights 14 --out data/demo
       condo demo --nights 9 --faults zero-hits@5-6 --out data/drill   # rehearse a 0件 site
     """
-    from condo.demo import LABEL, example_queries, run_demo
+    from condo.demo import LABEL, DemoFolderError, example_queries, prepare_out_dir, run_demo
     from simulator.drills import parse_fault, truth_lines
 
     try:
         faults = [parse_fault(spec, nights) for spec in fault_specs]
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--faults") from error
+    try:
+        prepare_out_dir(out_dir)  # before anything runs: a folder that is not the demo's is left alone
+    except DemoFolderError as error:
+        raise click.BadParameter(str(error), param_hint="--out") from error
 
     click.echo(f"[{LABEL}] Building a simulated market (seed {seed}) and crawling {nights} night(s)...", err=True)
 

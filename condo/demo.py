@@ -18,6 +18,38 @@ from simulator.replay import Night, replay
 from simulator.truth import index_against_truth
 
 LABEL = "SIMULATED DATA"
+MARKER = ".condo-demo"
+"""The file ``condo demo`` leaves in its output folder: the only kind of folder it will replace."""
+
+
+class DemoFolderError(Exception):
+    """The output folder holds something ``condo demo`` did not make: it is left alone."""
+
+
+def _older_demo(out_dir: Path) -> bool:
+    """A folder a demo made before the MARKER existed: its database and truth, and only demo files."""
+    names = {path.name for path in out_dir.iterdir()}
+    demo_files = {"demo.sqlite3", "demo.sqlite3-wal", "demo.sqlite3-shm", "truth.json", "truth-check.json"}
+    return {"demo.sqlite3", "truth.json"} <= names and names <= demo_files | {"logs", "reports"}
+
+
+def prepare_out_dir(out_dir: Path) -> None:
+    """Make ``out_dir`` an empty folder of the demo's own. A folder an earlier demo made (it has the
+    MARKER) is replaced; an empty one is used; anything else (``--out .``, a home folder, a data folder)
+    is refused and left as it is."""
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise DemoFolderError(f"{out_dir} is a file, not a folder: choose a new folder for --out")
+        if (out_dir / MARKER).is_file() or _older_demo(out_dir):
+            shutil.rmtree(out_dir)
+        elif any(out_dir.iterdir()):
+            raise DemoFolderError(
+                f"{out_dir} is not empty and was not made by condo demo (no {MARKER} file in it): nothing was "
+                "deleted; choose a new or empty folder for --out"
+            )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("made by condo demo; the next condo demo --out here replaces this folder\n")
+
 
 EXAMPLE_QUERIES = {
     "Active listings by ward (mean asking price per m²)": """
@@ -55,9 +87,7 @@ def run_demo(
 ) -> DemoResult:
     """Build the simulated market, write its ground truth, replay ``nights`` nights into a fresh database
     (with ``faults`` on their nights), and compare the database with the truth (``truth-check.json``)."""
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+    prepare_out_dir(out_dir)
     market = build_market(demo_config(seed, nights))
     truth = out_dir / "truth.json"
     market.write_truth(truth)

@@ -1,0 +1,59 @@
+"""``condo demo --out`` replaces only a folder a demo made: ``--out .`` must never wipe a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from condo.cli import main
+from condo.demo import MARKER, DemoFolderError, prepare_out_dir
+
+
+def test_a_folder_with_other_files_is_refused_and_left_alone(tmp_path: Path) -> None:
+    precious = tmp_path / "thesis.tex"
+    precious.write_text("three years of work")
+    result = CliRunner().invoke(main, ["demo", "--nights", "1", "--out", str(tmp_path)])
+    assert (
+        result.exit_code == 2 and "not made by condo demo" in result.output and "nothing was deleted" in result.output
+    )
+    assert precious.read_text() == "three years of work" and not (tmp_path / MARKER).exists()
+
+
+def test_an_empty_or_new_folder_becomes_the_demos(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    prepare_out_dir(empty)
+    prepare_out_dir(tmp_path / "new" / "deeper")
+    assert (empty / MARKER).is_file() and (tmp_path / "new" / "deeper" / MARKER).is_file()
+
+
+def test_a_folder_the_demo_made_is_replaced(tmp_path: Path) -> None:
+    prepare_out_dir(tmp_path / "demo")
+    (tmp_path / "demo" / "demo.sqlite3").write_text("an old run")
+    prepare_out_dir(tmp_path / "demo")
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [MARKER]
+
+
+def test_a_folder_of_an_older_demo_without_the_marker_is_replaced(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    (old / "logs").mkdir(parents=True)
+    for name in ("demo.sqlite3", "truth.json", "truth-check.json"):
+        (old / name).write_text("x")
+    prepare_out_dir(old)
+    assert sorted(p.name for p in old.iterdir()) == [MARKER]
+    (old / "notes.txt").write_text("mine")
+    (old / MARKER).unlink()
+    for name in ("demo.sqlite3", "truth.json"):
+        (old / name).write_text("x")
+    with pytest.raises(DemoFolderError):
+        prepare_out_dir(old)  # a file the demo never writes: not a demo folder any more
+    assert (old / "notes.txt").read_text() == "mine"
+
+
+def test_a_file_is_not_a_folder(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    with pytest.raises(DemoFolderError, match="is a file"):
+        prepare_out_dir(target)
