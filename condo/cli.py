@@ -360,14 +360,18 @@ def report_weekly(week: str | None, out_dir: Path, lang: str, database_url: str 
     Example:
       condo report weekly --week 2026-W44 --lang ja --database-url sqlite:///data/demo/demo.sqlite3
     """
-    from db.engine import make_engine
+    from db.engine import NoDatabaseError, make_engine
     from reports.weekly import ReportError, build_report, parse_week, write_report
 
     try:
         parsed = parse_week(week) if week else None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--week") from error
-    engine = make_engine(_database_url(database_url))
+    try:
+        engine = make_engine(_database_url(database_url), must_exist=True)
+    except NoDatabaseError as error:
+        click.echo(f"No report: {error}", err=True)
+        sys.exit(1)
     try:
         report = build_report(engine, parsed, lang)
     except ReportError as error:

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from alarm.attention import Attention, standing_attention
 from condo.scheduling import Config, planned_jobs
-from db.engine import make_engine, session_scope
+from db.engine import NoDatabaseError, make_engine, session_scope
 
 
 @dataclass
@@ -32,7 +32,11 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> Status:
     status = Status()
     for job in planned_jobs(config, now.astimezone(config.timezone)):
         status.upcoming.append((job.name, job.next_run.isoformat() if job.next_run else "disabled"))
-    engine = make_engine(config.database_url)
+    try:
+        engine = make_engine(config.database_url, must_exist=True)
+    except NoDatabaseError as error:
+        status.warnings.append(f"The database is missing: {error}.")
+        return status
     tables = set(inspect(engine).get_table_names())
     if "crawl_runs" not in tables:
         status.warnings.append("The database has no tables yet: run `condo db upgrade`.")

@@ -56,11 +56,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL mode, foreign keys and a busy timeout, and its folder."""
+class NoDatabaseError(Exception):
+    """A command that only reads was pointed at a SQLite file that does not exist (it is not created)."""
+
+
+def make_engine(url: str | None = None, must_exist: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite gets WAL mode, foreign keys and a busy timeout, and its folder.
+
+    ``must_exist`` (for commands that only read): a SQLite file that is not there raises
+    NoDatabaseError instead of being created, empty, at a mistyped path.
+    """
     resolved = make_url(database_url(url))
     if resolved.get_backend_name() == "sqlite":
-        if resolved.database and resolved.database != ":memory:":
+        if must_exist and resolved.database and resolved.database != ":memory:":
+            if not Path(resolved.database).is_file():
+                raise NoDatabaseError(
+                    f"no database at {resolved.database}: check --database-url (or DATABASE_URL), or create it "
+                    "with `condo db upgrade` and fill it with `condo crawl` (or `condo demo`)"
+                )
+        elif resolved.database and resolved.database != ":memory:":
             Path(resolved.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(resolved, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,4 +1,5 @@
-"""``condo demo --out`` replaces only a folder a demo made: ``--out .`` must never wipe a folder."""
+"""A newcomer cannot hurt himself: ``condo demo --out`` replaces only a folder a demo made (``--out .``
+must never wipe a folder), and the commands that only read never create a database at a mistyped path."""
 
 from __future__ import annotations
 
@@ -57,3 +58,14 @@ def test_a_file_is_not_a_folder(tmp_path: Path) -> None:
     target.write_text("x")
     with pytest.raises(DemoFolderError, match="is a file"):
         prepare_out_dir(target)
+
+
+@pytest.mark.parametrize("command", [["report", "weekly"], ["status"]])
+def test_read_only_commands_never_create_a_database(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "typo" / "condo.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{missing}", "CONDO_DATA_DIR": str(tmp_path / "data")}
+    out = ["--out", str(tmp_path / "out")] if command[0] == "report" else []
+    result = CliRunner().invoke(main, [*command, *out], env=env)
+    assert result.exit_code == 1
+    assert f"no database at {missing}" in result.output.replace("\n", " ")
+    assert not missing.exists() and not missing.parent.exists()

@@ -244,6 +244,11 @@ def test_outputs_and_languages(small_case: Engine, tmp_path: Path) -> None:
 def test_report_command_on_an_empty_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     result = CliRunner().invoke(main, ["report", "weekly", "--database-url", url, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "no database at" in result.stderr and "condo db upgrade" in result.stderr
+    assert not (tmp_path / "empty.sqlite3").exists()
+    make_engine(url).dispose()  # an empty file: no tables
+    (tmp_path / "empty.sqlite3").touch()
+    result = CliRunner().invoke(main, ["report", "weekly", "--database-url", url, "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and "run `condo db upgrade`" in result.stderr
     upgrade(make_engine(url))
     result = CliRunner().invoke(main, ["report", "weekly", "--database-url", url, "--out", str(tmp_path / "out")])
