@@ -140,7 +140,7 @@ DEMO_NIGHTS = 91
 and four-week windows, so a shorter demo has too few of them to show a trend."""
 DEMO_SCALE = 3.0
 """New listings a day in the demo's market, as a multiple of MarketConfig's (15, 9 and 12 a day in Koto,
-Bunkyo and Minato, wards of 300-900 listings): still smaller than SUUMO's real wards, and the size at
+Bunkyo and Minato, wards of 300-800 listings): still smaller than SUUMO's real wards, and the size at
 which the index's accuracy targets are met (docs/report.md)."""
 DEMO_SEED = 20260901
 HOLIDAYS = ((1, 1, 5), (4, 29, 7), (8, 11, 6), (9, 19, 5), (12, 28, 4))

@@ -65,9 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     if not first.isdigit() or (last and not last.isdigit()):
         parser.error("--seeds takes A-B (whole numbers)")
     seeds = range(int(first), int(last or first) + 1)
-    results = [
-        measure(small_config(seed) if args.small else demo_config(seed)) for seed in seeds
-    ]
+    results = [measure(small_config(seed) if args.small else demo_config(seed)) for seed in seeds]
     print("SIMULATED markets: seed, largest fall below the 7-night median, largest one-night departures, ward sizes")
     for r in results:
         print(
