@@ -11,6 +11,7 @@ import jinja2
 import pandas as pd
 
 from reports.charts import COLOURS, FONT_STACK
+from reports.findings import THIN_WEEK_UNITS
 from reports.formatting import area_name, count, day, man_per_m2, man_yen, pct_change, share, week_ending
 from reports.metrics import FAMILY_MIN_M2, FAMILY_MIN_ROOMS, MIN_UNITS, SEGMENTS
 from reports.report import Report
@@ -107,6 +108,8 @@ def summary_rows(report: Report) -> list[dict[str, Any]]:
     for row in report.summary.itertuples(index=False):
         kind = "ward" if row.area in WARD_ORDER else ("part" if row.parent in WARD_ORDER else "subpart")
         index = "—" if math.isnan(row.index) else f"{row.index:.1f}"
+        if not math.isnan(row.index_units) and row.index_units < THIN_WEEK_UNITS:
+            index += " †"
         out.append(
             {
                 "kind": kind,
@@ -175,6 +178,7 @@ def context(report: Report) -> dict[str, Any]:
         "detail_header": header,
         "detail_rows": rows,
         "min_units": MIN_UNITS,
+        "thin_units": THIN_WEEK_UNITS,
         "quality": list(report.quality.items()),
         "methods": methods(report),
         "source": source,

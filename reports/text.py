@@ -23,7 +23,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "summary": "Summary: the four weeks ending {end}",
         "summary_note": "Prices in 万円 (¥10,000). Index: quality-adjusted asking prices of new listings, 100 in the "
         "four weeks ending {base}; its changes compare with the four weeks ending one week (w/w), four weeks (m/m) "
-        "and 52 weeks (y/y) earlier. — where there are too few flats or too little history.",
+        "and 52 weeks (y/y) earlier. — where there are too few flats or too little history; † an index resting on fewer than {thin} new "
+        "flats: read with care.",
         "s_cols": {
             "area": "Area",
             "inventory_units": "On sale",
@@ -169,7 +170,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "dateline": "江東区・文京区・港区 ・ SUUMO掲載の中古マンション売り出し価格",
         "summary": "概要：{end}までの4週間",
         "summary_note": "価格の単位は万円。指数は新規売り出し物件の品質調整済み価格で、{base}までの4週間＝100。"
-        "変化率は1週前（前週比）・4週前（前月比）・52週前（前年比）の4週間との比較。—は住戸数または履歴が不足。",
+        "変化率は1週前（前週比）・4週前（前月比）・52週前（前年比）の4週間との比較。—は住戸数または履歴が不足。†は新規売り出し{thin}戸未満に基づく指数で、幅を持って読む必要がある。",
         "s_cols": {
             "area": "エリア",
             "inventory_units": "売り出し中",
