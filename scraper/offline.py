@@ -26,7 +26,7 @@ _CANONICAL = re.compile(r'<link\s+rel="canonical"\s+href="([^"]+)"', re.I)
 
 
 class UnknownPageError(ValueError):
-    """The URL belongs to no spider of this project."""
+    """The URL belongs to no spider of this project, or the file is no page at all (empty, binary)."""
 
 
 @dataclass
@@ -83,7 +83,12 @@ def parse_html(html: str, url: str, status: int = 200, scraped_at: dt.datetime |
 
 def parse_file(path: Path, url: str | None = None, scraped_at: dt.datetime | None = None) -> ParsedPage:
     """Parse a saved page; without ``url`` the page's own canonical or footer URL is used."""
-    html = path.read_text(encoding="utf-8", errors="replace")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise UnknownPageError(f"{path}: the file is empty (a page saved before it finished loading?)")
+    if b"\x00" in raw[:4096] or b"<" not in raw[:65536]:
+        raise UnknownPageError(f"{path}: not an HTML page (binary or plain text): save the page's HTML source")
+    html = raw.decode("utf-8", errors="replace")
     url = url or guess_url(html)
     if url is None:
         # A page that is not a listing (ended, error, block) still says what it is without a URL.

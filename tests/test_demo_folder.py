@@ -69,3 +69,14 @@ def test_read_only_commands_never_create_a_database(tmp_path: Path, command: lis
     assert result.exit_code == 1
     assert f"no database at {missing}" in result.output.replace("\n", " ")
     assert not missing.exists() and not missing.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "the file is empty"), (b"  \n", "the file is empty"), (bytes(range(256)) * 4, "not an HTML page")],
+)
+def test_parse_names_a_file_that_is_no_page(tmp_path: Path, content: bytes, message: str) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(content)
+    result = CliRunner().invoke(main, ["parse", str(page)])
+    assert result.exit_code == 2 and message in result.stderr and "blocked" not in result.stderr
