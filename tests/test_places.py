@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from condo.cli import main
+from db.engine import make_engine
+from db.migrate import upgrade
 from places import PlaceTableError, load_groups
 from scraper.parsing.address import AREA_GROUPS, parse_address
 
@@ -73,5 +75,6 @@ def test_the_report_stops_on_a_bad_table(tmp_path: Path, monkeypatch: pytest.Mon
     bad.write_text("[[group]\n", encoding="utf-8")
     monkeypatch.setenv("CONDO_PLACE_GROUPS", str(bad))
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    upgrade(make_engine(url))
     result = CliRunner().invoke(main, ["report", "weekly", "--database-url", url, "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and "district-group table is wrong" in result.stderr and str(bad) in result.stderr
