@@ -446,7 +446,12 @@ def schedule_command(config_path: Path | None, list_jobs: bool, run_now: str | N
     is_flag=True,
     help="Also send what needs attention to the alarm URLs ([alarm] urls or CONDO_ALARM_URLS).",
 )
-def status_command(config_path: Path | None, notify: bool) -> None:
+@click.option(
+    "--database-url",
+    help="SQLAlchemy URL of the database to look at (default: the scheduler config's, else DATABASE_URL, "
+    "else sqlite:///data/condo.sqlite3).",
+)
+def status_command(config_path: Path | None, notify: bool, database_url: str | None) -> None:
     """Show the last run of each job and spider with its verdict, the next runs, and warnings to act on.
 
     Exit status 0 when nothing needs attention, 1 when something does (an untrusted night, held
@@ -456,6 +461,7 @@ def status_command(config_path: Path | None, notify: bool) -> None:
     Examples:
       condo status
       condo status --notify     # from cron: a message when something needs attention
+      condo status --database-url sqlite:///data/demo/demo.sqlite3
     """
     from alarm.notify import alarm_urls, send
     from condo.scheduling import ConfigError, load_config
@@ -465,6 +471,8 @@ def status_command(config_path: Path | None, notify: bool) -> None:
         config = load_config(config_path)
     except ConfigError as error:
         raise click.BadParameter(str(error), param_hint="--config") from error
+    if database_url:
+        config["scheduler"]["database_url"] = database_url
     status = collect_status(config)
     click.echo("\n".join(status_lines(status)))
     if notify and status.attention:
