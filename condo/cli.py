@@ -22,7 +22,30 @@ DATABASE_URL_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CondoGroup(click.Group):
+    """The ``condo`` command: a database that cannot be reached or named ends a command with one line
+    saying so and what to check (exit 1), never with a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+        try:
+            return super().invoke(ctx)
+        except NoSuchModuleError as error:
+            dialect = str(error).rsplit(":", 1)[-1].strip()
+            problem = f"no database driver for {dialect!r} (a URL starts sqlite:/// or postgresql+psycopg://)"
+        except ArgumentError:
+            problem = "the database URL cannot be read (sqlite:///path/to/file or postgresql+psycopg://user@host/db)"
+        except DBAPIError as error:
+            if not error.connection_invalidated and "connect" not in str(error.orig).lower():
+                raise
+            first = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error.orig).__name__
+            problem = f"the database cannot be reached: {first}"
+        click.echo(f"Error: {problem}. Check --database-url or DATABASE_URL.", err=True)
+        ctx.exit(1)
+
+
+@click.group(cls=CondoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tokyo-condo-tracker")
 def main() -> None:
     """Track Tokyo condo asking prices (Koto, Bunkyo, Minato) from SUUMO.

@@ -1,5 +1,6 @@
-"""A newcomer cannot hurt himself: ``condo demo --out`` replaces only a folder a demo made (``--out .``
-must never wipe a folder), and the commands that only read never create a database at a mistyped path."""
+"""A newcomer cannot hurt himself (issue 19): ``condo demo --out`` replaces only a folder a demo made
+(``--out .`` must never wipe a folder), the commands that only read never create a database at a
+mistyped path, ``condo parse`` names a file that is no page, and a bad database URL is one line."""
 
 from __future__ import annotations
 
@@ -80,3 +81,23 @@ def test_parse_names_a_file_that_is_no_page(tmp_path: Path, content: bytes, mess
     page.write_bytes(content)
     result = CliRunner().invoke(main, ["parse", str(page)])
     assert result.exit_code == 2 and message in result.stderr and "blocked" not in result.stderr
+
+
+BAD_URLS = {
+    "garbage": "the database URL cannot be read",
+    "nosuchdriver://x": "no database driver for 'nosuchdriver'",
+    "postgresql+psycopg://condo:s3cret@127.0.0.1:1/condo": "the database cannot be reached",
+}
+
+
+@pytest.mark.parametrize("url", sorted(BAD_URLS))
+@pytest.mark.parametrize(
+    "command", [["db", "upgrade"], ["db", "release-held", "3"], ["status"], ["report", "weekly"]], ids=" ".join
+)
+def test_a_bad_database_url_is_one_line_not_a_traceback(tmp_path: Path, command: list[str], url: str) -> None:
+    out = ["--out", str(tmp_path / "out")] if command[0] == "report" else []
+    result = CliRunner().invoke(main, [*command, "--database-url", url, *out])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and BAD_URLS[url] in lines[0], result.stderr
+    assert "Traceback" not in result.output and "s3cret" not in result.output
