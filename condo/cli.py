@@ -242,6 +242,14 @@ def crawl_command(
             click.echo(f"{run.spider}: the crawl process failed ({why}); log: {run.log_path}", err=True)
     for summary in result.summaries:
         click.echo("\n".join(summary.lines()))
+    for run in result.runs:
+        if run.stats.get("finish_reason") == "unreachable":
+            failures = run.stats.get("suumo/unreachable") or 0
+            click.echo(
+                f"{run.spider}: the site could not be reached at {base_url or 'SUUMO_BASE_URL'} ({failures} connection "
+                "failures in a row): check --base-url and the network; nothing was removed.",
+                err=True,
+            )
     if not result.ok:
         sys.exit(1)
     if any(summary.verdict != "complete_healthy" for summary in result.summaries):

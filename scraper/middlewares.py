@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError, NoRouteError
+
+UNREACHABLE = (
+    DownloadConnectionRefusedError,
+    CannotResolveHostError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    NoRouteError,
+    ConnectError,
+)
+"""Failures that say the site cannot be reached at all (not a slow or overloaded site: timeouts and
+5xx answers are retried with back-off as before)."""
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +38,37 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.max_delay = settings.getfloat("RETRY_BACKOFF_MAX_DELAY", 120.0)
         self.base_delay = max(settings.getfloat("DOWNLOAD_DELAY", 0.0), 1.0)
+        self.max_unreachable = settings.getint("CONDO_MAX_CONSECUTIVE_UNREACHABLE", 5)
+        if self.max_unreachable < 1:
+            raise ValueError("CONDO_MAX_CONSECUTIVE_UNREACHABLE must be at least 1")
+        self.unreachable = 0
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        self.unreachable = 0  # the site answered (whatever it said)
+        return super().process_response(request, response)
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        if isinstance(exception, UNREACHABLE):
+            self.unreachable += 1
+            stats = self.crawler.stats
+            if stats is not None:
+                stats.inc_value("suumo/unreachable")
+            if self.unreachable >= self.max_unreachable and self.crawler.engine is not None:
+                # The site cannot be reached: stop now, with a reason the runner and the verdict read,
+                # instead of backing off for minutes without a word.
+                logger.error(
+                    "%s: %d connection failures in a row (%s): the site cannot be reached; closing the spider",
+                    request.url,
+                    self.unreachable,
+                    type(exception).__name__,
+                )
+                self.crawler.engine.close_spider(self.crawler.spider, "unreachable")  # type: ignore[arg-type]
+                return None
+        return super().process_exception(request, exception)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:

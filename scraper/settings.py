@@ -67,6 +67,9 @@ CONDO_WRITE_ATTEMPTS = 6
 CONDO_WRITE_BACKOFF_SECONDS = 0.5
 # After this many blocked, captcha or 403 answers in a row the spider stops for the night.
 CONDO_MAX_CONSECUTIVE_BLOCKS = 5
+# After this many connection failures in a row (refused, no DNS, no route) the spider stops with reason
+# "unreachable": a site that cannot be reached is not retried for minutes in silence.
+CONDO_MAX_CONSECUTIVE_UNREACHABLE = 5
 # The verdict's thresholds (db.health.Thresholds; docs/operations.md says how the defaults were chosen):
 # CONDO_VERDICT_BASELINE_NIGHTS, CONDO_VERDICT_MAX_FALL, CONDO_VERDICT_MIN_FALL_LISTINGS,
 # CONDO_VERDICT_MAX_FILL_DROP, CONDO_VERDICT_MIN_FILL_BASELINE, CONDO_VERDICT_MIN_FIELD_ITEMS,

@@ -101,3 +101,37 @@ def test_a_bad_database_url_is_one_line_not_a_traceback(tmp_path: Path, command:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and BAD_URLS[url] in lines[0], result.stderr
     assert "Traceback" not in result.output and "s3cret" not in result.output
+
+
+@pytest.mark.slow
+def test_crawl_of_a_site_that_cannot_be_reached_stops_and_says_so(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a local port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"sqlite:///{tmp_path / 'crawl.sqlite3'}"
+    assert CliRunner().invoke(main, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    started = time.monotonic()
+    result = CliRunner(env={"CONDO_DATA_DIR": str(tmp_path / "data")}).invoke(
+        main,
+        [
+            "crawl",
+            "--spider",
+            "suumo_chuko",
+            "--wards",
+            "koto",
+            "--database-url",
+            url,
+            "--base-url",
+            f"http://127.0.0.1:{port}",
+            "-s",
+            "RETRY_BACKOFF_MAX_DELAY=0.1",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+        ],
+    )
+    assert result.exit_code == 4, result.output
+    assert "the site could not be reached" in result.stderr and "connection failures in a row" in result.stderr
+    assert time.monotonic() - started < 120
