@@ -36,8 +36,6 @@ from simulator.market import DEMO_NIGHTS
 
 AREAS = ("Koto", "Bunkyo", "Minato", "3A")
 TARGETS = {"coverage": 0.93, "abs_mean_gap": 0.5, "max_abs_gap": 3.0}
-TRUTH_WARD = {"Koto": "koto", "Bunkyo": "bunkyo", "Minato": "minato", "3A": "minato"}
-"""The injected trend each area follows (3A lies in Minato)."""
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -56,11 +54,12 @@ def weekly_rows(seed: int, days: int = DEMO_NIGHTS, scale: float = 1.0) -> list[
     """One row per area and published week of the seed's market: index, interval, truth, raw median."""
     from db.engine import make_engine
     from db.migrate import upgrade
+    from places import load_groups
     from reports.data import load
     from reports.index import WINDOW_WEEKS, raw_median_indexes, ward_indexes
     from simulator.load import load_market
     from simulator.market import DEMO_SCALE, build_market, demo_config
-    from simulator.truth import index_against_truth
+    from simulator.truth import area_wards, index_against_truth
 
     config = demo_config(seed, days, DEMO_SCALE * scale)
     market = build_market(config)
@@ -72,7 +71,7 @@ def weekly_rows(seed: int, days: int = DEMO_NIGHTS, scale: float = 1.0) -> list[
         engine.dispose()
     indexes, medians = ward_indexes(data), raw_median_indexes(data)
     tables = {area: indexes[area].table for area in AREAS if area in indexes}
-    rows = index_against_truth(config, tables, TRUTH_WARD, WINDOW_WEEKS)
+    rows = index_against_truth(config, tables, area_wards(load_groups()), WINDOW_WEEKS)
     for row in rows:
         raw = medians[row["area"]].set_index("week_end")["raw_median_index"]
         row.update(seed=seed, raw_median=float(raw.get(row["week_end"], math.nan)))

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, text
 
 from db.engine import make_engine
 from simulator.drills import FaultSpec, faults_by_day, truth_check, write_truth_check
-from simulator.market import WARDS, MarketConfig, build_market, demo_config
+from simulator.market import MarketConfig, build_market, demo_config
 from simulator.replay import Night, replay
-from simulator.truth import index_against_truth
+from simulator.truth import area_wards, index_against_truth
 
 LABEL = "SIMULATED DATA"
 MARKER = ".condo-demo"
@@ -118,16 +118,11 @@ def index_check(config: MarketConfig, engine: Engine) -> list[dict[str, Any]]:
     from reports.data import load
     from reports.formatting import area_name
     from reports.index import WINDOW_WEEKS, ward_indexes
-    from reports.metrics import WARDS as REPORT_WARDS
 
     data = load(engine)
     if data.empty:
         return []
-    simulated_ward = {code: key for key, (code, _, _) in WARDS.items()}
-    ward_of = {english: simulated_ward[code] for code, (english, _) in REPORT_WARDS.items()}
-    ward_of |= {
-        group.key: simulated_ward[group.ward_code] for group in load_groups() if group.ward_code in simulated_ward
-    }
+    ward_of = area_wards(load_groups())
     tables = {area: result.table for area, result in ward_indexes(data).items()}
     rows = index_against_truth(config, tables, ward_of, WINDOW_WEEKS)
     for row in rows:

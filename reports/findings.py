@@ -10,7 +10,7 @@ import pandas as pd
 
 from reports.formatting import area_name, day, man_per_m2
 from reports.metrics import MIN_UNITS
-from reports.summary import area_order
+from reports.summary import WARD_ORDER, area_order
 from reports.text import TEXT
 
 INDEX_SHORT_WEEKS = 4
@@ -82,7 +82,8 @@ def _reconcile(
 def findings(
     metrics: pd.DataFrame, latest: pd.DataFrame, indexes: dict[str, pd.DataFrame], end_label: str, lang: str
 ) -> list[str]:
-    """One finding per ward and for 3A, the areas whose quality-adjusted prices moved most first.
+    """One finding per ward and per district group that is not part of a wider one (3A, Koto's bay area,
+    Bunkyo's school districts), the areas whose quality-adjusted prices moved most first.
 
     A move of the index is stated only when its 95 % interval excludes no change; otherwise the area is
     "not yet distinguishable from flat". Short histories and thin weeks are flagged, and where the
@@ -91,7 +92,7 @@ def findings(
     t = TEXT[lang]
     ranked: list[tuple[float, str]] = []
     # Every ward and every district group that is not part of a wider one (3A, not 3A Azabu).
-    areas = [area for area, parent in area_order() if parent is None or parent in ("Koto", "Bunkyo", "Minato")]
+    areas = [area for area, parent in area_order() if parent is None or parent in WARD_ORDER]
     for area in areas:
         name = area_name(area, lang)
         row = latest[(latest["area"] == area) & (latest["segment"] == "all")]

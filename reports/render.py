@@ -12,7 +12,7 @@ import pandas as pd
 
 from reports.charts import COLOURS, FONT_STACK
 from reports.findings import THIN_WEEK_UNITS
-from reports.formatting import area_name, count, day, man_per_m2, man_yen, pct_change, share, week_ending
+from reports.formatting import MISSING, area_name, count, day, man_per_m2, man_yen, pct_change, share, week_ending
 from reports.metrics import FAMILY_MIN_M2, FAMILY_MIN_ROOMS, MIN_UNITS, SEGMENTS
 from reports.report import Report
 from reports.summary import WARD_ORDER
@@ -62,10 +62,9 @@ _ENV.filters["md"] = lambda value: str(value).replace("|", "／")
 
 
 def _detail_cell(value: Any, kind: str, suppressed: bool) -> str:
+    """A detail cell in words; the formatters write a missing value as MISSING."""
     if suppressed and kind != "units":
-        return "—"
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
+        return MISSING
     return {
         "units": count,
         "int": count,

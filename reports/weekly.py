@@ -1,7 +1,8 @@
 """``condo report weekly``: build the weekly ward report from the database.
 
 Outputs, in ``<out>/<YYYY>-W<ww>/``: ``report.html`` (self-contained: charts embedded, readable on a
-phone and in print), ``report.md``, and the tables as CSV and Parquet (``metrics.*``, ``index.*``).
+phone and in print), ``report.md``, the summary table (``summary.csv``) and the tables as CSV and
+Parquet (``metrics.*``, ``index.*``). Rendering is reports/render.py's (Jinja2 templates).
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def _charts(report: Report, metrics: pd.DataFrame) -> None:
     lang = report.lang
     mark = t["simulated_short"] if report.simulated else None
     areas = [*WARD_ORDER, "3A"]
-    labels = {area: area_name(area, lang) for area in area_order_keys()}
+    labels = {area: area_name(area, lang) for area, _ in area_order()}
     shown = {area: table for area, table in report.indexes.items() if area in areas and len(table)}
     if shown:
         report.charts["index"] = index_chart(shown, labels, t["c_index"], t["c_index_y"], lang, mark)
@@ -167,7 +168,7 @@ def _charts(report: Report, metrics: pd.DataFrame) -> None:
         report.charts["median"] = line_chart(series, labels, t["c_median"], t["c_median_y"], lang, mark)
     latest = report.latest[(report.latest["segment"] == "all") & report.latest["area"].isin(WARD_ORDER)]
     latest = latest[~latest["suppressed"].astype(bool)]
-    latest = latest.set_index("area").reindex([a for a in WARD_ORDER if a in set(latest["area"])]).reset_index()
+    latest = latest.sort_values("area", key=lambda areas: areas.map(WARD_ORDER.index))
     if not latest.empty:
         shown_areas = list(latest["area"])
         report.charts["supply"] = bar_chart(
@@ -193,10 +194,6 @@ def _charts(report: Report, metrics: pd.DataFrame) -> None:
             "%",
             mark,
         )
-
-
-def area_order_keys() -> list[str]:
-    return [area for area, _ in area_order()]
 
 
 def code_version() -> str:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from simulator.market import Market, MarketConfig, mean_log_trend
+from places import PlaceGroup
+from simulator.market import WARDS, Market, MarketConfig, mean_log_trend
 
 
 @dataclass
@@ -261,6 +262,15 @@ def wrong_values(market: Market, engine: Engine, runs: Mapping[int, int]) -> lis
             if area is not None and abs(float(area) - float(unit.shown_area_m2)) > 0.01:
                 problems.append(f"{listing}: area {area}, truth {unit.shown_area_m2}")
     return problems
+
+
+def area_wards(groups: Iterable[PlaceGroup]) -> dict[str, str]:
+    """The simulator ward whose injected trend each report area follows: a ward its own (``Koto`` →
+    ``koto``), a district group its ward's (``3A`` → ``minato``)."""
+    by_code = {code: ward for ward, (code, _, _) in WARDS.items()}
+    out = {ward.capitalize(): ward for ward in WARDS}
+    out |= {group.key: by_code[group.ward_code] for group in groups if group.ward_code in by_code}
+    return out
 
 
 def index_against_truth(
