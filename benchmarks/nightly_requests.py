@@ -2,7 +2,7 @@
 
 Set-up: a simulated market of ``live`` listings on the site (default 10,000) and its history written for
 ``weeks`` weeks (default: twice the detail refresh age, at least four) with the crawl's own detail rule
-(``db.policy.detail_reason``), so the database is in the state that many nightly crawls leave and the
+(``scraper.detail_policy.detail_reason``), so the database is in the state that many nightly crawls leave and the
 refreshes are at their steady rate. Work: the next nights crawled for real by
 the ``suumo_chuko`` spider against the simulated site on 127.0.0.1, with the default settings (page size
 100, ``DatabaseDetailPolicy``); requests are Scrapy's own ``downloader/request_count`` (robots.txt and

@@ -26,9 +26,11 @@ from benchmarks.harness import interleaved, peak_memory, profile, ratio, timed
 from db.engine import make_engine
 from db.migrate import upgrade
 from scraper import settings
+from scraper.extensions import CrawlRunRecorder
 from scraper.items import ListingItem
 from scraper.pipelines import CleanItemPipeline, DedupeItemPipeline, PersistItemPipeline, ValidateItemPipeline
 from scraper.spiders.suumo_chuko import SuumoChukoSpider
+from scraper.statkeys import DB_COUNTS, DB_VERDICT, db_count
 from simulator.load import night_items, night_stats
 from simulator.market import Market, MarketConfig, build_market
 from simulator.replay import crawl_time
@@ -71,7 +73,7 @@ def run_pipelines(url: str, market: Market, day: int, items: list[dict[str, Any]
     os.environ["CONDO_NOW"] = crawl_time(market, day).isoformat()
     try:
         project = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
-        crawler = get_crawler(SuumoChukoSpider, project | {"CONDO_DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+        crawler = get_crawler(SuumoChukoSpider, project | {"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
         spider = SuumoChukoSpider.from_crawler(crawler)
         crawler.spider = spider
         assert crawler.stats is not None
@@ -81,8 +83,9 @@ def run_pipelines(url: str, market: Market, day: int, items: list[dict[str, Any]
             ValidateItemPipeline.from_crawler(crawler),
             DedupeItemPipeline.from_crawler(crawler),
         ]
+        recorder = CrawlRunRecorder.from_crawler(crawler)
+        recorder.spider_opened(spider)
         persist = PersistItemPipeline.from_crawler(crawler)
-        persist.open_spider(spider)
         for values in items:
             item: Any = ListingItem(**values)
             for pipeline in pipelines:
@@ -91,8 +94,11 @@ def run_pipelines(url: str, market: Market, day: int, items: list[dict[str, Any]
         persist.close_spider(spider)
         for key, value in night_stats(market, day).items():
             crawler.stats.set_value(key, value)
-        persist.spider_closed(spider, "finished")
-        return dict(persist.counts) | {"verdict": crawler.stats.get_value("db/verdict")}
+        recorder.spider_closed(spider, "finished")
+        names = (*DB_COUNTS, "ended")
+        return {name: crawler.stats.get_value(db_count(name), 0) for name in names} | {
+            "verdict": crawler.stats.get_value(DB_VERDICT)
+        }
     finally:
         os.environ.pop("CONDO_NOW", None)
 
@@ -222,7 +228,7 @@ def postgres_urls() -> Iterator[Databases]:
     a temporary directory, a free local port, fsync off); copies are made from a template."""
     from sqlalchemy import create_engine
 
-    from tests.support.postgres import postgres_server
+    from db.temporary_server import postgres_server
 
     with postgres_server() as server:
         admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")

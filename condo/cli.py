@@ -209,6 +209,7 @@ def crawl_command(
     """
     from condo.crawl import crawl
     from scraper.runner import Progress
+    from scraper.statkeys import StatKeys
     from scraper.suumo.urls import parse_wards
 
     try:
@@ -244,7 +245,7 @@ def crawl_command(
         click.echo("\n".join(summary.lines()))
     for run in result.runs:
         if run.stats.get("finish_reason") == "unreachable":
-            failures = run.stats.get("suumo/unreachable") or 0
+            failures = run.stats.get(StatKeys().unreachable) or 0
             click.echo(
                 f"{run.spider}: the site could not be reached at {base_url or 'SUUMO_BASE_URL'} ({failures} connection "
                 "failures in a row): check --base-url and the network; nothing was removed.",

@@ -58,13 +58,13 @@ def _crawl(
             spider,
             wards=wards,
             settings={
-                "CONDO_DATABASE_URL": database_url,
-                "SUUMO_DETAIL_POLICY": "db.policy.DatabaseDetailPolicy",
+                "SUUMO_DETAIL_POLICY": "scraper.detail_policy.DatabaseDetailPolicy",
                 **(settings or {}),
             },
             time_limit=time_limit,
             log_path=logs / f"{stamp}-{spider}.log",
             on_progress=functools.partial(on_progress, spider) if on_progress else None,
+            env={"DATABASE_URL": database_url},
         )
         runs.append(run)
         if run.run_id is not None:

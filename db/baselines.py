@@ -1,15 +1,35 @@
-"""The recent level of each ward and field, read from the trusted nights before a run (db.health)."""
+"""The recent level of each ward and field, read from the trusted nights before a run: what the verdict
+(scraper.health) compares a night with."""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.health import Baseline, WardBaseline
 from db.models import CrawlRun, CrawlRunField, CrawlRunWard
+from db.verdicts import Verdict
+
+
+@dataclass(frozen=True)
+class WardBaseline:
+    """A ward's recent level: medians over its last trusted nights."""
+
+    nights: int
+    hits: float
+    cards: float
+
+
+@dataclass(frozen=True)
+class Baseline:
+    wards: Mapping[int, WardBaseline] = field(default_factory=dict)
+    """By ward code."""
+    fill_rates: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    """(page kind, field) → median fill rate over the recent trusted runs."""
 
 
 def read_baseline(session: Session, run: CrawlRun, ward_codes: list[int], nights: int) -> Baseline:
@@ -54,7 +74,7 @@ def read_baseline(session: Session, run: CrawlRun, ward_codes: list[int], nights
             CrawlRun.spider == run.spider,
             CrawlRun.id != run.id,
             CrawlRun.started_at <= run.started_at,
-            CrawlRun.verdict == "complete_healthy",
+            CrawlRun.verdict == Verdict.COMPLETE_HEALTHY,
         )
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
         .limit(nights * 4)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATA_DIR = Path("data")
@@ -25,12 +26,36 @@ def data_dir() -> Path:
 
 
 def database_url(url: str | None = None) -> str:
-    """The database URL: the argument, else ``DATABASE_URL``, else SQLite at ``<data>/condo.sqlite3``."""
-    if url:
-        return url
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
-    return f"sqlite:///{data_dir() / 'condo.sqlite3'}"
+    """The database URL: the argument, else ``DATABASE_URL``, else SQLite at ``<data>/condo.sqlite3``.
+
+    A relative SQLite path is made absolute (from the current folder), so that the URL means the same
+    file to a child process that runs elsewhere (the spider process runs in the project's folder).
+
+    >>> database_url("sqlite:////tmp/x.sqlite3")
+    'sqlite:////tmp/x.sqlite3'
+    """
+    chosen = url or os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir() / 'condo.sqlite3'}"
+    try:
+        parsed = make_url(chosen)
+    except ArgumentError:
+        return chosen  # make_engine says what is wrong with it
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        path = Path(parsed.database)
+        if not path.is_absolute() and not parsed.database.startswith("file:"):
+            return parsed.set(database=str(path.resolve())).render_as_string(hide_password=False)
+    return chosen
+
+
+def masked_url(url: str) -> str:
+    """The URL as it may be shown: the password replaced by ``***``.
+
+    >>> masked_url("postgresql+psycopg://condo:secret@db.local/condo")
+    'postgresql+psycopg://condo:***@db.local/condo'
+    """
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(a URL that cannot be read)"
 
 
 DEFAULT_BUSY_TIMEOUT_MS = 30_000

@@ -20,9 +20,11 @@ from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.identity import building_name_key, same_building, same_unit
+from db.latest import latest_per_listing
 from db.models import (
     SNAPSHOT_FIELDS,
     Building,
+    CrawlRun,
     Listing,
     ListingEvent,
     ListingSnapshot,
@@ -31,6 +33,7 @@ from db.models import (
     Sighting,
     Unit,
 )
+from db.verdicts import Verdict
 
 ACTIVE_KINDS = ("first_seen", "relisted")
 GONE_KINDS = ("removed", "ended")
@@ -121,8 +124,9 @@ def _latest_rows(session: Session, model: Any, columns: list[Any], listing_ids: 
     """The newest row of ``model`` for each listing (one query per chunk of ids)."""
     out: dict[int, Any] = {}
     for chunk in _chunks(listing_ids):
-        newest = select(func.max(model.id)).where(model.listing_id.in_(chunk)).group_by(model.listing_id)
-        for row in session.connection().execute(select(model.listing_id, *columns).where(model.id.in_(newest))):
+        newest = latest_per_listing(model, model.listing_id.in_(chunk))
+        query = select(model.listing_id, *columns).join(newest, model.id == newest.c.id)
+        for row in session.connection().execute(query):
             out[row[0]] = row
     return out
 
@@ -489,3 +493,36 @@ def record_observations(
 def record_observation(session: Session, run_id: int | None, item: Mapping[str, Any], now: dt.datetime) -> Outcome:
     """Append what one listing item adds to the history (see the module docstring)."""
     return record_observations(session, run_id, [item], now)[0]
+
+
+def crawl_knowledge(
+    session: Session, source: str, property_type: str
+) -> dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]]:
+    """What a crawl's detail policy needs of each known listing of a source and type, by the site's
+    listing id: its latest stored price (as PRICE_FIELDS, None before any) and when its detail page
+    was last read on a trusted night (None if never). A detail page read while the site dropped a
+    field (a renamed label: a suspect night) does not count, so it is read again."""
+    latest_price = latest_per_listing(PriceChange)
+    last_detail = (
+        select(Sighting.listing_id, func.max(Sighting.seen_at).label("seen_at"))
+        .join(CrawlRun, CrawlRun.id == Sighting.run_id)
+        .where(Sighting.page_kind == "detail", CrawlRun.verdict == Verdict.COMPLETE_HEALTHY)
+        .group_by(Sighting.listing_id)
+        .subquery()
+    )
+    query = (
+        select(Listing.source_listing_id, *(getattr(PriceChange, f) for f in PRICE_FIELDS), last_detail.c.seen_at)
+        .select_from(Listing)
+        .outerjoin(latest_price, latest_price.c.listing_id == Listing.id)
+        .outerjoin(PriceChange, PriceChange.id == latest_price.c.id)
+        .outerjoin(last_detail, last_detail.c.listing_id == Listing.id)
+        .where(Listing.source == source, Listing.property_type == property_type)
+    )
+    known: dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]] = {}
+    for listing_id, status, yen, low, high, detail_at in session.execute(query):
+        if isinstance(detail_at, str):
+            detail_at = dt.datetime.fromisoformat(detail_at)
+        if detail_at is not None and detail_at.tzinfo is None:
+            detail_at = detail_at.replace(tzinfo=dt.UTC)
+        known[listing_id] = ((status, yen, low, high) if status is not None else None, detail_at)
+    return known

@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.history import ACTIVE_KINDS, GONE_KINDS
+from db.latest import latest_per_listing
 from db.models import CrawlRun, CrawlRunWard, Listing, ListingEvent, ListingSnapshot, Sighting
 from db.nights import night_of
 
@@ -76,22 +77,14 @@ def trusted_ward_nights(
 
 def _active_listings_in_ward(source: str, property_type: str, ward_code: int) -> Select[int]:
     """The ids of the listings whose latest event is active and whose latest snapshot is in the ward."""
-    latest_event = (
-        select(ListingEvent.listing_id, func.max(ListingEvent.id).label("event_id"))
-        .group_by(ListingEvent.listing_id)
-        .subquery()
-    )
-    latest_snapshot = (
-        select(ListingSnapshot.listing_id, func.max(ListingSnapshot.id).label("snapshot_id"))
-        .group_by(ListingSnapshot.listing_id)
-        .subquery()
-    )
+    latest_event = latest_per_listing(ListingEvent)
+    latest_snapshot = latest_per_listing(ListingSnapshot)
     query = (
         select(Listing.id)
         .join(latest_event, latest_event.c.listing_id == Listing.id)
-        .join(ListingEvent, ListingEvent.id == latest_event.c.event_id)
+        .join(ListingEvent, ListingEvent.id == latest_event.c.id)
         .join(latest_snapshot, latest_snapshot.c.listing_id == Listing.id)
-        .join(ListingSnapshot, ListingSnapshot.id == latest_snapshot.c.snapshot_id)
+        .join(ListingSnapshot, ListingSnapshot.id == latest_snapshot.c.id)
         .where(
             Listing.source == source,
             Listing.property_type == property_type,

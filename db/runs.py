@@ -1,19 +1,22 @@
-"""Crawl runs as first-class data: open a run, close it with its stats and verdict, apply removals."""
+"""Crawl runs as first-class data: open a run, close it with its figures and verdict, apply removals.
+
+The verdict itself is reached from the crawl's stats on the scraper's side (scraper.health); this
+module only stores what it is given and applies the removal rules (db.removal).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db.baselines import read_baseline
-from db.health import RunVerdict, Thresholds, judge_run
+from db.latest import latest_per_listing
 from db.models import CrawlRun, CrawlRunField, CrawlRunWard, ListingSnapshot, Sighting
 from db.nights import night_of
 from db.removal import DEFAULT_REMOVAL_RUNS, apply_ended, apply_removals
+from db.verdicts import RunFigures, RunVerdict, Verdict
 
 
 def start_run(
@@ -24,7 +27,7 @@ def start_run(
     session.execute(
         update(CrawlRun)
         .where(CrawlRun.spider == spider, CrawlRun.finished_at.is_(None), CrawlRun.verdict.is_(None))
-        .values(verdict="interrupted", complete=False, healthy=False, verdict_reasons="the crawl never finished")
+        .values(verdict=Verdict.INTERRUPTED, complete=False, healthy=False, verdict_reasons="the crawl never finished")
     )
     run = CrawlRun(
         spider=spider,
@@ -39,50 +42,38 @@ def start_run(
     return run
 
 
-def _int(stats: Mapping[str, Any], key: str) -> int:
-    value = stats.get(key)
-    return int(value) if isinstance(value, int | float) else 0
-
-
 def stored_list_sightings(session: Session, run_id: int) -> dict[int, int]:
     """Per ward code, the listings whose list sighting the database holds for the run (the ward of
     each listing's latest snapshot): what was stored, which the verdict compares with what was read."""
-    latest = (
-        select(ListingSnapshot.listing_id, func.max(ListingSnapshot.id).label("snapshot_id"))
-        .where(ListingSnapshot.listing_id.in_(select(Sighting.listing_id).where(Sighting.run_id == run_id)))
-        .group_by(ListingSnapshot.listing_id)
-        .subquery()
+    latest = latest_per_listing(
+        ListingSnapshot, ListingSnapshot.listing_id.in_(select(Sighting.listing_id).where(Sighting.run_id == run_id))
     )
     query = (
         select(ListingSnapshot.ward_code, func.count())
         .select_from(Sighting)
         .join(latest, latest.c.listing_id == Sighting.listing_id)
-        .join(ListingSnapshot, ListingSnapshot.id == latest.c.snapshot_id)
+        .join(ListingSnapshot, ListingSnapshot.id == latest.c.id)
         .where(Sighting.run_id == run_id, Sighting.page_kind == "list")
         .group_by(ListingSnapshot.ward_code)
     )
     return {code: count for code, count in session.execute(query) if code is not None}
 
 
-def finish_run(
+def close_run(
     session: Session,
     run: CrawlRun,
-    stats: Mapping[str, Any],
-    wards: Sequence[tuple[str, int]],
-    counts: Mapping[str, int],
+    verdict: RunVerdict,
+    figures: RunFigures,
     now: dt.datetime,
     removal_runs: int = DEFAULT_REMOVAL_RUNS,
-    thresholds: Thresholds | None = None,
-    prefix: str = "suumo",
+    max_removal_share: float = 0.15,
+    min_removals_held: int = 10,
     ended: Sequence[tuple[str, str, dt.datetime]] = (),
 ) -> RunVerdict:
-    """Judge the run against its stats, what the database stored and the recent trusted nights; store
-    its stats, verdict, per-ward coverage and field fill rates; apply the "listing ended" pages and
-    the removal rules (db.removal)."""
-    thresholds = thresholds or Thresholds()
-    baseline = read_baseline(session, run, [code for _, code in wards], thresholds.baseline_nights)
-    stored = stored_list_sightings(session, run.id)
-    verdict = judge_run(stats, wards, prefix, thresholds, baseline, stored)
+    """Store the run's verdict, per-ward coverage, field fill rates and figures; apply the "listing
+    ended" pages (``ended``: source, listing id, time) and the removal rules (db.removal), which only
+    trusted ward runs may drive. Reasons found here (ended pages refused, removals held) are added to
+    the verdict, which is returned."""
     for ward in verdict.wards:
         session.add(
             CrawlRunWard(
@@ -107,20 +98,14 @@ def finish_run(
         session.add(CrawlRunField(run_id=run.id, page_kind=kind, field=name, items=items, filled=filled))
     session.flush()
     run.finished_at = now
-    run.finish_reason = str(stats.get("finish_reason") or "")
+    run.finish_reason = figures.finish_reason
     run.complete, run.healthy, run.verdict = verdict.complete, verdict.healthy, verdict.verdict
-    run.verdict_reasons = "; ".join(verdict.reasons) or None
-    run.list_pages = sum(v for k, v in stats.items() if k.startswith(f"{prefix}/list_pages/") and isinstance(v, int))
-    run.detail_pages = sum(
-        v for k, v in stats.items() if k.startswith(f"{prefix}/detail_pages/") and isinstance(v, int)
-    )
-    run.items = _int(stats, "item_scraped_count")
-    run.blocked = _int(stats, f"{prefix}/blocked")
-    run.errors = _int(stats, "log_count/ERROR")
-    run.new_listings = counts.get("new_listings", 0)
-    run.price_changes = counts.get("price_changes", 0)
-    run.relisted = counts.get("relisted", 0)
-    run.stats = {k: (v if isinstance(v, int | float | str | bool) or v is None else str(v)) for k, v in stats.items()}
+    run.list_pages, run.detail_pages, run.items = figures.list_pages, figures.detail_pages, figures.items
+    run.blocked, run.errors = figures.blocked, figures.errors
+    run.new_listings, run.price_changes, run.relisted = figures.new_listings, figures.price_changes, figures.relisted
+    run.stats = {
+        k: (v if isinstance(v, int | float | str | bool) or v is None else str(v)) for k, v in figures.stats.items()
+    }
     trusted = {w.ward_code for w in verdict.wards if w.trusted}
     ended_outcome = apply_ended(session, run, ended, trusted)
     run.ended = ended_outcome.ended
@@ -132,9 +117,7 @@ def finish_run(
         verdict.reasons.append(
             f'{ended_outcome.rejected_untrusted} "listing ended" page(s) on an untrusted night: not taken'
         )
-    removals = apply_removals(
-        session, run, removal_runs, now, thresholds.max_removal_share, thresholds.min_removals_held
-    )
+    removals = apply_removals(session, run, removal_runs, now, max_removal_share, min_removals_held)
     run.removed, run.removals_held = removals.removed, removals.held
     if removals.held:
         verdict.reasons.append(

@@ -1,13 +1,24 @@
-"""Extensions: the crawl checks itself against the site's own numbers when it closes."""
+"""Extensions: the crawl checks itself against the site's own numbers when it closes, records its run
+in the database, and writes its stats to a file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
+
+from db.engine import session_scope
+from db.models import CrawlRun
+from db.runs import start_run
+from scraper.clock import now_utc
+from scraper.database import WriteRetries, crawl_database_url, crawl_engine, dispose_crawl_engine
+from scraper.items import ListingEnded
+from scraper.statkeys import DB_ENDED, DB_REMOVED, DB_RUN_ID, DB_VERDICT, FINISH_REASON, StatKeys
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +47,17 @@ class CoverageGuard:
         wards: list[Any] = getattr(spider, "wards", [])
         if prefix is None:
             return
+        keys = StatKeys(prefix)
         for ward in wards:
-            hits = self.stats.get_value(f"{prefix}/hits/{ward.slug}")
-            cards = self.stats.get_value(f"{prefix}/cards/{ward.slug}/unique", 0)
+            hits = self.stats.get_value(keys.hits(ward.slug))
+            cards = self.stats.get_value(keys.cards_unique(ward.slug), 0)
             if hits is None:
                 logger.error("No hit count was read for %s: the ward's list was not crawled", ward.slug)
                 continue
             coverage = 1.0 if hits == 0 else cards / hits
-            self.stats.set_value(f"{prefix}/coverage/{ward.slug}", round(coverage, 4))
+            self.stats.set_value(keys.coverage(ward.slug), round(coverage, 4))
             if cards < hits:
-                self.stats.set_value(f"{prefix}/truncated/{ward.slug}", True)
+                self.stats.set_value(keys.truncated(ward.slug), True)
                 logger.error(
                     "Coverage for %s: %d of %d listings seen (%.1f%%): the crawl is incomplete",
                     ward.slug,
@@ -71,8 +83,6 @@ class StatsFile:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatsFile:
-        from scrapy.exceptions import NotConfigured
-
         path = crawler.settings.get("STATS_FILE")
         if not path:
             raise NotConfigured
@@ -87,5 +97,120 @@ class StatsFile:
         from pathlib import Path
 
         stats = dict(self.stats.get_stats())
-        stats["finish_reason"] = reason
+        stats[FINISH_REASON] = reason
         Path(self.path).write_text(json.dumps(stats, default=str, ensure_ascii=False, indent=1, sort_keys=True))
+
+
+class CrawlRunRecorder:
+    """The crawl run in the database (enabled with a database, the ``DATABASE_URL`` setting).
+
+    When the spider opens, the run is opened (``db/run_id``; an earlier run of the spider that never
+    finished is marked interrupted). "Listing ended" items are collected as they are scraped. When
+    the spider closes, after the pipelines have written their last batch and the coverage guard has
+    put its figures into the stats, the run is judged from its final stats (scraper.health), closed
+    with its verdict, figures and removals (db.runs), and the verdict is logged and put into the stats
+    (``db/verdict``, ``db/removed``, ``db/ended``) before the stats file is written. The crawl's
+    database engine is disposed last.
+
+    A database that cannot be reached when the spider opens stops the crawl at once (close reason
+    ``database_error``): nothing is fetched that could not be stored.
+    """
+
+    def __init__(self, crawler: Crawler):
+        from scraper.health import Thresholds
+
+        self.crawler = crawler
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+        self.engine = crawl_engine(crawler)
+        settings = crawler.settings
+        self.removal_nights = settings.getint("CONDO_REMOVAL_NIGHTS", 2)
+        self.thresholds = Thresholds.from_settings(
+            lambda name: None if settings.get(name) is None else str(settings.get(name))
+        )
+        self.writes = WriteRetries.from_settings(settings, self.stats)
+        self.run_id: int | None = None
+        self.ended: list[tuple[str, str, dt.datetime]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        if not crawl_database_url(crawler):
+            raise NotConfigured("no database URL: no crawl run is recorded")
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        wards = [ward.slug for ward in getattr(spider, "wards", [])]
+        try:
+            with session_scope(self.engine) as session:
+                run = start_run(
+                    session,
+                    spider=spider.name,
+                    source=getattr(spider, "source", "unknown"),
+                    property_type=getattr(spider, "property_type", "unknown"),
+                    wards=wards,
+                    now=now_utc(),
+                )
+                self.run_id = run.id
+        except SQLAlchemyError as error:
+            logger.error("Cannot open a crawl run in the database: %s", str(error).splitlines()[0])
+            assert self.crawler.engine is not None
+            self.crawler.engine.close_spider(spider, "database_error")
+            return
+        self.stats.set_value(DB_RUN_ID, self.run_id)
+        logger.info("Crawl run %s opened", self.run_id)
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        if isinstance(item, ListingEnded):
+            # Judged when the run closes: only a trusted night may end a listing, and never one the
+            # list still showed that night (db.removal.apply_ended).
+            self.ended.append((item.source, item.listing_id, item.scraped_at))
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        try:
+            if self.run_id is not None:
+                self._close(spider, reason)
+        finally:
+            dispose_crawl_engine(self.crawler)
+
+    def _close(self, spider: Spider, reason: str) -> None:
+        from scraper.health import finish_run
+
+        stats = dict(self.stats.get_stats())
+        stats[FINISH_REASON] = reason
+        wards = [(ward.slug, ward.code) for ward in getattr(spider, "wards", [])]
+        now = now_utc()
+
+        def close() -> tuple[Any, int | None, int | None]:
+            with session_scope(self.engine) as session:
+                run = session.get(CrawlRun, self.run_id)
+                assert run is not None
+                verdict = finish_run(
+                    session,
+                    run,
+                    stats,
+                    wards,
+                    now,
+                    removal_runs=self.removal_nights,
+                    thresholds=self.thresholds,
+                    prefix=getattr(spider, "stats_prefix", "suumo"),
+                    ended=self.ended,
+                )
+                return verdict, run.removed, run.ended
+
+        verdict, removed, ended = self.writes.run("close the crawl run", close)
+        self.stats.set_value(DB_VERDICT, str(verdict.verdict))
+        self.stats.set_value(DB_REMOVED, removed)
+        self.stats.set_value(DB_ENDED, ended or 0)
+        log = logger.info if verdict.healthy and verdict.complete else logger.error
+        log(
+            "Crawl run %s: %s%s",
+            self.run_id,
+            verdict.verdict,
+            f" ({'; '.join(verdict.reasons)})" if verdict.reasons else "",
+        )

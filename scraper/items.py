@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import MutableMapping
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Literal
+
+from itemadapter import ItemAdapter
 
 PropertyType = Literal["used", "new"]
 PageKind = Literal["list", "detail"]
@@ -95,13 +98,11 @@ class ListingItem:
     plans: list[PlanType] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: dates as ISO strings, nested plan rows as dicts."""
-        out: dict[str, Any] = {}
-        for key, value in dataclasses.asdict(self).items():
-            if isinstance(value, dt.datetime | dt.date):
-                value = value.isoformat()
-            out[key] = value
-        return out
+        """The item as :func:`item_row` gives it, with dates as ISO text: ready for ``json.dumps``."""
+        return {
+            key: value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
+            for key, value in item_row(self).items()
+        }
 
 
 @dataclass
@@ -119,3 +120,32 @@ class ListingEnded:
 
 
 ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ListingItem))
+
+
+def fields_of(item: Any) -> MutableMapping[str, Any]:
+    """The item's fields as a mutable mapping: a dataclass item's own ``vars()`` (writes go to the
+    item), a dict itself, anything else through ItemAdapter. Reading a ListingItem's fields through
+    ItemAdapter costs more than the rest of the pipelines together (it inspects every value)."""
+    if is_dataclass(item) and hasattr(item, "__dict__"):
+        return vars(item)
+    if isinstance(item, dict):
+        return item
+    return ItemAdapter(item)
+
+
+def item_row(item: Any) -> dict[str, Any]:
+    """The one serialiser: a plain dict of the item's fields, nested plan rows as dicts (what the
+    history writer stores, and, with dates as text, what ``condo parse`` prints).
+
+    >>> row = item_row(ListingItem("suumo", "new", "detail", "1", "u", dt.datetime(2026, 1, 1),
+    ...                            plans=[PlanType("A", "3LDK", 70.1, "fixed", 1, 2)]))
+    >>> row["plans"][0]["layout"], row["listing_id"]
+    ('3LDK', '1')
+    """
+    values = dict(fields_of(item))
+    for name, value in values.items():
+        if isinstance(value, list) and value and is_dataclass(value[0]):
+            values[name] = [
+                asdict(entry) if is_dataclass(entry) and not isinstance(entry, type) else entry for entry in value
+            ]
+    return values

@@ -12,6 +12,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError, NoRouteError
 
+from scraper.statkeys import StatKeys
+
 UNREACHABLE = (
     DownloadConnectionRefusedError,
     CannotResolveHostError,
@@ -56,7 +58,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.unreachable += 1
             stats = self.crawler.stats
             if stats is not None:
-                stats.inc_value("suumo/unreachable")
+                stats.inc_value(StatKeys(getattr(self.crawler.spider, "stats_prefix", "suumo")).unreachable)
             if self.unreachable >= self.max_unreachable and self.crawler.engine is not None:
                 # The site cannot be reached: stop now, with a reason the runner and the verdict read,
                 # instead of backing off for minutes without a word.

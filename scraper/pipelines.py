@@ -4,26 +4,37 @@
 300 ValidateItemPipeline  plausibility: a value no Tokyo condo can have is a parse error → None
 400 DedupeItemPipeline    the same listing twice in one run (listings move between pages mid-crawl)
 500 FieldStatsPipeline    how often each field is filled, per page kind (the verdict's field baselines)
-800 PersistItemPipeline   batches into the price-history database (only with a database URL)
+800 PersistItemPipeline   batches into the price-history database (only with a database URL; the run
+                          itself is opened and closed by scraper.extensions.CrawlRunRecorder)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
-from collections.abc import MutableMapping
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from itemadapter import ItemAdapter
-from scrapy import Spider, signals
+from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from db.engine import session_scope
+from db.history import record_observations
 from scraper.clock import now_utc
-from scraper.items import ListingEnded
+from scraper.database import WriteRetries, crawl_database_url, crawl_engine
+from scraper.items import ListingEnded, fields_of, item_row
+from scraper.statkeys import (
+    DB_BATCHES,
+    DB_COUNTS,
+    DB_ITEMS_UNWRITTEN,
+    DB_ITEMS_WRITTEN,
+    DB_RUN_ID,
+    DB_WRITE_FAILURES,
+    db_count,
+    fields_filled,
+    fields_items,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,28 +57,6 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "management_fee_yen": (0, 1_000_000),
     "repair_reserve_yen": (0, 1_000_000),
 }
-
-
-def fields_of(item: Any) -> MutableMapping[str, Any]:
-    """The item's fields as a mutable mapping: a dataclass item's own ``vars()`` (writes go to the
-    item), a dict itself, anything else through ItemAdapter. Reading a ListingItem's fields through
-    ItemAdapter costs more than the rest of the pipelines together (it inspects every value)."""
-    if is_dataclass(item) and hasattr(item, "__dict__"):
-        return vars(item)
-    if isinstance(item, dict):
-        return item
-    return ItemAdapter(item)
-
-
-def as_row(item: Any) -> dict[str, Any]:
-    """A plain dict of the item's fields, nested dataclasses (plan rows) as dicts."""
-    values = dict(fields_of(item))
-    for name, value in values.items():
-        if isinstance(value, list) and value and is_dataclass(value[0]):
-            values[name] = [
-                asdict(entry) if is_dataclass(entry) and not isinstance(entry, type) else entry for entry in value
-            ]
-    return values
 
 
 def _stats(crawler: Crawler) -> StatsCollector:
@@ -192,114 +181,44 @@ class FieldStatsPipeline:
             return item
         values = fields_of(item)
         kind = values.get("page_kind") or "list"
-        self.stats.inc_value(f"fields/{kind}/items")
+        self.stats.inc_value(fields_items(kind))
         for name, value in values.items():
             if name not in IDENTITY_FIELDS and value is not None and value != []:
-                self.stats.inc_value(f"fields/{kind}/{name}/filled")
+                self.stats.inc_value(fields_filled(kind, name))
         return item
 
 
 class PersistItemPipeline:
     """Write items into the price-history database in batches, one transaction per batch.
 
-    Enabled when ``CONDO_DATABASE_URL`` (or the ``DATABASE_URL`` environment variable) is set; the crawl
-    run is opened when the spider opens and closed, with its stats, verdict and removals, when it
-    closes. A crawl killed at any moment leaves every committed batch consistent and its run without
-    an end, which the next run of the spider marks ``interrupted``.
+    Enabled with a database (the ``DATABASE_URL`` setting); the crawl run it writes into is opened and
+    closed by scraper.extensions.CrawlRunRecorder. What the history writer found is counted as
+    ``db/new_listings``, ``db/price_changes`` and ``db/relisted``. "Listing ended" items pass through:
+    the recorder judges them when the run closes. A crawl killed at any moment leaves every committed
+    batch consistent and its run without an end, which the next run of the spider marks ``interrupted``.
     """
 
-    def __init__(self, crawler: Crawler, url: str):
-        from db.engine import make_engine
-
+    def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.stats = _stats(crawler)
-        self.engine = make_engine(url)
-        settings = crawler.settings
-        self.batch_size = settings.getint("CONDO_BATCH_SIZE", 1000)
-        self.removal_nights = settings.getint("CONDO_REMOVAL_NIGHTS", 2)
-        self.write_attempts = settings.getint("CONDO_WRITE_ATTEMPTS", 6)
-        self.write_backoff = settings.getfloat("CONDO_WRITE_BACKOFF_SECONDS", 0.5)
-        if self.write_attempts < 1:
-            raise ValueError("CONDO_WRITE_ATTEMPTS must be at least 1")
-
-        def setting(name: str) -> Any:
-            value = settings.get(name)
-            return None if value is None else str(value)
-
-        from db.health import Thresholds
-
-        self.thresholds = Thresholds.from_settings(setting)
+        self.engine = crawl_engine(crawler)
+        self.batch_size = crawler.settings.getint("CONDO_BATCH_SIZE", 1000)
+        self.writes = WriteRetries.from_settings(crawler.settings, self.stats)
         self.buffer: list[Any] = []
-        self.ended: list[tuple[str, str, dt.datetime]] = []
-        self.run_id: int | None = None
-        self.counts = {"new_listings": 0, "price_changes": 0, "relisted": 0, "ended": 0}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PersistItemPipeline:
-        import os
-
-        url = crawler.settings.get("CONDO_DATABASE_URL") or os.environ.get("DATABASE_URL")
-        if not url:
+        if not crawl_database_url(crawler):
             raise NotConfigured("no database URL: items are not stored")
-        pipeline = cls(crawler, url)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        return pipeline
-
-    def open_spider(self, spider: Spider | None = None) -> None:
-        from db.engine import session_scope
-        from db.runs import start_run
-
-        spider = spider or self.crawler.spider
-        wards = [ward.slug for ward in getattr(spider, "wards", [])]
-        with session_scope(self.engine) as session:
-            run = start_run(
-                session,
-                spider=getattr(spider, "name", "unknown"),
-                source=getattr(spider, "source", "unknown"),
-                property_type=getattr(spider, "property_type", "unknown"),
-                wards=wards,
-                now=now_utc(),
-            )
-            self.run_id = run.id
-        self.stats.set_value("db/run_id", self.run_id)
-        logger.info("Crawl run %s opened", self.run_id)
+        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ListingEnded):
-            # Judged when the run closes: only a trusted night may end a listing, and never one the
-            # list still showed that night (db.removal.apply_ended).
-            self.ended.append((item.source, item.listing_id, item.scraped_at))
             return item
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
         return item
-
-    def retrying(self, what: str, work: Any) -> Any:
-        """Run ``work()`` (one transaction), again after a failure with a doubling pause, up to
-        ``CONDO_WRITE_ATTEMPTS`` times; the last failure is raised. A write can fail for a moment
-        ("database is locked" while another connection holds the write lock past the busy timeout,
-        a dropped connection); the batch must not be lost for it."""
-        from sqlalchemy.exc import DBAPIError
-
-        for attempt in range(1, self.write_attempts + 1):
-            try:
-                return work()
-            except DBAPIError as error:
-                if attempt == self.write_attempts:
-                    raise
-                pause = self.write_backoff * 2 ** (attempt - 1)
-                self.stats.inc_value("db/write_retries")
-                logger.warning(
-                    "Could not %s (attempt %d of %d): %s; trying again in %.1f s",
-                    what,
-                    attempt,
-                    self.write_attempts,
-                    str(error.orig or error).splitlines()[0],
-                    pause,
-                )
-                time.sleep(pause)
-        raise AssertionError("unreachable")
 
     def flush(self) -> None:
         from sqlalchemy.exc import DBAPIError
@@ -308,73 +227,31 @@ class PersistItemPipeline:
             return
         batch = self.buffer
         try:
-            self.retrying("write a batch", lambda: self._write(batch))
+            self.writes.run("write a batch", lambda: self._write(batch))
         except DBAPIError as error:
             # Kept for the next flush: the batch is written later or counted as unwritten at the close.
-            self.stats.inc_value("db/write_failures")
+            self.stats.inc_value(DB_WRITE_FAILURES)
             logger.error("Could not write a batch of %d items: %s; kept for the next attempt", len(batch), error)
             return
         self.buffer = self.buffer[len(batch) :]
-        self.stats.inc_value("db/items_written", len(batch))
-        self.stats.inc_value("db/batches")
+        self.stats.inc_value(DB_ITEMS_WRITTEN, len(batch))
+        self.stats.inc_value(DB_BATCHES)
 
     def _write(self, batch: list[Any]) -> None:
-        from db.engine import session_scope
-        from db.history import record_observations
-
-        counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
+        run_id = self.stats.get_value(DB_RUN_ID)
+        if run_id is None:
+            raise RuntimeError("no crawl run is open: enable scraper.extensions.CrawlRunRecorder")
+        counts = dict.fromkeys(DB_COUNTS, 0)
         with session_scope(self.engine) as session:
-            for outcome in record_observations(session, self.run_id, [as_row(item) for item in batch], now_utc()):
+            for outcome in record_observations(session, run_id, [item_row(item) for item in batch], now_utc()):
                 counts["new_listings"] += outcome.new_listing
                 counts["price_changes"] += outcome.price_changed
                 counts["relisted"] += outcome.relisted
         for name, value in counts.items():
-            self.counts[name] += value
+            self.stats.inc_value(db_count(name), value)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         self.flush()
         if self.buffer:
-            self.stats.set_value("db/items_unwritten", len(self.buffer))
+            self.stats.set_value(DB_ITEMS_UNWRITTEN, len(self.buffer))
             logger.error("%d item(s) could not be written to the database", len(self.buffer))
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Close the run after the other extensions have put their figures into the stats."""
-        from db.engine import session_scope
-        from db.models import CrawlRun
-        from db.runs import finish_run
-
-        stats = dict(self.stats.get_stats())
-        stats["finish_reason"] = reason
-        wards = [(ward.slug, ward.code) for ward in getattr(spider, "wards", [])]
-        now = now_utc()
-
-        def close() -> tuple[Any, int | None, int | None]:
-            with session_scope(self.engine) as session:
-                run = session.get(CrawlRun, self.run_id)
-                assert run is not None
-                verdict = finish_run(
-                    session,
-                    run,
-                    stats,
-                    wards,
-                    self.counts,
-                    now,
-                    removal_runs=self.removal_nights,
-                    thresholds=self.thresholds,
-                    prefix=getattr(spider, "stats_prefix", "suumo"),
-                    ended=self.ended,
-                )
-                return verdict, run.removed, run.ended
-
-        verdict, removed, ended = self.retrying("close the crawl run", close)
-        self.counts["ended"] = ended or 0
-        for key, value in (("db/verdict", verdict.verdict), ("db/removed", removed), *self.counts.items()):
-            self.stats.set_value(key if key.startswith("db/") else f"db/{key}", value)
-        log = logger.info if verdict.healthy and verdict.complete else logger.error
-        log(
-            "Crawl run %s: %s%s",
-            self.run_id,
-            verdict.verdict,
-            f" ({'; '.join(verdict.reasons)})" if verdict.reasons else "",
-        )
-        self.engine.dispose()

@@ -93,11 +93,14 @@ def run_spider_process(
     if wards:
         command += ["-a", f"wards={wards}"]
     all_settings = dict(settings or {})
+    child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "scraper.settings"}
+    if "DATABASE_URL" in all_settings:
+        # Through the environment: a command line (and a PostgreSQL password in it) is visible in ps.
+        child_env["DATABASE_URL"] = all_settings.pop("DATABASE_URL")
     if time_limit:
         all_settings.setdefault("CLOSESPIDER_TIMEOUT", str(int(time_limit)))
     for name, value in all_settings.items():
         command += ["-s", f"{name}={value}"]
-    child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "scraper.settings"}
     log_file = open(log_path, "a", encoding="utf-8") if log_path else None  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         command,

@@ -53,8 +53,9 @@ ITEM_PIPELINES = {
     "scraper.pipelines.FieldStatsPipeline": 500,
     "scraper.pipelines.PersistItemPipeline": 800,
 }
-# The price-history database; the persist pipeline is off when neither this nor DATABASE_URL is set.
-CONDO_DATABASE_URL = os.environ.get("CONDO_DATABASE_URL", "")
+# The price-history database (scraper.database): without it nothing is stored and no run is recorded.
+# `condo crawl` passes it through the environment, never on the command line (a password would show in ps).
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # Items written per transaction: about ten list pages of a crawl; a larger batch reads what is known of
 # its listings in fewer queries (benchmarks/store.py), a killed crawl loses at most one unwritten batch.
 CONDO_BATCH_SIZE = 1000
@@ -70,7 +71,7 @@ CONDO_MAX_CONSECUTIVE_BLOCKS = 5
 # After this many connection failures in a row (refused, no DNS, no route) the spider stops with reason
 # "unreachable": a site that cannot be reached is not retried for minutes in silence.
 CONDO_MAX_CONSECUTIVE_UNREACHABLE = 5
-# The verdict's thresholds (db.health.Thresholds; docs/operations.md says how the defaults were chosen):
+# The verdict's thresholds (scraper.health.Thresholds; docs/operations.md says how the defaults were chosen):
 # CONDO_VERDICT_BASELINE_NIGHTS, CONDO_VERDICT_MAX_FALL, CONDO_VERDICT_MIN_FALL_LISTINGS,
 # CONDO_VERDICT_MAX_FILL_DROP, CONDO_VERDICT_MIN_FILL_BASELINE, CONDO_VERDICT_MIN_FIELD_ITEMS,
 # CONDO_VERDICT_MAX_REMOVAL_SHARE, CONDO_VERDICT_MIN_REMOVALS_HELD, CONDO_VERDICT_MIN_COVERAGE.
@@ -82,6 +83,8 @@ SUUMO_DETAIL_MAX_AGE_DAYS = 90
 SUUMO_DETAIL_ON_PRICE_CHANGE = False
 EXTENSIONS = {
     "scraper.extensions.CoverageGuard": 500,
+    # Opens the run, and closes it after the coverage guard and before the stats file (signal order).
+    "scraper.extensions.CrawlRunRecorder": 800,
     "scraper.extensions.StatsFile": 900,
 }
 # Path of a JSON file that receives the final crawl stats (off when empty).

@@ -90,7 +90,7 @@ def detail_days(
     (``seen``, ascending; ``prices``: its asking price on each of them, ``Listing.prices_on(seen)``).
 
     By default the new and repriced nights (as :func:`simulator.load.load_market`); with
-    ``detail_max_age_days`` the crawl's own rule (``db.policy.detail_reason``: new, stale, or repriced
+    ``detail_max_age_days`` the crawl's own rule (``scraper.detail_policy.detail_reason``: new, stale, or repriced
     when ``detail_on_price_change``), the database holding nothing before the first night.
     """
     price_on = dict(zip(seen, prices, strict=True))

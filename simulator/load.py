@@ -18,9 +18,11 @@ from sqlalchemy import Engine
 from db.engine import session_scope
 from db.history import PRICE_FIELDS, record_observations
 from db.models import CrawlRun
-from db.policy import detail_reason
-from db.runs import finish_run, start_run
+from db.runs import start_run
+from scraper.detail_policy import detail_reason
+from scraper.health import finish_run
 from scraper.parsing.address import area_group_of
+from scraper.statkeys import FINISH_REASON, StatKeys, db_count
 from simulator.market import WARDS, Listing, Market
 from simulator.replay import crawl_time
 
@@ -77,10 +79,11 @@ def observation(market: Market, listing: Listing, day: int, page_kind: str) -> d
 
 def ward_stats(hits: Mapping[str, int]) -> dict[str, Any]:
     """The crawl stats of a complete night that saw ``hits[ward]`` listings in each ward."""
+    keys = StatKeys("suumo")
     stats: dict[str, Any] = {}
     for ward, count in hits.items():
-        stats[f"suumo/hits/{ward}"] = stats[f"suumo/cards/{ward}/unique"] = count
-        stats[f"suumo/ward_done/{ward}"] = True
+        stats[keys.hits(ward)] = stats[keys.cards_unique(ward)] = count
+        stats[keys.ward_done(ward)] = True
     return stats
 
 
@@ -106,7 +109,7 @@ def night_items(
 
 @dataclass
 class DetailMemory:
-    """What the crawl's detail rule (``db.policy.detail_reason``) knows of one listing from the
+    """What the crawl's detail rule (``scraper.detail_policy.detail_reason``) knows of one listing from the
     database: the stored card price and when its detail page was last read. The loaders keep one per
     listing to decide, night by night, as the nightly crawl would."""
 
@@ -145,7 +148,7 @@ def load_market(
     written in batches of ``batch_size`` items as the crawl's persist pipeline does.
 
     Detail pages: by default for the new and repriced listings. With ``detail_max_age_days`` the loader
-    follows the crawl's own rule (``db.policy.detail_reason``) instead, so that a database loaded here
+    follows the crawl's own rule (``scraper.detail_policy.detail_reason``) instead, so that a database loaded here
     is in the state the nightly crawl would have left (for benchmarks of steady-state requests); it
     then assumes the database held no listing before the first night.
     """
@@ -157,7 +160,7 @@ def load_market(
             run = start_run(session, "suumo_chuko", "suumo", "used", WARD_ORDER, now)
             run_id = run.id
         counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
-        stats: dict[str, Any] = {"finish_reason": "finished", **night_stats(market, day)}
+        stats: dict[str, Any] = {FINISH_REASON: "finished", **night_stats(market, day)}
         wants_detail = None
         if detail_max_age_days is not None:
 
@@ -176,4 +179,5 @@ def load_market(
         with session_scope(engine) as session:
             finished = session.get(CrawlRun, run_id)
             assert finished is not None
-            finish_run(session, finished, stats, [(w, WARDS[w][0]) for w in WARD_ORDER], counts, now)
+            stats.update({db_count(name): value for name, value in counts.items()})
+            finish_run(session, finished, stats, [(w, WARDS[w][0]) for w in WARD_ORDER], now)

@@ -124,11 +124,10 @@ def replay(
             night_settings = {
                 **REPLAY_SETTINGS,
                 "SUUMO_BASE_URL": base_url,
-                "CONDO_DATABASE_URL": database_url,
-                "SUUMO_DETAIL_POLICY": "db.policy.DatabaseDetailPolicy",
+                "SUUMO_DETAIL_POLICY": "scraper.detail_policy.DatabaseDetailPolicy",
                 **(settings or {}),
             }
-            env = {}
+            env = {"DATABASE_URL": database_url}
             if "write-lock" in night_faults:
                 night_settings["CONDO_BATCH_SIZE"] = "10"
                 env["CONDO_SQLITE_BUSY_TIMEOUT_MS"] = str(WRITE_LOCK_BUSY_TIMEOUT_MS)

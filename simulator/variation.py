@@ -1,5 +1,5 @@
 """How much a ward moves from one night to the next on the simulated market: the measurement behind
-the verdict's default thresholds (db.health.Thresholds; docs/operations.md).
+the verdict's default thresholds (scraper.health.Thresholds; docs/operations.md).
 
 For every ward and night it compares the listings on the site with the median of the ward's previous
 seven nights (the verdict's baseline), and counts the listings that left since the night before as a

@@ -57,7 +57,7 @@ def postgres() -> Iterator[object]:
     """A real PostgreSQL server for the session, with a migrated template database."""
     from db.engine import make_engine
     from db.migrate import upgrade
-    from tests.support.postgres import pg_bin, postgres_server
+    from db.temporary_server import pg_bin, postgres_server
 
     if pg_bin() is None:
         message = "PostgreSQL 15 server binaries are not installed"

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from db.engine import make_engine
 from db.migrate import upgrade
-from db.policy import refresh_share
+from scraper.detail_policy import refresh_share
 from simulator.bulk import bulk_load, detail_days
 from simulator.load import load_market
 from simulator.market import MarketConfig, build_market

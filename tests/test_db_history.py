@@ -24,7 +24,8 @@ from db.models import (
     Unit,
 )
 from db.removal import ANALYZED_TABLES
-from db.runs import finish_run, start_run
+from db.runs import start_run
+from scraper.health import finish_run
 
 T0 = dt.datetime(2026, 11, 1, 17, 30, tzinfo=dt.UTC)
 KOTO = ("koto", 13108)
@@ -100,9 +101,8 @@ def night(
             finish_run(
                 session,
                 run,
-                stats or healthy_stats(len(items)),
+                {**(stats or healthy_stats(len(items))), **{f"db/{name}": value for name, value in counts.items()}},
                 [KOTO],
-                counts,
                 now + dt.timedelta(minutes=30),
                 removal_runs=k,
                 ended=[("suumo", listing_id, now) for listing_id in ended],

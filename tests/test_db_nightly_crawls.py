@@ -249,14 +249,18 @@ def test_a_killed_crawl_leaves_a_consistent_database_and_the_next_night_recovers
             "-s",
             f"SUUMO_BASE_URL={site.base_url}",
             "-s",
-            f"CONDO_DATABASE_URL={url}",
-            "-s",
             "CONDO_BATCH_SIZE=5",
             "-s",
-            "SUUMO_DETAIL_POLICY=db.policy.DatabaseDetailPolicy",
+            "SUUMO_DETAIL_POLICY=scraper.detail_policy.DatabaseDetailPolicy",
             *[f"-s{k}={v}" for k, v in FAST.items()],
         ]
-        child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            command,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "DATABASE_URL": url},
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             written = query(engine, "SELECT COUNT(*) FROM listings")[0][0]

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from db.baselines import Baseline, WardBaseline
 from db.engine import session_scope
-from db.health import Baseline, Thresholds, WardBaseline, judge_run
 from db.removal import release_held
+from scraper.health import Thresholds, judge_run
 from tests.test_db_history import KOTO, events, healthy_stats, item, night, status
 
 

@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 from scraper.detail_policy import DetailPolicy
 from scraper.items import ListingEnded, ListingItem, ListingScope, PropertyType
 from scraper.parsing.fieldlog import FieldLog
+from scraper.statkeys import StatKeys
 from scraper.suumo.common import SOURCE, ListPage, now_utc
 from scraper.suumo.detail import parse_detail
 from scraper.suumo.pages import PageKind, PageVerdict, classify_page
@@ -32,6 +33,7 @@ class SuumoSpider(scrapy.Spider):
 
     property_type: ClassVar[PropertyType]
     stats_prefix = "suumo"
+    keys = StatKeys(stats_prefix)
     source = SOURCE
     # Error statuses reach the callbacks so that blocks and errors are counted, not silently dropped.
     handle_httpstatus_list: ClassVar[list[int]] = [403, 404, 410, 429, 500, 502, 503, 504]
@@ -64,7 +66,7 @@ class SuumoSpider(scrapy.Spider):
     # --- requests -------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.crawler.stats.set_value(f"{self.stats_prefix}/wards", ",".join(w.slug for w in self.wards))
+        self.crawler.stats.set_value(self.keys.wards, ",".join(w.slug for w in self.wards))
         for ward in self.wards:
             yield scrapy.Request(
                 list_url(self.base_url, self.property_type, ward, self.page_size),
@@ -86,23 +88,23 @@ class SuumoSpider(scrapy.Spider):
     # --- bookkeeping ----------------------------------------------------------------------------
 
     def inc(self, key: str, count: int = 1) -> None:
-        self.crawler.stats.inc_value(f"{self.stats_prefix}/{key}", count)
+        self.crawler.stats.inc_value(self.keys(key), count)
 
     def verdict(self, response: Response, role: str) -> PageVerdict:
         if isinstance(response, TextResponse):
             verdict = classify_page(response.status, response.url, response.text, response.selector)
         else:
             verdict = classify_page(response.status, response.url, "")
-        self.inc(f"{role}_pages/{verdict.kind.value}")
+        self.crawler.stats.inc_value(self.keys.pages(role, verdict.kind.value))
         if verdict.kind is PageKind.BLOCKED:
             self.inc("blocked")
             self.inc(f"blocked/{verdict.reason}")
             self.logger.error("Blocked on %s page %s (%s)", role, response.url, verdict.reason)
             self.consecutive_blocks += 1
-            stopped = self.crawler.stats.get_value(f"{self.stats_prefix}/stopped_on_block")
+            stopped = self.crawler.stats.get_value(self.keys.stopped_on_block)
             if self.consecutive_blocks >= self.max_consecutive_blocks and not stopped:
                 # Asking again only tells the site we are still here: stop for the night.
-                self.crawler.stats.set_value(f"{self.stats_prefix}/stopped_on_block", self.consecutive_blocks)
+                self.crawler.stats.set_value(self.keys.stopped_on_block, self.consecutive_blocks)
                 self.logger.error(
                     "Stopping the crawl: %d blocked answers in a row (last: %s)",
                     self.consecutive_blocks,
@@ -121,7 +123,7 @@ class SuumoSpider(scrapy.Spider):
 
     def record_fields(self, fields: FieldLog, url: str) -> None:
         for (name, outcome), count in fields.counts.items():
-            self.inc(f"field/{name}/{outcome}", count)
+            self.crawler.stats.inc_value(self.keys.field(name, outcome), count)
         for name, raw in fields.unparsed:
             self.logger.warning("Could not read %s from %r on %s", name, raw, url)
 
@@ -136,17 +138,17 @@ class SuumoSpider(scrapy.Spider):
     def parse_list(self, response: Response, ward: str) -> Iterator[Any]:
         verdict = self.verdict(response, "list")
         if verdict.kind is PageKind.EMPTY:
-            if self.crawler.stats.get_value(f"{self.stats_prefix}/list_pages_parsed/{ward}"):
+            if self.crawler.stats.get_value(self.keys.list_pages_parsed(ward)):
                 # A 0件 page after pages that had cards is the site failing, not the ward emptying: it must
                 # not overwrite the hit count the earlier pages printed, nor end the ward's walk.
-                self.inc(f"list_pages_empty_after_cards/{ward}")
+                self.crawler.stats.inc_value(self.keys.list_pages_empty_after_cards(ward))
                 self.logger.error("0件 page %s after pages with listings: %s is incomplete", response.url, ward)
                 return
-            self.crawler.stats.max_value(f"{self.stats_prefix}/hits/{ward}", 0)
-            self.crawler.stats.set_value(f"{self.stats_prefix}/ward_done/{ward}", True)
+            self.crawler.stats.max_value(self.keys.hits(ward), 0)
+            self.crawler.stats.set_value(self.keys.ward_done(ward), True)
             return
         if verdict.kind is not PageKind.LIST:
-            self.inc(f"list_pages_failed/{ward}")
+            self.crawler.stats.inc_value(self.keys.list_pages_failed(ward))
             return
         assert isinstance(response, TextResponse)
         page = self.parse_list_page(response.selector, response.url, now_utc(), response.text)
@@ -168,31 +170,31 @@ class SuumoSpider(scrapy.Spider):
                 meta={"page_role": "list", "ward": ward},
             )
         else:
-            self.crawler.stats.set_value(f"{self.stats_prefix}/ward_done/{ward}", True)
+            self.crawler.stats.set_value(self.keys.ward_done(ward), True)
 
     def record_list_page(self, page: ListPage, ward: str, url: str) -> None:
         stats = self.crawler.stats
         if page.hit_count is not None:
-            stats.max_value(f"{self.stats_prefix}/hits/{ward}", page.hit_count)
+            stats.max_value(self.keys.hits(ward), page.hit_count)
         else:
-            self.inc("field/hit_count/missing")
+            stats.inc_value(self.keys.field("hit_count", "missing"))
             self.logger.warning("No hit count on %s", url)
-        self.inc(f"cards/{ward}/seen", page.cards_seen)
+        stats.inc_value(self.keys.cards_seen(ward), page.cards_seen)
         if page.cards_skipped:
             self.inc("cards_skipped", page.cards_skipped)
         ward_code = next(w.code for w in self.wards if w.slug == ward)
         elsewhere = sum(1 for item in page.items if item.ward_code is not None and item.ward_code != ward_code)
         if elsewhere:
             # The site answered a different ward than asked (a redirect or a changed URL scheme).
-            self.inc(f"cards/{ward}/other_ward", elsewhere)
+            stats.inc_value(self.keys.cards_other_ward(ward), elsewhere)
             self.logger.warning("%d card(s) on %s are not in %s", elsewhere, url, ward)
         card_ids = [item.listing_id for item in page.items]
         self.ids_seen[ward].update(card_ids)
-        stats.set_value(f"{self.stats_prefix}/cards/{ward}/unique", len(self.ids_seen[ward]))
+        stats.set_value(self.keys.cards_unique(ward), len(self.ids_seen[ward]))
         if page.footer_ids is None:
             self.inc("footer_ids/missing")
         elif page.footer_ids != card_ids:
-            self.inc(f"footer_ids/mismatch/{ward}")
+            stats.inc_value(self.keys.footer_mismatch(ward))
             self.logger.warning(
                 "Footer id list differs from the cards on %s: %d ids in footer, %d cards parsed",
                 url,
@@ -200,11 +202,11 @@ class SuumoSpider(scrapy.Spider):
                 len(card_ids),
             )
         self.record_fields(page.fields, url)
-        self.inc(f"list_pages_parsed/{ward}")
+        stats.inc_value(self.keys.list_pages_parsed(ward))
         self.logger.info(
             "progress ward=%s page=%d cards=%d hits=%s",
             ward,
-            stats.get_value(f"{self.stats_prefix}/list_pages_parsed/{ward}"),
+            stats.get_value(self.keys.list_pages_parsed(ward)),
             len(self.ids_seen[ward]),
             page.hit_count,
         )
@@ -237,5 +239,5 @@ class SuumoSpider(scrapy.Spider):
         self.inc(f"request_errors/{role}")
         self.inc(f"request_errors/{failure.type.__name__}")
         if role == "list":
-            self.inc(f"list_pages_failed/{request.meta.get('ward')}")
+            self.crawler.stats.inc_value(self.keys.list_pages_failed(request.meta.get("ward")))
         self.logger.error("Request failed for %s page %s: %r", role, request.url, failure.value)

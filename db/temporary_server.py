@@ -1,4 +1,5 @@
-"""A real PostgreSQL 15 server for the tests, started on a temporary directory and a free local port.
+"""A real PostgreSQL 15 server on a temporary directory and a free local port, for the tests and the
+benchmarks (which must not import the test package).
 
 No stand-in: the suite runs its database tests on this server as well as on SQLite. When the server
 binaries are missing the PostgreSQL tests skip, and fail under ``CI=true``.

@@ -1,5 +1,6 @@
 """Is a crawl run complete and healthy? Judged from its Scrapy stats (docs/stats.md), from what the
-database stored, and against the ward's recent healthy nights (its baseline).
+database stored, and against the ward's recent healthy nights (its baseline, db.baselines); the
+database keeps the verdict (db.runs.close_run).
 
 Only complete and healthy ward runs may mark listings removed: a blocked, truncated, partial or
 broken crawl must never be read as listings leaving the market. A well-formed crawl of a site that
@@ -11,9 +12,27 @@ thresholds were chosen.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.baselines import Baseline, WardBaseline, read_baseline
+from db.models import CrawlRun
+from db.removal import DEFAULT_REMOVAL_RUNS
+from db.runs import close_run, stored_list_sightings
+from db.verdicts import RunFigures, RunVerdict, WardVerdict, verdict_of
+from scraper.statkeys import (
+    DB_COUNTS,
+    DB_ITEMS_UNWRITTEN,
+    FINISH_REASON,
+    StatKeys,
+    db_count,
+    fields_items,
+    parse_fields_filled,
+)
 
 # Fields every list card carries; a share of them unreadable means the page template changed.
 CORE_FIELDS = ("price", "area_m2", "layout", "address")
@@ -62,70 +81,6 @@ class Thresholds:
         return cls(**values)
 
 
-@dataclass(frozen=True)
-class WardBaseline:
-    """A ward's recent level: medians over its last trusted nights."""
-
-    nights: int
-    hits: float
-    cards: float
-
-
-@dataclass(frozen=True)
-class Baseline:
-    wards: Mapping[int, WardBaseline] = field(default_factory=dict)
-    """By ward code."""
-    fill_rates: Mapping[tuple[str, str], float] = field(default_factory=dict)
-    """(page kind, field) → median fill rate over the recent trusted runs."""
-
-
-@dataclass
-class WardVerdict:
-    ward: str
-    ward_code: int
-    hits: int | None
-    cards: int
-    list_pages_failed: int
-    complete: bool
-    healthy: bool
-    reasons: list[str] = field(default_factory=list)
-    suspect: bool = False
-    broken: bool = False
-    """Unhealthy for a reason other than a suspicion (blocks, drift, lost writes)."""
-    list_pages: int = 0
-    stored: int | None = None
-    exact: bool = False
-
-    @property
-    def trusted(self) -> bool:
-        return self.complete and self.healthy
-
-    @property
-    def verdict(self) -> str:
-        return _verdict(self.complete, self.broken, self.suspect)
-
-
-@dataclass
-class RunVerdict:
-    complete: bool
-    healthy: bool
-    verdict: str
-    reasons: list[str]
-    wards: list[WardVerdict]
-    suspect: bool = False
-    fill_rates: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    """(page kind, field) → (items, filled) of the night (see :func:`night_fill_rates`): what
-    crawl_run_fields keeps for later baselines."""
-
-
-def _verdict(complete: bool, broken: bool, suspect: bool) -> str:
-    if broken:
-        return "unhealthy" if complete else "incomplete_unhealthy"
-    if not complete:
-        return "incomplete"
-    return "suspect" if suspect else "complete_healthy"
-
-
 def _int(stats: Mapping[str, Any], key: str) -> int:
     value = stats.get(key)
     return int(value) if isinstance(value, int | float) else 0
@@ -135,10 +90,9 @@ def fill_rates(stats: Mapping[str, Any]) -> dict[tuple[str, str], tuple[int, int
     """(page kind, field) → (items, filled) from the ``fields/…`` stats of scraper.pipelines.FieldStatsPipeline."""
     out: dict[tuple[str, str], tuple[int, int]] = {}
     for key, value in stats.items():
-        parts = key.split("/")
-        if len(parts) == 4 and parts[0] == "fields" and parts[3] == "filled" and isinstance(value, int):
-            items = _int(stats, f"fields/{parts[1]}/items")
-            out[(parts[1], parts[2])] = (items, value)
+        kind_field = parse_fields_filled(key)
+        if kind_field is not None and isinstance(value, int):
+            out[kind_field] = (_int(stats, fields_items(kind_field[0])), value)
     return out
 
 
@@ -158,11 +112,12 @@ def judge_ward(
     baseline: WardBaseline | None = None,
     stored: int | None = None,
 ) -> WardVerdict:
-    hits = stats.get(f"{prefix}/hits/{ward}")
-    cards = _int(stats, f"{prefix}/cards/{ward}/unique")
-    failed = _int(stats, f"{prefix}/list_pages_failed/{ward}")
+    keys = StatKeys(prefix)
+    hits = stats.get(keys.hits(ward))
+    cards = _int(stats, keys.cards_unique(ward))
+    failed = _int(stats, keys.list_pages_failed(ward))
     verdict = WardVerdict(ward, ward_code, hits, cards, failed, complete=True, healthy=True)
-    verdict.list_pages = _int(stats, f"{prefix}/list_pages_parsed/{ward}")
+    verdict.list_pages = _int(stats, keys.list_pages_parsed(ward))
     verdict.stored = stored
     verdict.exact = isinstance(hits, int) and cards >= hits
     incomplete, unhealthy, suspect = verdict.reasons, [], []
@@ -172,18 +127,18 @@ def judge_ward(
         incomplete.append(f"{ward}: no hit count read")
     if failed:
         incomplete.append(f"{ward}: {failed} list page(s) failed")
-    empty_late = _int(stats, f"{prefix}/list_pages_empty_after_cards/{ward}")
+    empty_late = _int(stats, keys.list_pages_empty_after_cards(ward))
     if empty_late:
         incomplete.append(f"{ward}: {empty_late} 0件 page(s) after pages with listings")
-    if not stats.get(f"{prefix}/ward_done/{ward}"):
+    if not stats.get(keys.ward_done(ward)):
         incomplete.append(f"{ward}: last list page not reached")
     if isinstance(hits, int) and hits > 0 and cards < thresholds.min_coverage * hits:
         incomplete.append(f"{ward}: {cards} of {hits} listings seen")
     verdict.complete = not incomplete
-    other = _int(stats, f"{prefix}/cards/{ward}/other_ward")
+    other = _int(stats, keys.cards_other_ward(ward))
     if other:
         unhealthy.append(f"{ward}: {other} card(s) from another ward")
-    if _int(stats, f"{prefix}/footer_ids/mismatch/{ward}"):
+    if _int(stats, keys.footer_mismatch(ward)):
         unhealthy.append(f"{ward}: footer id list disagrees with the cards")
     if stored is not None and stored < cards:
         unhealthy.append(f"{ward}: {stored} of {cards} listings seen were stored")
@@ -216,7 +171,7 @@ def judge_run(
     """
     thresholds = thresholds or Thresholds()
     baseline = baseline or Baseline()
-    finished = stats.get("finish_reason") == "finished"
+    finished = stats.get(FINISH_REASON) == "finished"
     ward_verdicts = [
         judge_ward(
             stats,
@@ -233,21 +188,22 @@ def judge_run(
     reasons = [reason for w in ward_verdicts for reason in w.reasons]
     run_unhealthy: list[str] = []
     run_suspect: list[str] = []
-    stopped = _int(stats, f"{prefix}/stopped_on_block")
+    keys = StatKeys(prefix)
+    stopped = _int(stats, keys.stopped_on_block)
     if stopped:
         run_unhealthy.append(f"stopped after {stopped} blocked answers in a row")
-    blocked = _int(stats, f"{prefix}/blocked")
+    blocked = _int(stats, keys.blocked)
     if blocked:
         run_unhealthy.append(f"{blocked} blocked response(s)")
-    unrecognised = _int(stats, f"{prefix}/list_pages/unrecognised") + _int(stats, f"{prefix}/detail_pages/unrecognised")
+    unrecognised = _int(stats, keys.pages("list", "unrecognised")) + _int(stats, keys.pages("detail", "unrecognised"))
     if unrecognised:
         run_unhealthy.append(f"{unrecognised} page(s) not recognised (layout drift?)")
-    unwritten = _int(stats, "db/items_unwritten")
+    unwritten = _int(stats, DB_ITEMS_UNWRITTEN)
     if unwritten:
         run_unhealthy.append(f"{unwritten} item(s) could not be written to the database")
     cards = sum(w.cards for w in ward_verdicts)
     for name in CORE_FIELDS:
-        bad = _int(stats, f"{prefix}/field/{name}/unparsed") + _int(stats, f"{prefix}/field/{name}/missing")
+        bad = _int(stats, keys.field(name, "unparsed")) + _int(stats, keys.field(name, "missing"))
         if cards and bad > thresholds.max_core_field_failure * cards:
             run_unhealthy.append(f"{name} unreadable on {bad} of {cards} cards")
     rates = night_fill_rates(stats, baseline)
@@ -269,7 +225,7 @@ def judge_run(
     broken = any(w.broken for w in ward_verdicts)
     suspect = any(w.suspect for w in ward_verdicts)
     healthy = not broken and not suspect
-    return RunVerdict(complete, healthy, _verdict(complete, broken, suspect), reasons, ward_verdicts, suspect, rates)
+    return RunVerdict(complete, healthy, verdict_of(complete, broken, suspect), reasons, ward_verdicts, suspect, rates)
 
 
 def night_fill_rates(stats: Mapping[str, Any], baseline: Baseline) -> dict[tuple[str, str], tuple[int, int]]:
@@ -278,7 +234,52 @@ def night_fill_rates(stats: Mapping[str, Any], baseline: Baseline) -> dict[tuple
     must see)."""
     rates = fill_rates(stats)
     for kind, name in baseline.fill_rates:
-        items = _int(stats, f"fields/{kind}/items")
+        items = _int(stats, fields_items(kind))
         if (kind, name) not in rates and items:
             rates[(kind, name)] = (items, 0)
     return rates
+
+
+def run_figures(stats: Mapping[str, Any], prefix: str = "suumo") -> RunFigures:
+    """What ``crawl_runs`` keeps of a run beside its verdict, read from its final stats."""
+    keys = StatKeys(prefix)
+    return RunFigures(
+        finish_reason=str(stats.get(FINISH_REASON) or ""),
+        list_pages=keys.pages_total(stats, "list"),
+        detail_pages=keys.pages_total(stats, "detail"),
+        items=_int(stats, "item_scraped_count"),
+        blocked=_int(stats, keys.blocked),
+        errors=_int(stats, "log_count/ERROR"),
+        **{name: _int(stats, db_count(name)) for name in DB_COUNTS},
+        stats=dict(stats),
+    )
+
+
+def finish_run(
+    session: Session,
+    run: CrawlRun,
+    stats: Mapping[str, Any],
+    wards: Sequence[tuple[str, int]],
+    now: dt.datetime,
+    removal_runs: int = DEFAULT_REMOVAL_RUNS,
+    thresholds: Thresholds | None = None,
+    prefix: str = "suumo",
+    ended: Sequence[tuple[str, str, dt.datetime]] = (),
+) -> RunVerdict:
+    """Judge a run from its final stats (with ``finish_reason``), what the database stored for it and
+    the recent trusted nights, and close it in the database (db.runs.close_run: verdict, figures,
+    "listing ended" pages, removals). The session is the caller's."""
+    thresholds = thresholds or Thresholds()
+    baseline = read_baseline(session, run, [code for _, code in wards], thresholds.baseline_nights)
+    verdict = judge_run(stats, wards, prefix, thresholds, baseline, stored_list_sightings(session, run.id))
+    return close_run(
+        session,
+        run,
+        verdict,
+        run_figures(stats, prefix),
+        now,
+        removal_runs=removal_runs,
+        max_removal_share=thresholds.max_removal_share,
+        min_removals_held=thresholds.min_removals_held,
+        ended=ended,
+    )
