@@ -229,14 +229,17 @@ def crawl_command(
         of = f" of {progress.hits}" if progress.hits is not None else ""
         click.echo(f"  {spider} {progress.ward}: page {progress.page}, {progress.cards}{of} listings", err=True)
 
+    from db.engine import make_engine
     from db.locks import DatabaseLocked
 
-    url = _database_url(database_url)
+    engine = make_engine(_database_url(database_url))
     try:
-        result = crawl(url, spiders or SPIDERS, wards, settings, time_limit, on_progress=show)
+        result = crawl(engine, spiders or SPIDERS, wards, settings, time_limit, on_progress=show)
     except DatabaseLocked as error:
         click.echo(f"Not crawling: {error}. One crawl (or maintenance) per database at a time.", err=True)
         sys.exit(3)
+    finally:
+        engine.dispose()
     for run in result.runs:
         if run.returncode != 0 or run.killed_after_time_limit:
             why = "killed after the time limit" if run.killed_after_time_limit else f"exit code {run.returncode}"
@@ -448,7 +451,16 @@ def schedule_command(config_path: Path | None, list_jobs: bool, run_now: str | N
       condo schedule --run nightly_crawl
       condo schedule --config /etc/condo/scheduler.toml
     """
-    from condo.scheduling import ConfigError, Locked, load_config, planned_jobs, run_job, serve, setup_logging
+    from condo.scheduling import (
+        ConfigError,
+        Locked,
+        dispose_engines,
+        load_config,
+        planned_jobs,
+        run_job,
+        serve,
+        setup_logging,
+    )
 
     try:
         config = load_config(config_path)
@@ -461,7 +473,10 @@ def schedule_command(config_path: Path | None, list_jobs: bool, run_now: str | N
         return
     log = setup_logging()
     if run_now:
-        outcome = run_job(run_now, str(config_path) if config_path else None)
+        try:
+            outcome = run_job(run_now, str(config_path) if config_path else None)
+        finally:
+            dispose_engines()
         click.echo(f"{run_now}: {outcome} (log: {log})")
         sys.exit(0 if outcome == "success" else 1)
     try:

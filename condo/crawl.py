@@ -7,7 +7,9 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from db.engine import data_dir, make_engine, session_scope
+from sqlalchemy import Engine
+
+from db.engine import data_dir, session_scope
 from db.locks import database_lock
 from db.migrate import upgrade
 from db.summary import RunSummary, run_summary
@@ -25,21 +27,24 @@ class CrawlResult:
 
 
 def crawl(
-    database_url: str,
+    engine: Engine,
     spiders: Sequence[str],
     wards: str | None = None,
     settings: Mapping[str, str] | None = None,
     time_limit: float | None = None,
     on_progress: Callable[[str, Progress], None] | None = None,
 ) -> CrawlResult:
-    """Migrate the database, then run each spider in turn into it (each in its own process), holding
-    the database's crawl lock (db.locks): a second crawl or maintenance of the same database raises
-    :class:`db.locks.DatabaseLocked`, naming the holder."""
+    """Migrate the database, then run each spider in turn into it (each in its own process, which gets
+    the URL through its environment), holding the database's crawl lock (db.locks): a second crawl or
+    maintenance of the same database raises :class:`db.locks.DatabaseLocked`, naming the holder. The
+    engine is the caller's."""
+    database_url = engine.url.render_as_string(hide_password=False)
     with database_lock(database_url, "crawl"):
-        return _crawl(database_url, spiders, wards, settings, time_limit, on_progress)
+        return _crawl(engine, database_url, spiders, wards, settings, time_limit, on_progress)
 
 
 def _crawl(
+    engine: Engine,
     database_url: str,
     spiders: Sequence[str],
     wards: str | None,
@@ -47,7 +52,6 @@ def _crawl(
     time_limit: float | None,
     on_progress: Callable[[str, Progress], None] | None,
 ) -> CrawlResult:
-    engine = make_engine(database_url)
     upgrade(engine)
     logs = data_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -72,5 +76,4 @@ def _crawl(
                 summary = run_summary(session, run.run_id)
             if summary:
                 summaries.append(summary)
-    engine.dispose()
     return CrawlResult(runs, summaries)

@@ -6,6 +6,7 @@ every run. ``scheduler.py`` and ``condo schedule`` are thin layers over this mod
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import logging.handlers
 import shutil
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import select, text, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.engine import make_url
 
 from db.engine import data_dir, database_url, make_engine, session_scope
@@ -58,6 +59,15 @@ class ConfigError(ValueError):
     """The scheduler configuration is wrong; the message names the key and what is expected."""
 
 
+_ENGINES: dict[str, Engine] = {}
+
+
+def dispose_engines() -> None:
+    """Close the process's database connections (when the scheduler or a one-off job ends)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
+
+
 class JobFailed(RuntimeError):
     """A job ran and failed (its message is recorded in job_runs)."""
 
@@ -78,9 +88,18 @@ class Config:
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self["scheduler"]["timezone"])
 
-    @property
+    @functools.cached_property
     def database_url(self) -> str:
+        """Resolved once: the configured URL, else ``DATABASE_URL``, else the default SQLite file."""
         return database_url(self["scheduler"]["database_url"] or None)
+
+    def engine(self) -> Engine:
+        """The process's one engine for the configured database: every job the scheduler runs, and the
+        job store, share it (configurations are read again for each job; the engine is not).
+        :func:`dispose_engines` closes it when the scheduler stops."""
+        if self.database_url not in _ENGINES:
+            _ENGINES[self.database_url] = make_engine(self.database_url)
+        return _ENGINES[self.database_url]
 
     def trigger(self, job: str) -> CronTrigger:
         return CronTrigger.from_crontab(self[job]["cron"], timezone=self.timezone)
@@ -150,21 +169,17 @@ Locked = DatabaseLocked
 def mark_stale_jobs(config: Config, job: str, now: dt.datetime | None = None) -> int:
     """Mark ``interrupted`` the rows of ``job`` left ``running`` by a process that died (killed, the
     machine rebooted). Call it only while holding the job's lock: then nothing else runs the job."""
-    engine = make_engine(config.database_url)
-    try:
-        with session_scope(engine) as session:
-            result = session.execute(
-                update(JobRun)
-                .where(JobRun.job == job, JobRun.outcome == "running")
-                .values(
-                    outcome="interrupted",
-                    finished_at=now or dt.datetime.now(dt.UTC),
-                    error="the process running it ended without recording an outcome (killed or the machine stopped)",
-                )
+    with session_scope(config.engine()) as session:
+        result = session.execute(
+            update(JobRun)
+            .where(JobRun.job == job, JobRun.outcome == "running")
+            .values(
+                outcome="interrupted",
+                finished_at=now or dt.datetime.now(dt.UTC),
+                error="the process running it ended without recording an outcome (killed or the machine stopped)",
             )
-            count = int(getattr(result, "rowcount", 0) or 0)
-    finally:
-        engine.dispose()
+        )
+        count = int(getattr(result, "rowcount", 0) or 0)
     if count:
         logger.warning("Job %s: %d run(s) left running by a dead process marked interrupted", job, count)
     return count
@@ -180,7 +195,7 @@ def nightly_crawl(config: Config) -> str:
     settings = {str(k): str(v) for k, v in job["settings"].items()}
     if job["base_url"]:
         settings["SUUMO_BASE_URL"] = job["base_url"]
-    result = crawl(config.database_url, job["spiders"], job["wards"], settings, job["time_limit_seconds"])
+    result = crawl(config.engine(), job["spiders"], job["wards"], settings, job["time_limit_seconds"])
     verdicts = ", ".join(f"{s.spider} {s.verdict}" for s in result.summaries)
     if not result.ok:
         raise JobFailed(f"a crawl process failed ({verdicts or 'no run recorded'})")
@@ -202,11 +217,7 @@ def weekly_report(config: Config) -> str:
     from reports.weekly import build_report, write_report
 
     job = config["weekly_report"]
-    engine = make_engine(config.database_url)
-    try:
-        report = build_report(engine, lang=job["lang"])
-    finally:
-        engine.dispose()
+    report = build_report(config.engine(), lang=job["lang"])
     out = Path(job["out"])
     files = write_report(report, out)
     latest = out / "latest"
@@ -237,10 +248,8 @@ def _maintain(config: Config) -> str:
         for old in kept[: max(0, len(kept) - config["maintenance"]["keep_backups"])]:
             old.unlink()
         return f"backup {target}; VACUUM and ANALYZE done"
-    engine = make_engine(config.database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
+    with config.engine().execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
         connection.execute(text("VACUUM (ANALYZE)"))
-    engine.dispose()
     return "VACUUM (ANALYZE) done (take PostgreSQL backups with pg_dump or your provider's snapshots)"
 
 
@@ -256,21 +265,17 @@ _scheduler: BaseScheduler | None = None
 
 
 def _record(config: Config, **values: Any) -> int:
-    engine = make_engine(config.database_url)
-    try:
-        with session_scope(engine) as session:
-            run_id = values.pop("run_id", None)
-            row = session.get(JobRun, run_id) if run_id else None
-            if row is None:
-                row = JobRun(**values)
-                session.add(row)
-            else:
-                for key, value in values.items():
-                    setattr(row, key, value)
-            session.flush()
-            return row.id
-    finally:
-        engine.dispose()
+    with session_scope(config.engine()) as session:
+        run_id = values.pop("run_id", None)
+        row = session.get(JobRun, run_id) if run_id else None
+        if row is None:
+            row = JobRun(**values)
+            session.add(row)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+        session.flush()
+        return row.id
 
 
 def run_job(job: str, config_path: str | None = None, attempt: int = 1, scheduled_for: str | None = None) -> str:
@@ -322,17 +327,11 @@ def raise_alarm(config: Config, job: str, started: dt.datetime, failure: str | N
         if failure:
             items.append(Attention(failure, f"job {job}", "data/logs/scheduler.log and the crawl logs"))
         if job == "nightly_crawl":
-            engine = make_engine(config.database_url)
-            try:
-                with session_scope(engine) as session:
-                    run_ids = list(session.scalars(select(CrawlRun.id).where(CrawlRun.started_at >= started)))
-                    items += night_attention(session, run_ids)
-                    stale = dt.timedelta(days=config["alarm"]["stale_after_days"])
-                    items += [
-                        a for a in standing_attention(session, dt.datetime.now(dt.UTC), stale) if a.kind == "stale"
-                    ]
-            finally:
-                engine.dispose()
+            with session_scope(config.engine()) as session:
+                run_ids = list(session.scalars(select(CrawlRun.id).where(CrawlRun.started_at >= started)))
+                items += night_attention(session, run_ids)
+                stale = dt.timedelta(days=config["alarm"]["stale_after_days"])
+                items += [a for a in standing_attention(session, dt.datetime.now(dt.UTC), stale) if a.kind == "stale"]
         urls = alarm_urls(config["alarm"]["urls"])
         if items and not urls:
             logger.warning("Needs attention, but no alarm URL is configured: %s", "; ".join(a.line() for a in items))
@@ -418,7 +417,7 @@ def scheduler_options(config: Config) -> dict[str, Any]:
 
     return {
         "timezone": config.timezone,
-        "jobstores": {"default": SQLAlchemyJobStore(url=config.database_url, tablename="apscheduler_jobs")},
+        "jobstores": {"default": SQLAlchemyJobStore(engine=config.engine(), tablename="apscheduler_jobs")},
         "job_defaults": {
             "coalesce": True,
             "max_instances": 1,
@@ -433,7 +432,7 @@ def make_scheduler(config: Config) -> BaseScheduler:
 
     from db.migrate import upgrade
 
-    upgrade(make_engine(config.database_url))
+    upgrade(config.engine())
     return BlockingScheduler(**scheduler_options(config))
 
 
@@ -489,5 +488,8 @@ def serve(config: Config) -> None:
         signal.signal(signal.SIGINT, stop)
         for job in planned_jobs(config):
             logger.info("Job %s (%s): next run %s", job.name, job.cron, job.next_run)
-        scheduler.start()
+        try:
+            scheduler.start()
+        finally:
+            dispose_engines()
         logger.info("Scheduler stopped")

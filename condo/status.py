@@ -42,20 +42,19 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> Status:
         status.warnings.append("The database has no tables yet: run `condo db upgrade`.")
         engine.dispose()
         return status
-    with engine.connect() as connection:
-        runs = pd.read_sql("SELECT * FROM v_crawl_runs ORDER BY run_id", connection)
-        jobs = pd.read_sql("SELECT * FROM job_runs ORDER BY id", connection) if "job_runs" in tables else pd.DataFrame()
-    engine.dispose()
-    for name, rows in jobs.groupby("job") if not jobs.empty else []:
-        last = rows.iloc[-1]
-        status.jobs.append((str(name), str(last["started_at"]), str(last["outcome"]), str(last["error"] or "")))
-    engine = make_engine(config.database_url)
     try:
+        with engine.connect() as connection:
+            runs = pd.read_sql("SELECT * FROM v_crawl_runs ORDER BY run_id", connection)
+            has_jobs = "job_runs" in tables
+            jobs = pd.read_sql("SELECT * FROM job_runs ORDER BY id", connection) if has_jobs else pd.DataFrame()
         with session_scope(engine) as session:
             stale = dt.timedelta(days=config["alarm"]["stale_after_days"])
             status.attention = standing_attention(session, now, stale)
     finally:
         engine.dispose()
+    for name, rows in jobs.groupby("job") if not jobs.empty else []:
+        last = rows.iloc[-1]
+        status.jobs.append((str(name), str(last["started_at"]), str(last["outcome"]), str(last["error"] or "")))
     status.warnings += [item.line() for item in status.attention]
     for spider in ("suumo_chuko", "suumo_shinchiku"):
         mine = runs[runs["spider"] == spider]

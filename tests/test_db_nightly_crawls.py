@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from condo.cli import main
 from condo.crawl import crawl
+from db.engine import make_engine
 from tests.conftest import read_handwritten, read_shared
 from tests.support.site import StaticSite, serve
 
@@ -83,12 +84,14 @@ def night(
         site.add(*detail)
     monkeypatch.setenv("CONDO_DATA_DIR", str(tmp))
     # Each crawl is the next night (removals count nights, not runs): 02:30 JST, one day after the last.
-    engine = create_engine(database_url)
+    engine = make_engine(database_url)
     with engine.connect() as connection:
         runs = connection.execute(text("SELECT COUNT(*) FROM crawl_runs")).scalar() or 0
-    engine.dispose()
     monkeypatch.setenv("CONDO_NOW", (FIRST_NIGHT + dt.timedelta(days=runs)).isoformat())
-    result = crawl(database_url, ["suumo_chuko"], "koto", {**FAST, "SUUMO_BASE_URL": site.base_url}, time_limit=120)
+    try:
+        result = crawl(engine, ["suumo_chuko"], "koto", {**FAST, "SUUMO_BASE_URL": site.base_url}, time_limit=120)
+    finally:
+        engine.dispose()
     assert result.ok, [run.log_path.read_text()[-3000:] for run in result.runs if run.log_path]
     (summary,) = result.summaries
     return summary.verdict
@@ -287,3 +290,50 @@ def test_a_killed_crawl_leaves_a_consistent_database_and_the_next_night_recovers
     ]
     assert query(engine, "SELECT COUNT(*) FROM v_listings WHERE status = 'active'") == [(20,)]
     assert query(engine, "SELECT COUNT(*) FROM listing_events WHERE kind = 'removed'") == [(0,)]
+
+
+def command_lines() -> list[str]:
+    """Every process's command line, as ``ps`` shows them to any user of the machine."""
+    lines = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                lines.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                continue
+    return lines
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads command lines from /proc")
+def test_no_password_on_any_command_line_during_a_postgresql_crawl(
+    pages: dict[str, str], engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL URL carries the password")
+    secret = "s3cret-Passw0rd"
+    # The test server trusts local connections, so any password opens it; what matters is where it travels.
+    url = engine.url.set(password=secret)
+    site = StaticSite()
+    site.add("/robots.txt", pages["robots"], content_type="text/plain")
+    site.add(LIST_PATH, pages["full"])
+    monkeypatch.setenv("CONDO_DATA_DIR", str(tmp_path))
+    seen: list[str] = []
+
+    def look(_spider: str, _progress: object) -> None:
+        seen.extend(line for line in command_lines() if "scrapy" in line)
+
+    crawling = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with serve(site):
+            settings = {
+                **FAST,
+                "SUUMO_BASE_URL": site.base_url,
+                "SUUMO_DETAIL_POLICY": "scraper.detail_policy.FetchNone",
+            }
+            result = crawl(crawling, ["suumo_chuko"], "koto", settings, time_limit=120, on_progress=look)
+    finally:
+        crawling.dispose()
+    assert result.ok and result.summaries[0].verdict == "complete_healthy"
+    assert seen, "the spider process was never seen running"
+    assert not [line for line in seen if secret in line]
+    assert all(secret not in line for line in command_lines())
