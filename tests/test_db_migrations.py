@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, inspect, text
 
 from db.engine import make_engine
@@ -50,3 +52,61 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_the_views_a_migrated_database_has_are_the_latest_in_db_views(tmp_path: Path) -> None:
+    """db/views.py (what docs/schema.md documents) and the migrations agree: a view edited without a
+    migration fails here."""
+    from db.views import view_sql
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'views.sqlite3'}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        stored = dict(connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'view'")).all())
+    engine.dispose()
+    assert {name: " ".join(sql.split()) for name, sql in stored.items()} == {
+        name: " ".join(sql.split()) for name, sql in view_sql("sqlite").items()
+    }
+
+
+def test_a_frozen_view_edited_after_its_migration_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
+    import shutil
+
+    import db.views
+    from db.views import FrozenViewsChanged, view_sql, views_digest
+
+    frozen = views_digest("0001")
+    shutil.copytree(db.views.SQL_DIR, tmp_path / "view_sql")
+    monkeypatch.setattr(db.views, "SQL_DIR", tmp_path / "view_sql")
+    assert view_sql("sqlite", "0001", frozen)
+    listing = tmp_path / "view_sql" / "0001" / "v_listings.sql"
+    listing.write_text(listing.read_text().replace("l.url,", "l.url, 1 AS extra,"))
+    with pytest.raises(FrozenViewsChanged, match="new folder with a new migration"):
+        view_sql("sqlite", "0001", frozen)
+
+
+def test_every_migration_applies_views_by_frozen_revision_and_digest() -> None:
+    """A migration that creates views names its folder and digest; none reads the latest view SQL."""
+    import ast
+
+    from db.views import views_digest
+
+    versions = Path(__file__).resolve().parents[1] / "db" / "migrations" / "versions"
+    calls = 0
+    for migration in sorted(versions.glob("0*.py")):
+        tree = ast.parse(migration.read_text())
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "view_sql":
+                calls += 1
+                assert len(node.args) == 3, f"{migration.name}: view_sql without a revision and a digest"
+                revision, digest = node.args[1], node.args[2]
+                assert isinstance(revision, ast.Constant) and isinstance(digest, ast.Name)
+                assert constants.get(digest.id) == views_digest(str(revision.value)), migration.name
+    assert calls >= 2

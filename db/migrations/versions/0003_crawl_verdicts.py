@@ -19,6 +19,8 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+VIEWS_0001_SHA256 = "af17360f5ea7bb980dcf641417d8ce70ee5f035522fadaecfc7afb13ec4b3201"
+
 
 def upgrade() -> None:
     op.create_table(
@@ -67,4 +69,6 @@ def downgrade() -> None:
         for column in ("removals_held", "ended", "night"):
             batch_op.drop_column(column)
     op.drop_table("crawl_run_fields")
-    op.execute(view_sql(op.get_bind().dialect.name)["v_crawl_runs"])
+    # As revision 0001 created it (frozen: db/view_sql/0001/).
+    frozen = view_sql(op.get_bind().dialect.name, "0001", VIEWS_0001_SHA256)
+    op.execute(frozen["v_crawl_runs"])
