@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from db.models import CrawlRun, CrawlRunWard, JobRun
 
-SPIDERS = ("suumo_chuko", "suumo_shinchiku")
 STALE_AFTER = dt.timedelta(days=2)
 """Default: warn when a spider has had no complete and healthy crawl for this long."""
 
@@ -68,9 +67,10 @@ def night_attention(session: Session, run_ids: list[int]) -> list[Attention]:
 
 def standing_attention(session: Session, now: dt.datetime, stale_after: dt.timedelta = STALE_AFTER) -> list[Attention]:
     """What needs attention now: each spider's latest night, held removals not released, jobs whose
-    last run failed or was interrupted, and spiders with no trusted crawl for ``stale_after``."""
+    last run failed or was interrupted, and spiders with no trusted crawl for ``stale_after`` (every
+    spider that has crawled into this database)."""
     out: list[Attention] = []
-    for spider in SPIDERS:
+    for spider in session.scalars(select(CrawlRun.spider).distinct().order_by(CrawlRun.spider)).all():
         latest = session.scalars(
             select(CrawlRun)
             .where(CrawlRun.spider == spider)

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 import click
 
 from scraper.offline import UnknownPageError, parse_file
+from scraper.runner import spider_names
 from simulator.market import DEMO_NIGHTS, DEMO_SEED
 from simulator.site import FAULTS as DEMO_FAULTS
 
 if TYPE_CHECKING:
     from simulator.replay import Night
 
-SPIDERS = ("suumo_chuko", "suumo_shinchiku")
+SPIDERS = tuple(spider_names())
 DATABASE_URL_OPTION = click.option(
     "--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3)."
 )

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from db.engine import data_dir, database_url, make_engine, session_scope
 from db.locks import DatabaseLocked, database_lock
 from db.models import CrawlRun, JobRun
+from scraper.runner import spider_names
 
 logger = logging.getLogger("condo.scheduler")
 
@@ -42,7 +43,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "nightly_crawl": {
         "enabled": True,
         "cron": "30 2 * * *",
-        "spiders": ["suumo_chuko", "suumo_shinchiku"],
+        "spiders": spider_names(),
         "wards": "koto,bunkyo,minato",
         "time_limit_seconds": 3 * 3600,
         "base_url": "",
@@ -157,6 +158,9 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError("alarm.stale_after_days: must be at least 1")
     if sections["weekly_report"]["lang"] not in ("en", "ja"):
         raise ConfigError("weekly_report.lang: expected 'en' or 'ja'")
+    unknown = [name for name in sections["nightly_crawl"]["spiders"] if name not in spider_names()]
+    if unknown or not sections["nightly_crawl"]["spiders"]:
+        raise ConfigError(f"nightly_crawl.spiders: expected some of {', '.join(spider_names())}, got {unknown or '[]'}")
     return config
 
 

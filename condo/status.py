@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 from alarm.attention import Attention, standing_attention
 from condo.scheduling import Config, planned_jobs
 from db.engine import NoDatabaseError, make_engine, session_scope
+from scraper.runner import spider_names
 
 
 @dataclass
@@ -56,7 +57,7 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> Status:
         last = rows.iloc[-1]
         status.jobs.append((str(name), str(last["started_at"]), str(last["outcome"]), str(last["error"] or "")))
     status.warnings += [item.line() for item in status.attention]
-    for spider in ("suumo_chuko", "suumo_shinchiku"):
+    for spider in spider_names():
         mine = runs[runs["spider"] == spider]
         if mine.empty:
             status.warnings.append(f"{spider} has never run.")

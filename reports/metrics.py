@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from places import PlaceGroup, load_groups
+from places.wards import TRACKED_WARDS
 from reports.data import JST, ReportData, nanoseconds
 from scraper.parsing.area import M2_PER_TSUBO
 
@@ -21,7 +22,8 @@ MIN_UNITS = 20
 """Cells with fewer units are suppressed."""
 FAMILY_MIN_M2, FAMILY_MIN_ROOMS = 40.0, 2
 """The 70 m²-equivalent price uses family-type flats only: at least 40 m² and 2 rooms."""
-WARDS = {13108: ("Koto", "江東区"), 13105: ("Bunkyo", "文京区"), 13103: ("Minato", "港区")}
+WARDS = {ward.code: (ward.name_en, ward.name) for ward in TRACKED_WARDS}
+"""Ward code → (English, Japanese) name, in report order (places.wards)."""
 SEGMENTS = (
     "all",
     "tower (20+ floors)",

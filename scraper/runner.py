@@ -46,6 +46,21 @@ class SpiderRun:
         return int(value) if isinstance(value, int) else None
 
 
+def spider_names() -> list[str]:
+    """The project's spiders, as Scrapy's spider loader finds them in ``SPIDER_MODULES`` (the one list:
+    ``condo crawl``, the scheduler and ``condo status`` all ask here).
+
+    >>> spider_names()
+    ['suumo_chuko', 'suumo_shinchiku']
+    """
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    from scraper import settings
+
+    return sorted(SpiderLoader.from_settings(Settings({"SPIDER_MODULES": settings.SPIDER_MODULES})).list())
+
+
 def die_with_parent() -> None:
     """In the child, before exec: ask Linux to send SIGTERM when the parent dies, so a killed job does
     not leave its crawl running (and writing) with nobody holding the crawl lock. Elsewhere a no-op."""

@@ -18,15 +18,16 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-WARDS = {
-    "koto": (13108, "江東区", ["豊洲", "有明", "東雲", "辰巳", "門前仲町", "木場", "大島", "亀戸"]),
-    "bunkyo": (13105, "文京区", ["本駒込", "千駄木", "小石川", "白山", "湯島", "本郷", "音羽", "千石"]),
-    "minato": (
-        13103,
-        "港区",
-        ["麻布十番", "元麻布", "南麻布", "赤坂", "南青山", "北青山", "芝浦", "港南", "三田", "高輪"],
-    ),
+from places.wards import TRACKED_WARDS
+
+DISTRICTS = {
+    "koto": ["豊洲", "有明", "東雲", "辰巳", "門前仲町", "木場", "大島", "亀戸"],
+    "bunkyo": ["本駒込", "千駄木", "小石川", "白山", "湯島", "本郷", "音羽", "千石"],
+    "minato": ["麻布十番", "元麻布", "南麻布", "赤坂", "南青山", "北青山", "芝浦", "港南", "三田", "高輪"],
 }
+"""The simulated market's 町 per ward."""
+WARDS = {ward.slug: (ward.code, ward.name, DISTRICTS[ward.slug]) for ward in TRACKED_WARDS}
+"""Slug → (JIS code, Japanese name, districts), from places.wards."""
 BASE_PRICE_PER_M2 = {"koto": 1_050_000, "bunkyo": 1_250_000, "minato": 1_600_000}
 DISTRICT_PREMIUM = {
     "豊洲": 1.12,

@@ -236,6 +236,10 @@ def test_two_scheduler_processes_do_not_both_run(config_file: Path, tmp_path: Pa
         ("[scheduler]\nmax_retries = 'three'\n", "scheduler.max_retries: expected int, got 'three'"),
         ("[scheduler]\ntimezone = 'Mars/Olympus'\n", "scheduler.timezone: unknown time zone 'Mars/Olympus'"),
         ("[scheduler\n", "not valid TOML"),
+        (
+            "[jobs.nightly_crawl]\nspiders = ['suumo_chukko']\n",
+            "nightly_crawl.spiders: expected some of suumo_chuko, suumo_shinchiku, got ['suumo_chukko']",
+        ),
     ],
 )
 def test_bad_configuration_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:

@@ -6,34 +6,11 @@ import re
 from dataclasses import dataclass
 
 from places import DEFAULT_TABLE, load_groups
+from places.wards import TOKYO_WARD_CODES
 from scraper.parsing.text import fold, is_blank
 
-# JIS X 0402 codes of Tokyo's 23 special wards.
-WARD_CODES: dict[str, int] = {
-    "千代田区": 13101,
-    "中央区": 13102,
-    "港区": 13103,
-    "新宿区": 13104,
-    "文京区": 13105,
-    "台東区": 13106,
-    "墨田区": 13107,
-    "江東区": 13108,
-    "品川区": 13109,
-    "目黒区": 13110,
-    "大田区": 13111,
-    "世田谷区": 13112,
-    "渋谷区": 13113,
-    "中野区": 13114,
-    "杉並区": 13115,
-    "豊島区": 13116,
-    "北区": 13117,
-    "荒川区": 13118,
-    "板橋区": 13119,
-    "練馬区": 13120,
-    "足立区": 13121,
-    "葛飾区": 13122,
-    "江戸川区": 13123,
-}
+WARD_CODES: dict[str, int] = TOKYO_WARD_CODES
+"""JIS X 0402 codes of Tokyo's 23 special wards (places.wards)."""
 
 # Minato's "3A" districts (shared/reference/report-metrics.md), from the district-group table of
 # places/ (the bundled one: what is stored must not depend on a reader's edits).

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from places.wards import WARDS, Ward
 from scraper.items import PropertyType
 
 DEFAULT_BASE_URL = "https://suumo.jp"
@@ -13,19 +13,7 @@ LARGEST_PAGE_SIZE = 100
 """The largest value of the list pages' ``pc`` (page size) select: 10/20/30/50/100."""
 
 
-@dataclass(frozen=True)
-class Ward:
-    slug: str
-    code: int
-    name: str
-
-
-WARDS: dict[str, Ward] = {
-    "koto": Ward("koto", 13108, "江東区"),
-    "bunkyo": Ward("bunkyo", 13105, "文京区"),
-    "minato": Ward("minato", 13103, "港区"),
-}
-"""The wards this project tracks, keyed by the slug SUUMO uses in ``sc_<slug>``."""
+__all__ = ["WARDS", "Ward", "list_url", "listing_id_from_url", "parse_wards", "with_page_size"]
 
 _PATH_SEGMENT = {"used": "chuko", "new": "shinchiku"}
 _LISTING_ID = re.compile(r"/nc_(\d+)/")
