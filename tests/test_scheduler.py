@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -245,7 +246,7 @@ def test_two_scheduler_processes_do_not_both_run(config_file: Path, tmp_path: Pa
 def test_bad_configuration_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(content)
-    with pytest.raises(ConfigError, match=message.replace("*", r"\*").replace("(", r"\(")):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(path)
     result = CliRunner().invoke(main, ["schedule", "--config", str(path), "--list"])
     assert result.exit_code == 2 and "Invalid value for --config" in result.output
