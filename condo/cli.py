@@ -28,22 +28,44 @@ class CondoGroup(click.Group):
     saying so and what to check (exit 1), never with a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from alembic.util import CommandError
         from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+        from db.engine import NoDatabaseError
+
+        check = " Check the database URL: --database-url, DATABASE_URL, or database_url in the scheduler's config."
         try:
             return super().invoke(ctx)
+        except NoDatabaseError as error:
+            problem, check = str(error), ""
+        except CommandError as error:
+            problem, check = f"the schema cannot be migrated: {str(error).splitlines()[0]}", ""
         except NoSuchModuleError as error:
             dialect = str(error).rsplit(":", 1)[-1].strip()
             problem = f"no database driver for {dialect!r} (a URL starts sqlite:/// or postgresql+psycopg://)"
         except ArgumentError:
             problem = "the database URL cannot be read (sqlite:///path/to/file or postgresql+psycopg://user@host/db)"
         except DBAPIError as error:
-            if not error.connection_invalidated and "connect" not in str(error.orig).lower():
-                raise
             first = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error.orig).__name__
-            problem = f"the database cannot be reached: {first}"
-        click.echo(f"Error: {problem}. Check --database-url or DATABASE_URL.", err=True)
+            if _no_schema(first):
+                problem, check = (
+                    "the database has no tables yet: run `condo db upgrade` (then `condo crawl` or `condo demo`)",
+                    "",
+                )
+            elif error.connection_invalidated or "connect" in first.lower():
+                problem = f"the database cannot be reached: {first}"
+            else:
+                raise
+        click.echo(f"Error: {problem}.{check}", err=True)
         ctx.exit(1)
+
+
+NO_TABLES = "the database has no tables yet: run `condo db upgrade` (then `condo crawl` or `condo demo`)"
+
+
+def _no_schema(message: str) -> bool:
+    """Whether a driver's error says a table is missing (SQLite, PostgreSQL)."""
+    return message.startswith("no such table") or ("relation" in message and "does not exist" in message)
 
 
 @click.group(cls=CondoGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,7 +156,7 @@ def release_held_command(run_id: int, database_url: str | None) -> None:
     from db.engine import make_engine, session_scope
     from db.removal import release_held
 
-    engine = make_engine(_database_url(database_url))
+    engine = make_engine(_database_url(database_url), must_exist=True)
     try:
         with session_scope(engine) as session:
             released = release_held(session, run_id)
@@ -156,8 +178,9 @@ def db_upgrade(database_url: str | None, revision: str) -> None:
       condo db upgrade --database-url sqlite:///data/condo.sqlite3
     """
     from db.engine import make_engine
-    from db.migrate import current_revision, upgrade
+    from db.migrate import current_revision, require_revision, upgrade
 
+    require_revision(revision)
     url = _database_url(database_url)
     engine = make_engine(url)
     before = current_revision(engine)
@@ -396,22 +419,18 @@ def report_weekly(week: str | None, out_dir: Path, lang: str, database_url: str 
     Example:
       condo report weekly --week 2026-W44 --lang ja --database-url sqlite:///data/demo/demo.sqlite3
     """
-    from db.engine import NoDatabaseError, make_engine
+    from db.engine import make_engine
     from reports.weekly import ReportError, build_report, parse_week, write_report
 
     try:
         parsed = parse_week(week) if week else None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--week") from error
-    try:
-        engine = make_engine(_database_url(database_url), must_exist=True)
-    except NoDatabaseError as error:
-        click.echo(f"No report: {error}", err=True)
-        sys.exit(1)
+    engine = make_engine(_database_url(database_url), must_exist=True)
     try:
         report = build_report(engine, parsed, lang)
     except ReportError as error:
-        click.echo(f"No report: {error}", err=True)
+        click.echo(f"Error: no report: {str(error).rstrip('.')}.", err=True)
         sys.exit(1)
     finally:
         engine.dispose()

@@ -18,6 +18,18 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+def require_revision(revision: str) -> None:
+    """Raise alembic's CommandError when ``revision`` names no migration (before touching a database).
+
+    >>> require_revision("head")
+    """
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    ScriptDirectory.from_config(config).get_revisions(revision)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema to ``revision`` (default: the newest)."""
     config = alembic_config(engine)
