@@ -60,7 +60,10 @@ def postgres() -> Iterator[object]:
     from db.temporary_server import pg_bin, postgres_server
 
     if pg_bin() is None:
-        message = "PostgreSQL 15 server binaries are not installed"
+        message = (
+            "PostgreSQL 15 server binaries are not installed: apt-get install postgresql-15 (scripts/test.sh does it "
+            "as root), or point CONDO_PG_BIN at a folder with initdb and pg_ctl"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

@@ -184,7 +184,7 @@ def chromium() -> str:
     if path is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Debian's chromium is not installed (scripts/test.sh installs it)")
-        pytest.skip("chromium is not installed")
+        pytest.skip("chromium is not installed: apt-get install chromium (scripts/test.sh does it as root)")
     return path
 
 
