@@ -9,9 +9,7 @@ price changed, a snapshot when what we know changed, a unit link when identity c
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -33,12 +31,21 @@ from db.models import (
     Sighting,
     Unit,
 )
+from db.rows import (
+    GONE_KINDS,
+    PRICE_FIELDS,
+    EventKind,
+    content_hash,
+    event_row,
+    link_row,
+    listing_row,
+    merged_snapshot,
+    price_of,
+    price_row,
+    same_price,
+    snapshot_row,
+)
 from db.verdicts import Verdict
-
-ACTIVE_KINDS = ("first_seen", "relisted")
-GONE_KINDS = ("removed", "ended")
-PRICE_FIELDS = ("price_status", "price_yen", "price_min_yen", "price_max_yen")
-_PRICE_YEN = PRICE_FIELDS.index("price_yen")
 
 
 @dataclass
@@ -50,52 +57,6 @@ class Outcome:
     relisted: bool = False
     snapshot: bool = False
     relinked: bool = False
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not a snapshot value")
-
-
-_SORTED_SNAPSHOT_FIELDS = tuple(sorted(SNAPSHOT_FIELDS))
-
-
-def _content_hash(values: Mapping[str, Any]) -> str:
-    """SHA-256 of the snapshot's fields as JSON with sorted keys (dates as ISO text).
-
-    The dict is built in key order instead of asking ``json`` to sort it (only the plan rows, the one
-    nested value, still need sorting), and only dates go through ``default``: the same text as
-    ``json.dumps(..., sort_keys=True)``, for a fraction of the time.
-    """
-    payload = json.dumps(
-        {name: values.get(name) for name in _SORTED_SNAPSHOT_FIELDS},
-        ensure_ascii=False,
-        default=_jsonable,
-        sort_keys=bool(values.get("plans")),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def _merged_snapshot(previous: Mapping[str, Any] | None, item: Mapping[str, Any]) -> dict[str, Any]:
-    """What we know now: the last snapshot, overlaid with every value this observation knows.
-
-    A list card does not know the floor; it must not erase what the detail page told us.
-    """
-    merged = {name: previous.get(name) if previous else None for name in SNAPSHOT_FIELDS}
-    for name in SNAPSHOT_FIELDS:
-        value = item.get(name)
-        if name == "plans" and not value:
-            continue
-        if value is not None:
-            merged[name] = _as_date(value) if name in ("info_date", "next_update_date") else value
-    return merged
 
 
 @dataclass
@@ -148,7 +109,7 @@ class _Batch:
             PriceChange: [],
             ListingSnapshot: [],
         }
-        self.links: list[tuple[int, Any, Any, str, dt.datetime]] = []
+        self.links: list[tuple[int, Any, Any, dt.datetime]] = []
         self.buildings: dict[tuple[int | None, str], list[dict[str, Any]]] = {}
         self.units: dict[tuple[Any, int], list[dict[str, Any]]] = {}
         """Known flats by (building, floor); a building is an id, or a Building this batch creates."""
@@ -226,15 +187,15 @@ class _Batch:
             key = (item["source"], str(item["listing_id"]))
             if key in self.known or key in created:
                 continue
-            created[key] = {
-                "source": item["source"],
-                "source_listing_id": key[1],
-                "property_type": item["property_type"],
-                "listing_scope": item.get("listing_scope") or "unit",
-                "url": item["url"],
-                "first_seen_at": _seen_at(item, None),
-                "first_run_id": self.run_id,
-            }
+            created[key] = listing_row(
+                item["source"],
+                key[1],
+                item["property_type"],
+                item.get("listing_scope"),
+                item["url"],
+                _seen_at(item, None),
+                self.run_id,
+            )
         if created:
             table = cast(Table, Listing.__table__)
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -315,8 +276,7 @@ class _Batch:
                 return False
         if building is None:
             return False
-        rule = "building+floor+area+layout+direction" if unit is not None else "building:name+ward+built+floors"
-        self.links.append((state.id, building, unit, rule, now))
+        self.links.append((state.id, building, unit, now))
         state.building, state.unit = building, unit
         return True
 
@@ -325,17 +285,13 @@ class _Batch:
         seen_at = _seen_at(item, now)
         state = self.known[(item["source"], str(item["listing_id"]))]
         if new:
-            self.rows[ListingEvent].append(
-                {"listing_id": state.id, "run_id": self.run_id, "kind": "first_seen", "at": seen_at}
-            )
-            state.event = "first_seen"
+            self.rows[ListingEvent].append(event_row(state.id, self.run_id, EventKind.FIRST_SEEN, seen_at))
+            state.event = EventKind.FIRST_SEEN
         elif state.event in GONE_KINDS:
             previous = last_seen_at(self.session, state.id, before_run=self.run_id)
             gap = (seen_at - previous).total_seconds() / 86400 if previous else None
-            self.rows[ListingEvent].append(
-                {"listing_id": state.id, "run_id": self.run_id, "kind": "relisted", "at": seen_at, "gap_days": gap}
-            )
-            state.event = "relisted"
+            self.rows[ListingEvent].append(event_row(state.id, self.run_id, EventKind.RELISTED, seen_at, gap))
+            state.event = EventKind.RELISTED
             outcome.relisted = True
 
         page_kind = item.get("page_kind") or "list"
@@ -349,36 +305,17 @@ class _Batch:
         # its price would flip the history back and forth.
         lagging_detail = page_kind == "detail" and "list" in state.seen
         if item.get("price_status") is not None and not lagging_detail:
-            new_price = tuple(item.get(name) for name in PRICE_FIELDS)
-            if new_price != state.price:
-                self.rows[PriceChange].append(
-                    {
-                        "listing_id": state.id,
-                        "run_id": self.run_id,
-                        "seen_at": seen_at,
-                        "price_status": item["price_status"],
-                        "price_yen": item.get("price_yen"),
-                        "price_min_yen": item.get("price_min_yen"),
-                        "price_max_yen": item.get("price_max_yen"),
-                        "previous_price_yen": state.price[_PRICE_YEN] if state.price is not None else None,
-                    }
-                )
+            new_price = price_of(item)
+            if not same_price(state.price, new_price):
+                self.rows[PriceChange].append(price_row(state.id, self.run_id, seen_at, new_price, state.price))
                 outcome.price_changed = state.price is not None
                 state.price = new_price
 
-        merged = _merged_snapshot(state.snapshot, item)
+        merged = merged_snapshot(state.snapshot, item)
         # Compare values first: hashing every unchanged listing's snapshot is most of a quiet night's work.
-        digest = state.snapshot_hash if merged == state.snapshot else _content_hash(merged)
+        digest = state.snapshot_hash if merged == state.snapshot else content_hash(merged)
         if state.snapshot_hash != digest:
-            self.rows[ListingSnapshot].append(
-                {
-                    "listing_id": state.id,
-                    "run_id": self.run_id,
-                    "observed_at": seen_at,
-                    "content_hash": digest,
-                    **merged,
-                }
-            )
+            self.rows[ListingSnapshot].append(snapshot_row(state.id, self.run_id, seen_at, merged, digest))
             state.snapshot, state.snapshot_hash = merged, digest
             outcome.snapshot = True
         outcome.relinked = self.link(state, merged, seen_at)
@@ -397,21 +334,11 @@ class _Batch:
         for model, rows in self.rows.items():
             _insert_rows(session, model, rows)
         if self.links:
-            _insert_rows(
-                session,
-                ListingUnitLink,
-                [
-                    {
-                        "listing_id": listing_id,
-                        "building_id": _id_of(building),
-                        "unit_id": _id_of(unit),
-                        "rule": rule,
-                        "linked_at": at,
-                        "run_id": self.run_id,
-                    }
-                    for listing_id, building, unit, rule, at in self.links
-                ],
-            )
+            rows = [
+                link_row(listing_id, cast(int, _id_of(building)), _id_of(unit), at, self.run_id)
+                for listing_id, building, unit, at in self.links
+            ]
+            _insert_rows(session, ListingUnitLink, rows)
 
 
 def _row_keys(row: dict[str, Any]) -> tuple[str, ...]:
@@ -519,10 +446,10 @@ def crawl_knowledge(
         .where(Listing.source == source, Listing.property_type == property_type)
     )
     known: dict[str, tuple[tuple[Any, ...] | None, dt.datetime | None]] = {}
-    for listing_id, status, yen, low, high, detail_at in session.execute(query):
+    for listing_id, *price, detail_at in session.execute(query):
         if isinstance(detail_at, str):
             detail_at = dt.datetime.fromisoformat(detail_at)
         if detail_at is not None and detail_at.tzinfo is None:
             detail_at = detail_at.replace(tzinfo=dt.UTC)
-        known[listing_id] = ((status, yen, low, high) if status is not None else None, detail_at)
+        known[listing_id] = (tuple(price) if price[0] is not None else None, detail_at)
     return known

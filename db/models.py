@@ -237,6 +237,8 @@ class PriceChange(Base):
     price_yen: Mapped[Yen]
     price_min_yen: Mapped[Yen]
     price_max_yen: Mapped[Yen]
+    price_planned: Mapped[bool | None]
+    """The price was marked 予定 (planned, not final); NULL on rows written before it was kept (0004)."""
     previous_price_yen: Mapped[Yen]
 
 

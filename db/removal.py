@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import Select, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from db.history import ACTIVE_KINDS, GONE_KINDS
 from db.latest import latest_per_listing
 from db.models import CrawlRun, CrawlRunWard, Listing, ListingEvent, ListingSnapshot, Sighting
 from db.nights import night_of
+from db.rows import ACTIVE_KINDS, GONE_KINDS, EventKind, event_row, removal_note
 
 DEFAULT_REMOVAL_RUNS = 2
 ANALYZED_TABLES = ("listings", "listing_events", "listing_snapshots", "sightings")
@@ -167,7 +167,7 @@ def _gone(session: Session, run: CrawlRun, ward_code: int, k: int) -> tuple[list
     if len(nights) < k or run.id not in {r.id for r in nights[0][1]}:
         return None
     runs = [r for _, night_runs in nights for r in night_runs]
-    note = f"absent from {k} trusted nights: runs {', '.join(str(r.id) for r in sorted(runs, key=lambda r: r.id))}"
+    note = removal_note(k, [r.id for r in runs])
     return _unseen_since(session, run, ward_code, runs), note
 
 
@@ -190,10 +190,7 @@ def _mark_removed(session: Session, run: CrawlRun, gone: list[int], note: str, n
         return
     session.execute(
         insert(ListingEvent),
-        [
-            {"listing_id": listing_id, "run_id": run.id, "kind": "removed", "at": now, "note": note}
-            for listing_id in gone
-        ],
+        [event_row(listing_id, run.id, EventKind.REMOVED, now, note=note) for listing_id in gone],
     )
 
 
@@ -271,7 +268,7 @@ def apply_ended(
             continue
         if _latest(session, ListingEvent, ListingEvent.kind, listing.id) in GONE_KINDS:
             continue
-        session.add(ListingEvent(listing_id=listing.id, run_id=run.id, kind="ended", at=at, note="listing ended page"))
+        session.add(ListingEvent(**event_row(listing.id, run.id, EventKind.ENDED, at, note="listing ended page")))
         outcome.ended += 1
     session.flush()
     return outcome

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table
 
-from db.history import _content_hash, _merged_snapshot, insert_rows
+from db.history import insert_rows
 from db.identity import building_name_key
 from db.models import (
     Building,
@@ -37,7 +37,19 @@ from db.models import (
 )
 from db.nights import night_of
 from db.removal import DEFAULT_REMOVAL_RUNS
-from simulator.load import WARD_ORDER, DetailMemory, observation, ward_stats
+from db.rows import (
+    EventKind,
+    event_row,
+    link_row,
+    listing_row,
+    merged_snapshot,
+    price_of,
+    price_row,
+    removal_note,
+    same_price,
+    snapshot_row,
+)
+from simulator.load import WARD_ORDER, DetailMemory, fixed_price, observation, ward_stats
 from simulator.market import WARDS, Market
 from simulator.market import Listing as SimulatedListing
 from simulator.replay import crawl_time
@@ -105,7 +117,7 @@ def detail_days(
     return [
         day
         for day, price in zip(seen, prices, strict=True)
-        if memory.reads_detail(listing.listing_id, ("fixed", price, price, price), when[day])
+        if memory.reads_detail(listing.listing_id, price_of(fixed_price(price)), when[day])
     ]
 
 
@@ -161,9 +173,8 @@ def bulk_load(
 
     def removed_on(key: int, gone: int) -> None:
         """The removal rule's event: absent from the ``k`` trusted nights ending on night ``gone``."""
-        window = ", ".join(str(run_of[d]) for d in range(gone - k + 1, gone + 1))
-        note = f"absent from {k} trusted nights: runs {window}"
-        events.append({"listing_id": key, "run_id": run_of[gone], "kind": "removed", "at": when[gone], "note": note})
+        note = removal_note(k, [run_of[d] for d in range(gone - k + 1, gone + 1)])
+        events.append(event_row(key, run_of[gone], EventKind.REMOVED, when[gone], note=note))
         counts[gone]["removed"] += 1
 
     sightings: list[tuple[int, int, str, int]] = []  # the biggest table: plain tuples, written by the driver
@@ -178,16 +189,7 @@ def bulk_load(
         building = market.buildings[unit.building_id]
         list_item = observation(market, listing, first, "list")
         listings.append(
-            {
-                "id": key,
-                "source": "suumo",
-                "source_listing_id": listing_id,
-                "property_type": "used",
-                "listing_scope": "unit",
-                "url": list_item["url"],
-                "first_seen_at": when[first],
-                "first_run_id": run_of[first],
-            }
+            {"id": key} | listing_row("suumo", listing_id, "used", "unit", list_item["url"], when[first], run_of[first])
         )
         if building.id not in buildings:
             buildings[building.id] = {
@@ -208,13 +210,11 @@ def bulk_load(
         prices_seen = listing.prices_on(seen)
         details = set(detail_days(listing, seen, prices_seen, when, detail_max_age_days, detail_on_price_change))
         detail_day = min(details, default=None)
-        merged = _merged_snapshot(None, list_item)
-        steps: list[tuple[int, dict[str, Any], int | None, str]] = [
-            (first, merged, None, "building:name+ward+built+floors")
-        ]
+        merged = merged_snapshot(None, list_item)
+        steps: list[tuple[int, dict[str, Any], int | None]] = [(first, merged, None)]
         if detail_day is not None:
-            full = _merged_snapshot(merged, observation(market, listing, detail_day, "detail"))
-            steps.append((detail_day, full, unit.id, "building+floor+area+layout+direction"))
+            full = merged_snapshot(merged, observation(market, listing, detail_day, "detail"))
+            steps.append((detail_day, full, unit.id))
             if unit.id not in units:
                 units[unit.id] = {
                     "id": unit.id,
@@ -226,30 +226,13 @@ def bulk_load(
                     "created_at": when[detail_day],
                     "created_run_id": run_of[detail_day],
                 }
-        for day, snapshot, unit_id, rule in steps:
-            snapshots.append(
-                {
-                    "listing_id": key,
-                    "run_id": run_of[day],
-                    "observed_at": when[day],
-                    "content_hash": _content_hash(snapshot),
-                    **snapshot,
-                }
-            )
-            links.append(
-                {
-                    "listing_id": key,
-                    "building_id": building.id,
-                    "unit_id": unit_id,
-                    "rule": rule,
-                    "linked_at": when[day],
-                    "run_id": run_of[day],
-                }
-            )
-        events.append({"listing_id": key, "run_id": run_of[first], "kind": "first_seen", "at": when[first]})
+        for day, snapshot, unit_id in steps:
+            snapshots.append(snapshot_row(key, run_of[day], when[day], snapshot))
+            links.append(link_row(key, building.id, unit_id, when[day], run_of[day]))
+        events.append(event_row(key, run_of[first], EventKind.FIRST_SEEN, when[first]))
         counts[first]["new"] += 1
 
-        stored_price: int | None = None
+        stored_price: tuple[Any, ...] | None = None
         previous_day: int | None = None
         removed = False
         for day, price in zip(seen, prices_seen, strict=True):
@@ -260,9 +243,7 @@ def bulk_load(
             if removed:
                 assert previous_day is not None
                 gap = (when[day] - when[previous_day]).total_seconds() / 86400
-                events.append(
-                    {"listing_id": key, "run_id": run_of[day], "kind": "relisted", "at": when[day], "gap_days": gap}
-                )
+                events.append(event_row(key, run_of[day], EventKind.RELISTED, when[day], gap))
                 counts[day]["relisted"] += 1
                 removed = False
             sightings.append((run_of[day], key, "list", day))
@@ -270,22 +251,12 @@ def bulk_load(
             if day in details:
                 sightings.append((run_of[day], key, "detail", day))
                 counts[day]["detail"] += 1
-            if price != stored_price:
-                prices.append(
-                    {
-                        "listing_id": key,
-                        "run_id": run_of[day],
-                        "seen_at": when[day],
-                        "price_status": "fixed",
-                        "price_yen": price,
-                        "price_min_yen": price,
-                        "price_max_yen": price,
-                        "previous_price_yen": stored_price,
-                    }
-                )
+            seen_price = price_of(fixed_price(price))
+            if not same_price(stored_price, seen_price):
+                prices.append(price_row(key, run_of[day], when[day], seen_price, stored_price))
                 if stored_price is not None:
                     counts[day]["price"] += 1
-                stored_price = price
+                stored_price = seen_price
             previous_day = day
         assert previous_day is not None
         if previous_day + k <= last:
@@ -343,9 +314,7 @@ def bulk_load(
             }
         )
     # Events in the order the nights wrote them (the newest event of a listing has the highest id).
-    events.sort(key=lambda row: (row["run_id"], _EVENT_ORDER[str(row["kind"])], row["listing_id"]))
-    # One executemany needs one set of columns in every row.
-    events = [{"gap_days": None, "note": None} | row for row in events]
+    events.sort(key=lambda row: (row["run_id"], _EVENT_ORDER[EventKind(row["kind"])], row["listing_id"]))
     written = {}
     for model, rows in (
         (CrawlRun, runs),
@@ -393,7 +362,7 @@ def _write_sightings(engine: Engine, rows: list[tuple[int, int, str, int]], when
     return len(rows)
 
 
-_EVENT_ORDER = {"first_seen": 0, "relisted": 0, "removed": 1}
+_EVENT_ORDER = {EventKind.FIRST_SEEN: 0, EventKind.RELISTED: 0, EventKind.REMOVED: 1}
 
 
 def _reset_sequences(engine: Engine) -> None:

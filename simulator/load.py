@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db.engine import session_scope
-from db.history import PRICE_FIELDS, record_observations
+from db.history import record_observations
 from db.models import CrawlRun
+from db.rows import price_of
 from db.runs import start_run
 from scraper.detail_policy import detail_reason
 from scraper.health import finish_run
@@ -27,6 +28,17 @@ from simulator.market import WARDS, Listing, Market
 from simulator.replay import crawl_time
 
 WARD_ORDER = list(WARDS)
+
+
+def fixed_price(yen: int) -> dict[str, Any]:
+    """A used flat's asking price as a list card gives it: one amount, not marked 予定."""
+    return {
+        "price_status": "fixed",
+        "price_yen": yen,
+        "price_min_yen": yen,
+        "price_max_yen": yen,
+        "price_planned": False,
+    }
 
 
 def observation(market: Market, listing: Listing, day: int, page_kind: str) -> dict[str, Any]:
@@ -48,10 +60,7 @@ def observation(market: Market, listing: Listing, day: int, page_kind: str) -> d
         "ward_name": building.ward_name,
         "district": building.district,
         "area_group": area_group_of(building.ward_code, building.district),
-        "price_status": "fixed",
-        "price_yen": price,
-        "price_min_yen": price,
-        "price_max_yen": price,
+        **fixed_price(price),
         "area_m2": unit.shown_area_m2,
         "area_basis": unit.area_basis,
         "balcony_m2": unit.balcony_m2,
@@ -166,7 +175,7 @@ def load_market(
 
             def wants_detail(listing: Listing, card: dict[str, Any], now: dt.datetime = now) -> bool:
                 known = memory.setdefault(listing.listing_id, DetailMemory(max_age, detail_on_price_change))
-                return known.reads_detail(listing.listing_id, tuple(card[name] for name in PRICE_FIELDS), now)
+                return known.reads_detail(listing.listing_id, price_of(card), now)
 
         items = night_items(market, day, wants_detail)
         stats["item_scraped_count"] = len(items)

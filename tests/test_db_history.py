@@ -177,6 +177,27 @@ def test_unknown_price_is_not_a_price_change(engine: Engine) -> None:
     assert count(engine, PriceChange) == 1
 
 
+def test_the_planned_mark_is_kept_and_its_removal_is_a_new_price_row(engine: Engine) -> None:
+    night(engine, 0, [item("10000001", 8000, price_planned=True)])
+    night(engine, 1, [item("10000001", 8000, price_planned=True)])
+    night(engine, 2, [item("10000001", 8000, price_planned=False)])  # 予定 dropped: the price is final
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT price_yen, price_planned, change_yen FROM v_price_history ORDER BY seen_at")
+        ).all()
+        current = connection.execute(text("SELECT price_planned FROM v_listings")).scalar()
+    assert [(r[0], bool(r[1]), r[2]) for r in rows] == [(80_000_000, True, None), (80_000_000, False, 0)]
+    assert not current
+
+
+def test_a_price_stored_before_the_planned_mark_was_kept_is_no_change(engine: Engine) -> None:
+    night(engine, 0, [item("10000001", 8000, price_planned=False)])
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE price_history SET price_planned = NULL"))  # as migration 0004 left it
+    night(engine, 1, [item("10000001", 8000, price_planned=False)])
+    assert count(engine, PriceChange) == 1
+
+
 def test_removed_only_after_k_complete_healthy_runs(engine: Engine) -> None:
     night(engine, 0, [item("10000001"), item("10000002", building_name="別のマンション")])
     night(engine, 1, [item("10000001")])  # 10000002 absent once
@@ -347,7 +368,7 @@ def test_snapshot_hash_is_sha256_of_sorted_key_json() -> None:
     import hashlib
     import json
 
-    from db.history import _content_hash
+    from db.rows import content_hash
     from db.models import SNAPSHOT_FIELDS
 
     values = {name: None for name in SNAPSHOT_FIELDS} | {
@@ -362,5 +383,5 @@ def test_snapshot_hash_is_sha256_of_sorted_key_json() -> None:
         sort_keys=True,
         ensure_ascii=False,
     )
-    assert _content_hash(values) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
-    assert _content_hash(values) != _content_hash(values | {"floor": 5})
+    assert content_hash(values) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+    assert content_hash(values) != _content_hash(values | {"floor": 5})
