@@ -368,8 +368,8 @@ def test_snapshot_hash_is_sha256_of_sorted_key_json() -> None:
     import hashlib
     import json
 
-    from db.rows import content_hash
     from db.models import SNAPSHOT_FIELDS
+    from db.rows import content_hash
 
     values = {name: None for name in SNAPSHOT_FIELDS} | {
         "building_name": "パークホームズ豊洲ザ・レジデンス",
@@ -384,4 +384,4 @@ def test_snapshot_hash_is_sha256_of_sorted_key_json() -> None:
         ensure_ascii=False,
     )
     assert content_hash(values) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
-    assert content_hash(values) != _content_hash(values | {"floor": 5})
+    assert content_hash(values) != content_hash(values | {"floor": 5})
