@@ -15,6 +15,7 @@ identity rules recover on the simulated market (tests compare the two paths row 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -117,7 +118,7 @@ def detail_days(
     return [
         day
         for day, price in zip(seen, prices, strict=True)
-        if memory.reads_detail(listing.listing_id, price_of(fixed_price(price)), when[day])
+        if memory.reads_detail(listing.listing_id, _fixed(price), when[day])
     ]
 
 
@@ -251,8 +252,8 @@ def bulk_load(
             if day in details:
                 sightings.append((run_of[day], key, "detail", day))
                 counts[day]["detail"] += 1
-            seen_price = price_of(fixed_price(price))
-            if not same_price(stored_price, seen_price):
+            seen_price = _fixed(price)
+            if seen_price is not stored_price and not same_price(stored_price, seen_price):
                 prices.append(price_row(key, run_of[day], when[day], seen_price, stored_price))
                 if stored_price is not None:
                     counts[day]["price"] += 1
@@ -360,6 +361,12 @@ def _write_sightings(engine: Engine, rows: list[tuple[int, int, str, int]], when
         for index in indexes:
             index.create(connection)
     return len(rows)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fixed(yen: int) -> tuple[Any, ...]:
+    """A simulated asking price as PRICE_FIELDS (one tuple per amount: the loop meets each many times)."""
+    return price_of(fixed_price(yen))
 
 
 _EVENT_ORDER = {EventKind.FIRST_SEEN: 0, EventKind.RELISTED: 0, EventKind.REMOVED: 1}
