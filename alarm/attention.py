@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import CrawlRun, CrawlRunWard, JobRun
+from db.models import CrawlRun, CrawlRunWard, JobOutcome, JobRun
+from db.verdicts import Verdict
 
 STALE_AFTER = dt.timedelta(days=2)
 """Default: warn when a spider has had no complete and healthy crawl for this long."""
@@ -40,8 +41,10 @@ def night_attention(session: Session, run_ids: list[int]) -> list[Attention]:
             continue
         wards = session.scalars(select(CrawlRunWard).where(CrawlRunWard.run_id == run.id)).all()
         # Ward rows from before the verdict column have only complete and healthy.
-        bad = [w for w in wards if (w.verdict != "complete_healthy" if w.verdict else not (w.complete and w.healthy))]
-        if bad or run.verdict != "complete_healthy":
+        bad = [
+            w for w in wards if (w.verdict != Verdict.COMPLETE_HEALTHY if w.verdict else not (w.complete and w.healthy))
+        ]
+        if bad or run.verdict != Verdict.COMPLETE_HEALTHY:
             verdicts = ", ".join(f"{w.ward} {w.verdict or 'untrusted'}" for w in bad) or run.verdict
             out.append(
                 Attention(
@@ -65,6 +68,11 @@ def night_attention(session: Session, run_ids: list[int]) -> list[Attention]:
     return out
 
 
+def _trusted(ward: CrawlRunWard) -> bool:
+    # Ward rows from before the verdict column have only complete and healthy.
+    return ward.verdict == Verdict.COMPLETE_HEALTHY if ward.verdict else bool(ward.complete and ward.healthy)
+
+
 def standing_attention(session: Session, now: dt.datetime, stale_after: dt.timedelta = STALE_AFTER) -> list[Attention]:
     """What needs attention now: each spider's latest night, held removals not released, jobs whose
     last run failed or was interrupted, and spiders with no trusted crawl for ``stale_after`` (every
@@ -82,7 +90,7 @@ def standing_attention(session: Session, now: dt.datetime, stale_after: dt.timed
         out += [a for a in night_attention(session, [latest.id]) if a.kind == "untrusted"]
         last_good = session.scalar(
             select(func.max(CrawlRun.started_at)).where(
-                CrawlRun.spider == spider, CrawlRun.verdict == "complete_healthy"
+                CrawlRun.spider == spider, CrawlRun.verdict == Verdict.COMPLETE_HEALTHY
             )
         )
         if last_good is not None and last_good.tzinfo is None:
@@ -107,7 +115,7 @@ def standing_attention(session: Session, now: dt.datetime, stale_after: dt.timed
         )
     ).all()
     for job, outcome, error, started in sorted(jobs):
-        if outcome in ("failed", "interrupted", "retrying"):
+        if outcome in (JobOutcome.FAILED, JobOutcome.INTERRUPTED, JobOutcome.RETRYING):
             out.append(
                 Attention(
                     f"last run {outcome}: {error or 'no message'}",

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from db.models import JobOutcome
+from db.verdicts import Verdict
 from scraper.offline import UnknownPageError, parse_file
 from scraper.runner import spider_names
 from simulator.market import DEMO_NIGHTS, DEMO_SEED
@@ -280,7 +282,7 @@ def crawl_command(
             )
     if not result.ok:
         sys.exit(1)
-    if any(summary.verdict != "complete_healthy" for summary in result.summaries):
+    if any(summary.verdict != Verdict.COMPLETE_HEALTHY for summary in result.summaries):
         click.echo("Not every run is complete and healthy: nothing was removed where it was not.", err=True)
         sys.exit(4)
 
@@ -498,7 +500,7 @@ def schedule_command(config_path: Path | None, list_jobs: bool, run_now: str | N
         finally:
             dispose_engines()
         click.echo(f"{run_now}: {outcome} (log: {log})")
-        sys.exit(0 if outcome == "success" else 1)
+        sys.exit(0 if outcome == JobOutcome.SUCCESS else 1)
     try:
         serve(config)
     except Locked as error:

@@ -26,7 +26,8 @@ from sqlalchemy.engine import make_url
 
 from db.engine import data_dir, database_url, make_engine, session_scope
 from db.locks import DatabaseLocked, database_lock
-from db.models import CrawlRun, JobRun
+from db.models import CrawlRun, JobOutcome, JobRun
+from db.verdicts import Verdict
 from scraper.runner import spider_names
 
 logger = logging.getLogger("condo.scheduler")
@@ -176,9 +177,9 @@ def mark_stale_jobs(config: Config, job: str, now: dt.datetime | None = None) ->
     with session_scope(config.engine()) as session:
         result = session.execute(
             update(JobRun)
-            .where(JobRun.job == job, JobRun.outcome == "running")
+            .where(JobRun.job == job, JobRun.outcome == JobOutcome.RUNNING)
             .values(
-                outcome="interrupted",
+                outcome=JobOutcome.INTERRUPTED,
                 finished_at=now or dt.datetime.now(dt.UTC),
                 error="the process running it ended without recording an outcome (killed or the machine stopped)",
             )
@@ -208,7 +209,7 @@ def nightly_crawl(config: Config) -> str:
         for run in result.runs
         if run.stats.get("finish_reason") == "blocked" or (run.stats.get("suumo/blocked") or 0) > 0
     ]
-    untrusted = [s for s in result.summaries if s.verdict != "complete_healthy"]
+    untrusted = [s for s in result.summaries if s.verdict != Verdict.COMPLETE_HEALTHY]
     if untrusted:
         why = "; ".join(f"{s.spider} {s.verdict}: {s.reasons}" for s in untrusted)
         if blocked:
@@ -291,7 +292,9 @@ def run_job(job: str, config_path: str | None = None, attempt: int = 1, schedule
     try:
         with database_lock(config.database_url, f"job-{job}"):
             mark_stale_jobs(config, job, now)
-            run_id = _record(config, job=job, attempt=attempt, scheduled_for=planned, started_at=now, outcome="running")
+            run_id = _record(
+                config, job=job, attempt=attempt, scheduled_for=planned, started_at=now, outcome=JobOutcome.RUNNING
+            )
             try:
                 message = JOB_FUNCTIONS[job](config)
             except Exception as error:
@@ -299,12 +302,14 @@ def run_job(job: str, config_path: str | None = None, attempt: int = 1, schedule
                 raise_alarm(config, job, now, f"{outcome} (attempt {attempt}): {type(error).__name__}: {error}")
                 return outcome
             except BaseException:
-                _record(config, run_id=run_id, finished_at=dt.datetime.now(dt.UTC), outcome="interrupted")
+                _record(config, run_id=run_id, finished_at=dt.datetime.now(dt.UTC), outcome=JobOutcome.INTERRUPTED)
                 raise
-            _record(config, run_id=run_id, finished_at=dt.datetime.now(dt.UTC), outcome="success", error=message)
+            _record(
+                config, run_id=run_id, finished_at=dt.datetime.now(dt.UTC), outcome=JobOutcome.SUCCESS, error=message
+            )
             logger.info("Job %s (attempt %d) succeeded: %s", job, attempt, message)
             raise_alarm(config, job, now, None)
-            return "success"
+            return JobOutcome.SUCCESS
     except Locked as error:
         _record(
             config,
@@ -313,11 +318,11 @@ def run_job(job: str, config_path: str | None = None, attempt: int = 1, schedule
             scheduled_for=planned,
             started_at=now,
             finished_at=now,
-            outcome="skipped_locked",
+            outcome=JobOutcome.SKIPPED_LOCKED,
             error=str(error),
         )
         logger.warning("Job %s not run: %s", job, error)
-        return "skipped_locked"
+        return JobOutcome.SKIPPED_LOCKED
 
 
 def raise_alarm(config: Config, job: str, started: dt.datetime, failure: str | None) -> bool:
@@ -352,7 +357,7 @@ def _failed(config: Config, job: str, config_path: str | None, attempt: int, run
         config,
         run_id=run_id,
         finished_at=dt.datetime.now(dt.UTC),
-        outcome="retrying" if retry else "failed",
+        outcome=JobOutcome.RETRYING if retry else JobOutcome.FAILED,
         error=f"{type(error).__name__}: {error}",
     )
     if retry and _scheduler is not None:
@@ -370,9 +375,9 @@ def _failed(config: Config, job: str, config_path: str | None, attempt: int, run
             misfire_grace_time=None,
         )
         logger.error("Job %s failed (attempt %d): %s; retry in %d s", job, attempt, error, delay)
-        return "retrying"
+        return JobOutcome.RETRYING
     logger.error("Job %s failed (attempt %d, no more retries): %s", job, attempt, error)
-    return "failed"
+    return JobOutcome.FAILED
 
 
 def _scheduled(job: str, config_path: str | None) -> str:

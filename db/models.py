@@ -9,6 +9,7 @@ bookkeeping (its end, counts and verdict).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated, Any
 
 from sqlalchemy import (
@@ -318,6 +319,20 @@ SNAPSHOT_FIELDS: tuple[str, ...] = tuple(
 """Item fields kept in snapshots (everything but identity and price, which have tables of their own)."""
 
 
+class JobOutcome(enum.StrEnum):
+    """``job_runs.outcome``."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+    RETRYING = "retrying"
+    """Failed; a retry is scheduled with back-off."""
+    SKIPPED_LOCKED = "skipped_locked"
+    """Not run: another process held the job's lock."""
+    INTERRUPTED = "interrupted"
+    """The process running it ended without recording an outcome."""
+
+
 class JobRun(Base):
     """One run (or attempt) of a scheduled job: the nightly crawl, the weekly report, maintenance."""
 
@@ -330,5 +345,5 @@ class JobRun(Base):
     started_at: Mapped[UTC]
     finished_at: Mapped[UTCOptional]
     outcome: Mapped[str] = mapped_column(String(32))
-    """running, success, failed, retrying, skipped_locked, interrupted."""
+    """A :class:`JobOutcome`."""
     error: Mapped[str | None] = mapped_column(Text)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine, inspect, text
 
+from db.verdicts import Verdict
 from places import PlaceTableError, load_groups
 from reports.charts import bar_chart, index_chart, line_chart
 from reports.data import ReportData, load
@@ -89,10 +90,10 @@ def _untrusted_wards(data: ReportData, start: pd.Timestamp, end: pd.Timestamp, l
     if rows.empty:
         return "0"
     verdict = rows["verdict"].fillna("")
-    untrusted = rows[verdict != "complete_healthy"]
+    untrusted = rows[verdict != Verdict.COMPLETE_HEALTHY]
     if untrusted.empty:
         return "0"
-    suspect = untrusted[untrusted["verdict"] == "suspect"]
+    suspect = untrusted[untrusted["verdict"] == Verdict.SUSPECT]
     named = "; ".join(
         f"{day(pd.Timestamp(night).date(), lang)} "
         f"{t['list_join'].join(area_name(w.capitalize(), lang) for w in sorted(set(group['ward'])))}"
