@@ -20,9 +20,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The views as this revision creates them (db/view_sql/0004/, frozen), and as 0001 made them.
-VIEWS_SHA256 = "b6db0855fb7744572b080592d7ef2771f168416ceb906bcf9c99b7a843617f0e"
+VIEWS_SHA256 = "4f8ef018493abefd457d42dc5560a661b3380a0dc57cda241a1159a2f89ab93c"
 VIEWS_0001_SHA256 = "af17360f5ea7bb980dcf641417d8ce70ee5f035522fadaecfc7afb13ec4b3201"
-# v_units reads v_listings: dropped first, made again after it.
+# v_units reads v_listings: dropped first, made again after it, unchanged (as 0001 made it).
 CHANGED = ("v_listings", "v_units", "v_price_history")
 
 
@@ -35,8 +35,11 @@ def upgrade() -> None:
     _drop_views()
     with op.batch_alter_table("price_history", schema=None) as batch_op:
         batch_op.add_column(sa.Column("price_planned", sa.Boolean(), nullable=True))
-    for statement in view_sql(op.get_bind().dialect.name, "0004", VIEWS_SHA256).values():
-        op.execute(statement)
+    dialect = op.get_bind().dialect.name
+    changed = view_sql(dialect, "0004", VIEWS_SHA256)
+    unchanged = view_sql(dialect, "0001", VIEWS_0001_SHA256)
+    for name in CHANGED:
+        op.execute(changed.get(name) or unchanged[name])
 
 
 def downgrade() -> None:
