@@ -7,7 +7,11 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+
+from db.latest import latest_per_listing
+from db.models import ListingEvent, ListingSnapshot
+from db.rows import GONE_KINDS
 
 JST = "Asia/Tokyo"
 SIGHTINGS_CHUNK = 500_000
@@ -99,14 +103,15 @@ def load(engine: Engine) -> ReportData:
             )
         )
         # How each listing's area was measured (wall-centre or registered) as its latest snapshot says.
+        latest = latest_per_listing(ListingSnapshot)
         basis = pd.read_sql(
-            "SELECT s.listing_id, s.area_basis FROM listing_snapshots s"
-            " JOIN (SELECT listing_id, MAX(id) AS id FROM listing_snapshots GROUP BY listing_id) latest"
-            " ON latest.id = s.id",
+            select(ListingSnapshot.listing_id, ListingSnapshot.area_basis).join(
+                latest, latest.c.id == ListingSnapshot.id
+            ),
             connection,
         )
         removals = pd.read_sql(
-            "SELECT listing_id, at FROM listing_events WHERE kind IN ('removed', 'ended')", connection
+            select(ListingEvent.listing_id, ListingEvent.at).where(ListingEvent.kind.in_(GONE_KINDS)), connection
         )
         runs = pd.read_sql("SELECT * FROM v_crawl_runs", connection)
         ward_runs = pd.read_sql(
