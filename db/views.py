@@ -11,9 +11,18 @@ a view, add a folder and a migration (docs/development.md).
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from pathlib import Path
 
-VIEW_NAMES = ("v_listings", "v_units", "v_price_history", "v_crawl_runs")
+VIEW_NAMES = (
+    "v_listings",
+    "v_units",
+    "v_price_history",
+    "v_crawl_runs",
+    "v_presence",
+    "v_weekly_panel",
+)
 """In creation order (v_units reads v_listings)."""
 
 SQL_DIR = Path(__file__).with_name("view_sql")
@@ -22,6 +31,66 @@ _CURRENT_YEAR = {
     "postgresql": "CAST(EXTRACT(YEAR FROM CURRENT_DATE) AS INTEGER)",
     "sqlite": "CAST(strftime('%Y', 'now') AS INTEGER)",
 }
+
+# The few things SQLite and PostgreSQL write differently, as macros the view files use. They are part
+# of every frozen folder that uses them: their meaning never changes (tests/test_db_views.py pins them).
+_MACROS: dict[str, dict[str, Callable[[str], str]]] = {
+    "sqlite": {
+        # The crawl's night (db.nights): the Japan date of the morning, noon to noon.
+        "NIGHT_JST": lambda t: f"date({t}, '+21 hours')",
+        # ISO 8601 week of a date, 'YYYY-Www' (the Thursday of its week decides the year).
+        "ISO_WEEK": lambda d: (
+            f"(strftime('%Y', {d}, '-3 days', 'weekday 4') || '-W' || "
+            f"printf('%02d', (CAST(strftime('%j', {d}, '-3 days', 'weekday 4') AS INTEGER) - 1) / 7 + 1))"
+        ),
+        "YEAR_OF": lambda d: f"CAST(strftime('%Y', {d}) AS INTEGER)",
+        # Whole days from the first date to the second.
+        "DAYS_BETWEEN": lambda a_b: "CAST(julianday({1}) - julianday({0}) AS INTEGER)".format(*_two(a_b)),
+    },
+    "postgresql": {
+        "NIGHT_JST": lambda t: f"CAST(({t} AT TIME ZONE 'Asia/Tokyo') + INTERVAL '12 hours' AS DATE)",
+        "ISO_WEEK": lambda d: f"to_char({d}, 'IYYY-\"W\"IW')",
+        "YEAR_OF": lambda d: f"CAST(EXTRACT(YEAR FROM {d}) AS INTEGER)",
+        "DAYS_BETWEEN": lambda a_b: "(({1}) - ({0}))".format(*_two(a_b)),
+    },
+}
+_MACRO = re.compile(r"\b(NIGHT_JST|ISO_WEEK|YEAR_OF|DAYS_BETWEEN)\(")
+
+
+def _two(arguments: str) -> list[str]:
+    """Split a macro's two arguments at the comma outside parentheses."""
+    depth = 0
+    for index, char in enumerate(arguments):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            return [arguments[:index].strip(), arguments[index + 1 :].strip()]
+    raise ValueError(f"DAYS_BETWEEN takes two arguments, not {arguments!r}")
+
+
+def expand(sql: str, dialect: str) -> str:
+    """The view file's SQL for ``dialect``: ``{current_year}`` and the macros written out (innermost
+    first, so they nest).
+
+    >>> print(expand("ISO_WEEK(NIGHT_JST(s.seen_at))", "postgresql"))
+    to_char(CAST((s.seen_at AT TIME ZONE 'Asia/Tokyo') + INTERVAL '12 hours' AS DATE), 'IYYY-"W"IW')
+    """
+    engine = "postgresql" if dialect == "postgresql" else "sqlite"
+    return _expand_macros(sql.replace("{current_year}", _CURRENT_YEAR[engine]), _MACROS[engine])
+
+
+def _expand_macros(sql: str, macros: dict[str, Callable[[str], str]]) -> str:
+    out, position = [], 0
+    while (match := _MACRO.search(sql, position)) is not None:
+        depth, end = 1, match.end()
+        while depth:
+            if end >= len(sql):
+                raise ValueError(f"unbalanced parentheses after {match.group(1)}")
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            end += 1
+        inner = _expand_macros(sql[match.end() : end - 1], macros)
+        out += [sql[position : match.start()], macros[match.group(1)](inner.strip())]
+        position = end
+    return "".join(out) + sql[position:]
 
 
 class FrozenViewsChanged(RuntimeError):
@@ -58,10 +127,9 @@ def view_sql(dialect: str, revision: str | None = None, sha256: str | None = Non
             "changed views in a new folder with a new migration"
         )
     folders = [SQL_DIR / revision] if revision is not None else [SQL_DIR / name for name in reversed(revisions())]
-    year = _CURRENT_YEAR["postgresql" if dialect == "postgresql" else "sqlite"]
     out: dict[str, str] = {}
     for name in VIEW_NAMES:
         path = next((folder / f"{name}.sql" for folder in folders if (folder / f"{name}.sql").is_file()), None)
         if path is not None:
-            out[name] = path.read_text(encoding="utf-8").replace("{current_year}", year)
+            out[name] = expand(path.read_text(encoding="utf-8"), dialect)
     return out

@@ -306,13 +306,18 @@ def command_lines() -> list[str]:
 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads command lines from /proc")
 def test_no_password_on_any_command_line_during_a_postgresql_crawl(
-    pages: dict[str, str], engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pages: dict[str, str], postgres: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL URL carries the password")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(postgres.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("CREATE DATABASE condo_ps TEMPLATE condo_template"))
+    admin.dispose()
     secret = "s3cret-Passw0rd"
     # The test server trusts local connections, so any password opens it; what matters is where it travels.
-    url = engine.url.set(password=secret)
+    url = make_url(postgres.url("condo_ps")).set(password=secret)
     site = StaticSite()
     site.add("/robots.txt", pages["robots"], content_type="text/plain")
     site.add(LIST_PATH, pages["full"])
