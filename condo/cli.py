@@ -445,6 +445,50 @@ def report_weekly(week: str | None, out_dir: Path, lang: str, database_url: str 
         click.echo(f"  {kind:16} {path}")
 
 
+@main.command("export")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/exports"),
+    show_default=True,
+    help="Folder that receives the dated snapshot folder (condo-export-YYYY-MM-DD/).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="parquet,csv",
+    show_default=True,
+    help="Comma-separated: parquet, csv.",
+)
+@DATABASE_URL_OPTION
+def export_command(out_dir: Path, formats: str, database_url: str | None) -> None:
+    """Write a dated snapshot of the analysts' views as Parquet and CSV, with a data dictionary
+    (dictionary.md, dictionary.json: every column's dtype and meaning), for pandas, R or DuckDB.
+
+    \b
+    Example:
+      condo export --out data/exports --database-url sqlite:///data/demo/demo.sqlite3
+    """
+    from db.engine import make_engine
+    from exports import FORMATS, write_export
+
+    chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
+    unknown = [part for part in chosen if part not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)}, not {formats!r}", param_hint="--format")
+    engine = make_engine(_database_url(database_url), must_exist=True)
+    try:
+        export = write_export(engine, out_dir, chosen)
+    finally:
+        engine.dispose()
+    label = " [SIMULATED DATA]" if export.simulated else ""
+    click.echo(f"Export {export.folder}{label}:")
+    for view, count in export.rows.items():
+        click.echo(f"  {view:16} {count:>9,} rows")
+    click.echo(f"  dictionary       {export.folder / 'dictionary.md'}")
+
+
 @main.command("schedule")
 @click.option(
     "--config",

@@ -50,7 +50,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "base_url": "",
         "settings": {},
     },
-    "weekly_report": {"enabled": True, "cron": "0 6 * * mon", "out": "data/reports", "lang": "en"},
+    "weekly_report": {"enabled": True, "cron": "0 6 * * mon", "out": "data/reports", "lang": "en", "export": ""},
     "maintenance": {"enabled": True, "cron": "0 4 * * sun", "backups": "data/backups", "keep_backups": 8},
     "alarm": {"urls": [], "stale_after_days": 2},
 }
@@ -229,7 +229,13 @@ def weekly_report(config: Config) -> str:
     if latest.exists():
         shutil.rmtree(latest)
     shutil.copytree(files["html"].parent, latest)
-    return f"report {files['html']} (and {latest})"
+    message = f"report {files['html']} (and {latest})"
+    if job["export"]:
+        from exports import write_export
+
+        export = write_export(config.engine(), Path(job["export"]))
+        message += f"; export {export.folder}"
+    return message
 
 
 def maintenance(config: Config) -> str:

@@ -14,8 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect
 
+from db.provenance import holds_simulated_data
 from db.verdicts import Verdict
 from places import PlaceTableError, load_groups
 from reports.charts import bar_chart, index_chart, line_chart
@@ -44,12 +45,6 @@ def parse_week(value: str) -> tuple[int, int]:
         return int(year), int(week)
     except ValueError as error:
         raise ValueError(f"week {value!r} is not of the form YYYY-Www (for example 2026-W44)") from error
-
-
-def _is_simulated(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        found = connection.execute(text("SELECT 1 FROM listing_snapshots WHERE title LIKE '%SIMULATED%' LIMIT 1"))
-        return found.first() is not None
 
 
 def _quality(data: ReportData, start: pd.Timestamp, end: pd.Timestamp, lang: str) -> dict[str, str]:
@@ -135,7 +130,7 @@ def build_report(engine: Engine, week: tuple[int, int] | None = None, lang: str 
     report = Report(
         week=week,
         lang=lang,
-        simulated=_is_simulated(engine),
+        simulated=holds_simulated_data(engine),
         findings=findings(metrics, latest, indexes, day(last_day, lang), lang),
         metrics=metrics,
         latest=latest,

@@ -20,8 +20,9 @@ ALLOWED: dict[str, set[str]] = {
     "scraper": {"db", "places"},
     "alarm": {"db"},
     "reports": {"db", "places", "scraper"},
+    "exports": {"db"},
     "simulator": {"db", "places", "scraper", "reports"},
-    "condo": {"db", "places", "scraper", "reports", "simulator", "alarm"},
+    "condo": {"db", "places", "scraper", "reports", "simulator", "alarm", "exports"},
     "benchmarks": {"db", "places", "scraper", "reports", "simulator"},
     "scheduler": {"condo"},
 }

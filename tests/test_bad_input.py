@@ -86,6 +86,10 @@ CASES: dict[str, list[Case]] = {
             {"thesis/chapter1.tex": "three years of work"},
         ),
     ],
+    "export": [
+        *url_cases("export", out=True),
+        Case("unknown format", ("export", "--format", "xlsx"), 2, "choose from parquet, csv, not 'xlsx'"),
+    ],
     "report weekly": [
         *url_cases("report", "weekly", out=True),
         Case("bad week", ("report", "weekly", "--week", "2026-44"), 2, "is not of the form YYYY-Www"),
