@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from db.latest import latest_per_listing
-from db.models import ListingEvent, ListingSnapshot
+from db.models import ListingEvent
 from db.rows import GONE_KINDS
 
 JST = "Asia/Tokyo"
@@ -102,14 +101,6 @@ def load(engine: Engine) -> ReportData:
                 {"listing_id": pd.Series(dtype="int64"), "seen_at": pd.Series(dtype=f"datetime64[ns, {JST}]")}
             )
         )
-        # How each listing's area was measured (wall-centre or registered) as its latest snapshot says.
-        latest = latest_per_listing(ListingSnapshot)
-        basis = pd.read_sql(
-            select(ListingSnapshot.listing_id, ListingSnapshot.area_basis).join(
-                latest, latest.c.id == ListingSnapshot.id
-            ),
-            connection,
-        )
         removals = pd.read_sql(
             select(ListingEvent.listing_id, ListingEvent.at).where(ListingEvent.kind.in_(GONE_KINDS)), connection
         )
@@ -130,7 +121,6 @@ def load(engine: Engine) -> ReportData:
     ):
         if not frame.empty:
             frame[column] = _jst(frame[column])
-    listings = listings.merge(basis, on="listing_id", how="left")
     listings["unit_key"] = listings["unit_id"].fillna(-listings["listing_id"]).astype("int64")
     sightings = sightings.sort_values("seen_at", kind="stable").reset_index(drop=True)
     sightings["date"] = (

@@ -326,10 +326,13 @@ def test_weekly_report_and_maintenance_jobs(config_file: Path, tmp_path: Path, m
     from simulator.market import MarketConfig, build_market
 
     monkeypatch.chdir(tmp_path)
+    config_file.write_text(config_file.read_text() + '\n[jobs.weekly_report]\nexport = "data/exports"\n')
     config = load_config(config_file)
     load_market(make_engine(config.database_url), build_market(MarketConfig(seed=3, days=3)), range(3))
     assert run_job("weekly_report", str(config_file)) == "success"
     assert (tmp_path / "data" / "reports" / "latest" / "report.html").exists()
+    (export,) = (tmp_path / "data" / "exports").iterdir()
+    assert (export / "v_weekly_panel.parquet").is_file() and (export / "dictionary.md").is_file()
     assert len(list((tmp_path / "data" / "reports").glob("20*-W*/report.html"))) == 1
     assert run_job("maintenance", str(config_file)) == "success"
     assert len(list((tmp_path / "data" / "backups").glob("condo-*.sqlite3"))) == 1
