@@ -459,7 +459,7 @@ def report_weekly(week: str | None, out_dir: Path, lang: str, database_url: str 
     "formats",
     default="parquet,csv",
     show_default=True,
-    help="Comma-separated: parquet, csv.",
+    help="Comma-separated: parquet, csv, sqlite (one SQLite file of the views).",
 )
 @DATABASE_URL_OPTION
 def export_command(out_dir: Path, formats: str, database_url: str | None) -> None:
@@ -487,6 +487,49 @@ def export_command(out_dir: Path, formats: str, database_url: str | None) -> Non
     for view, count in export.rows.items():
         click.echo(f"  {view:16} {count:>9,} rows")
     click.echo(f"  dictionary       {export.folder / 'dictionary.md'}")
+
+
+@main.command("browse")
+@DATABASE_URL_OPTION
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1: this machine only)."
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port to listen on.")
+def browse_command(database_url: str | None, host: str, port: int) -> None:
+    """Browse the database in Datasette (read-only): the views with their descriptions, and the
+    questions analysts ask as ready queries. Ctrl-C stops it.
+
+    A PostgreSQL database is browsed through a fresh SQLite snapshot of its views (under
+    data/browse/), since Datasette reads SQLite.
+
+    \b
+    Example:
+      condo browse --database-url sqlite:///data/demo/demo.sqlite3
+    """
+    from sqlalchemy.engine import make_url
+
+    from browse import serve, write_metadata
+    from db.engine import data_dir, make_engine
+    from exports import write_export
+
+    url = _database_url(database_url)
+    engine = make_engine(url, must_exist=True)
+    try:
+        with engine.connect():
+            pass  # a database that cannot be reached is one line, before anything else is said
+        if make_url(url).get_backend_name() == "sqlite":
+            path = Path(str(engine.url.database))
+        else:
+            click.echo("PostgreSQL: writing a read-only SQLite snapshot of the views for Datasette...", err=True)
+            path = write_export(engine, data_dir() / "browse", ("sqlite",)).folder / "views.sqlite3"
+        simulated = write_metadata(engine, path, data_dir() / "browse" / f"{path.stem}-metadata.json")
+    finally:
+        engine.dispose()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: listening on {host}: anyone who can reach this machine can read the data.", err=True)
+    label = " [SIMULATED DATA]" if simulated else ""
+    click.echo(f"Browsing {path}{label} at http://{host}:{port}/ (read-only). Ctrl-C stops.", err=True)
+    sys.exit(serve(path, data_dir() / "browse" / f"{path.stem}-metadata.json", host, port))
 
 
 @main.command("schedule")

@@ -3,7 +3,7 @@ dictionary (``condo export``; the weekly job can write one too).
 
 A snapshot is a folder ``condo-export-<YYYY-MM-DD>/`` holding, for each view, ``<view>.parquet`` (typed:
 ready for pandas, R's arrow or DuckDB) and ``<view>.csv`` (UTF-8, ISO dates), and ``dictionary.md`` and
-``dictionary.json``: every column with its pandas dtype and its meaning (from docs/schema.md). The
+``dictionary.json``: every column with its pandas dtype and its meaning (docs/schema.md, db.schema_docs). The
 column types are fixed by name (:func:`dtype_of`), so a column means the same in every snapshot.
 """
 
@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, text
 
 from db.provenance import holds_simulated_data
+from db.schema_docs import column_docs
 
 VIEWS = ("v_listings", "v_units", "v_price_history", "v_crawl_runs", "v_presence", "v_weekly_panel")
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "sqlite")
+DEFAULT_FORMATS = ("parquet", "csv")
 
 _FLOATS = {"area_m2", "price_per_m2", "change_ratio", "coverage", "gap_days"}
 _BOOLEANS = {"complete", "healthy", "price_planned"}
@@ -86,22 +86,6 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def column_docs(schema: str | None = None) -> dict[str, dict[str, str]]:
-    """View → column → meaning, read from docs/schema.md's tables (a row may name several columns).
-
-    >>> column_docs()["v_presence"]["night_jst"]
-    'The Japan night it was seen, and its ISO week.'
-    """
-    schema = schema if schema is not None else resources.files("exports").joinpath("schema.md").read_text("utf-8")
-    docs: dict[str, dict[str, str]] = {}
-    for view, section in re.findall(r"### `(v_\w+)`[^\n]*\n(.*?)(?=\n### |\n## |\Z)", schema, flags=re.DOTALL):
-        columns = docs.setdefault(view, {})
-        for names, meaning in re.findall(r"^\| (`[^|]+`) \| (.+?) \|$", section, flags=re.MULTILINE):
-            for name in re.findall(r"`(\w+)`", names):
-                columns[name] = meaning.strip()
-    return docs
-
-
 @dataclass
 class Export:
     folder: Path
@@ -111,9 +95,12 @@ class Export:
 
 
 def write_export(
-    engine: Engine, out_dir: Path, formats: tuple[str, ...] = FORMATS, today: dt.date | None = None
+    engine: Engine, out_dir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, today: dt.date | None = None
 ) -> Export:
-    """Write a dated snapshot of every view into ``out_dir`` (a folder of that date is replaced)."""
+    """Write a dated snapshot of every view into ``out_dir`` (files of the same date are replaced).
+
+    ``sqlite`` writes ``views.sqlite3``, each view as a table of the same name: what ``condo browse``
+    serves for a PostgreSQL database (Datasette reads SQLite)."""
     unknown = set(formats) - set(FORMATS)
     if unknown or not formats:
         raise ValueError(f"formats are {', '.join(FORMATS)}, not {', '.join(sorted(unknown)) or 'none'}")
@@ -121,6 +108,9 @@ def write_export(
     folder = out_dir / f"condo-export-{day.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     docs = column_docs()
+    sqlite_path = folder / "views.sqlite3"
+    if "sqlite" in formats:
+        sqlite_path.unlink(missing_ok=True)
     with engine.connect() as connection:
         export = Export(folder, holds_simulated_data(connection))
         dictionary: dict[str, list[dict[str, str]]] = {}
@@ -133,12 +123,29 @@ def write_export(
             if "csv" in formats:
                 frame.to_csv(folder / f"{view}.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
                 export.files.append(folder / f"{view}.csv")
+            if "sqlite" in formats:
+                _to_sqlite(frame, sqlite_path, view)
             dictionary[view] = [
                 {"column": column, "dtype": str(frame[column].dtype), "meaning": docs.get(view, {}).get(column, "")}
                 for column in frame.columns
             ]
+    if "sqlite" in formats:
+        export.files.append(sqlite_path)
     _write_dictionary(folder, dictionary, export, day)
     return export
+
+
+def _to_sqlite(frame: pd.DataFrame, path: Path, table: str) -> None:
+    import sqlite3
+
+    plain = frame.copy()
+    for column in plain.columns:
+        if str(plain[column].dtype).startswith("datetime64"):
+            night = "night_jst" in column
+            plain[column] = plain[column].dt.strftime("%Y-%m-%d" if night else "%Y-%m-%d %H:%M:%S%z").astype(object)
+        plain[column] = plain[column].astype(object).where(plain[column].notna(), None)
+    with sqlite3.connect(path) as connection:
+        plain.to_sql(table, connection, index=False)
 
 
 def _write_dictionary(folder: Path, dictionary: dict[str, list[dict[str, str]]], export: Export, day: dt.date) -> None:

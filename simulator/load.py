@@ -55,6 +55,7 @@ def observation(market: Market, listing: Listing, day: int, page_kind: str) -> d
         "url": f"https://suumo.jp/ms/chuko/tokyo/sc_{building.ward}/nc_{listing.listing_id}/",
         "scraped_at": crawl_time(market, day),
         "building_name": building.name,
+        "title": f"【SIMULATED】{building.name} 駅徒歩圏",
         "address": f"東京都{building.ward_name}{building.district}{building.block}",
         "ward_code": building.ward_code,
         "ward_name": building.ward_name,

@@ -21,8 +21,9 @@ ALLOWED: dict[str, set[str]] = {
     "alarm": {"db"},
     "reports": {"db", "places", "scraper"},
     "exports": {"db"},
+    "browse": {"db"},
     "simulator": {"db", "places", "scraper", "reports"},
-    "condo": {"db", "places", "scraper", "reports", "simulator", "alarm", "exports"},
+    "condo": {"db", "places", "scraper", "reports", "simulator", "alarm", "exports", "browse"},
     "benchmarks": {"db", "places", "scraper", "reports", "simulator"},
     "scheduler": {"condo"},
 }

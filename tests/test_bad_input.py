@@ -86,9 +86,13 @@ CASES: dict[str, list[Case]] = {
             {"thesis/chapter1.tex": "three years of work"},
         ),
     ],
+    "browse": [
+        *url_cases("browse"),
+        Case("bad port", ("browse", "--port", "99999"), 2, "99999 is not in the range 1<=x<=65535"),
+    ],
     "export": [
         *url_cases("export", out=True),
-        Case("unknown format", ("export", "--format", "xlsx"), 2, "choose from parquet, csv, not 'xlsx'"),
+        Case("unknown format", ("export", "--format", "xlsx"), 2, "choose from parquet, csv, sqlite, not 'xlsx'"),
     ],
     "report weekly": [
         *url_cases("report", "weekly", out=True),

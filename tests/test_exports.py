@@ -15,7 +15,8 @@ from sqlalchemy import Engine, text
 from condo.cli import main
 from db.engine import make_engine
 from db.migrate import upgrade
-from exports import VIEWS, Export, column_docs, dtype_of, write_export
+from db.schema_docs import column_docs
+from exports import VIEWS, Export, dtype_of, write_export
 from simulator.load import load_market
 from simulator.market import DEMO_SEED, build_market, demo_config
 
@@ -99,7 +100,7 @@ def test_condo_export_command(database: Path, tmp_path: Path) -> None:
 
 def test_export_on_both_engines_gives_the_same_dtypes(engine: Engine, tmp_path: Path) -> None:
     load_market(engine, build_market(demo_config(DEMO_SEED, 3, scale=1)), range(3))
-    export = write_export(engine, tmp_path, ("parquet",), today=DAY)
+    export = write_export(engine, tmp_path, ("parquet", "sqlite"), today=DAY)
     for view in VIEWS:
         frame = pd.read_parquet(export.folder / f"{view}.parquet")
         assert {str(t) for c, t in frame.dtypes.items()} <= {
@@ -112,3 +113,10 @@ def test_export_on_both_engines_gives_the_same_dtypes(engine: Engine, tmp_path: 
         }
         assert all(str(t) == dtype_of(c) for c, t in frame.dtypes.items()), view
         assert len(frame) == export.rows[view] and (view == "v_weekly_panel" or len(frame) > 0)
+    # What condo browse serves for a PostgreSQL database: the views as tables of one SQLite file.
+    import sqlite3
+
+    with sqlite3.connect(export.folder / "views.sqlite3") as snapshot:
+        tables = {row[0] for row in snapshot.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        presence = snapshot.execute("SELECT COUNT(*) FROM v_presence").fetchone()[0]
+    assert tables == set(VIEWS) and presence == export.rows["v_presence"] > 0

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from db.engine import make_engine
 from db.migrate import upgrade
+from db.schema_docs import sql_examples
 from simulator.load import load_market
 from simulator.market import DEMO_SEED, build_market, demo_config
 
@@ -30,16 +31,7 @@ def blocks(language: str) -> list[str]:
 
 def statements() -> list[tuple[str, str]]:
     """(title: the comment above it, SQL) of every statement in the sql blocks."""
-    found = []
-    for block in blocks("sql"):
-        # Statements end with ";" at the end of a line (a comment must not hold one).
-        for statement in re.split(r";\s*$", block, flags=re.MULTILINE):
-            lines = statement.strip().splitlines()
-            comments = [line.strip("- ") for line in lines if line.startswith("--")]
-            sql = "\n".join(line for line in lines if not line.startswith("--")).strip()
-            if sql:
-                found.append((comments[0] if comments else sql[:40], sql))
-    return found
+    return [(example.title, example.sql) for example in sql_examples(SCHEMA)]
 
 
 _numbers = itertools.count()
