@@ -381,7 +381,10 @@ def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, 
         engine.dispose()
     click.echo(f"""
 Where everything is:{report_line}
-  database      {result.database_url}   (query the v_listings, v_units, v_price_history, v_crawl_runs views)
+  database      {result.database_url}   (the views: v_listings, v_units, v_price_history, v_crawl_runs,
+                v_presence, v_weekly_panel; docs/schema.md)
+  browse it     condo browse --database-url {result.database_url}
+  export it     condo export --database-url {result.database_url}
   ground truth  {result.truth_path}   (the simulator's own record of every listing and price)
   truth check   {result.truth_check_path}   (the database compared with the truth)
   crawl logs    {result.out_dir / "logs"}

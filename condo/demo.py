@@ -55,8 +55,14 @@ EXAMPLE_QUERIES = {
     "Active listings by ward (mean asking price per m²)": """
         SELECT ward_name, COUNT(*) AS listings, ROUND(AVG(price_per_m2)) AS mean_price_per_m2
         FROM v_listings WHERE status = 'active' GROUP BY ward_name ORDER BY ward_name""",
+    "Flats on sale by ward, the last four ISO weeks (Japan time)": """
+        SELECT week_jst, ward_name, COUNT(*) AS flats, ROUND(AVG(price_per_m2)) AS mean_price_per_m2
+        FROM v_weekly_panel
+        WHERE week_jst >= (SELECT MIN(week_jst) FROM (
+            SELECT DISTINCT week_jst FROM v_weekly_panel ORDER BY week_jst DESC LIMIT 4) AS recent)
+        GROUP BY week_jst, ward_name ORDER BY week_jst, ward_name""",
     "Largest price cuts": """
-        SELECT source_listing_id, seen_at, previous_price_yen, price_yen, ROUND(change_ratio * 100, 1) AS change_pct
+        SELECT source_listing_id, seen_at, previous_price_yen, price_yen, ROUND(CAST(change_ratio * 100 AS NUMERIC), 1) AS change_pct
         FROM v_price_history WHERE change_yen < 0 ORDER BY change_ratio LIMIT 5""",
     "Flats sold by several agents": """
         SELECT building_name, floor, area_m2, layout, listings, cheapest_price_yen

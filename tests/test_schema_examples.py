@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from condo.demo import EXAMPLE_QUERIES
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.schema_docs import sql_examples
@@ -86,3 +87,9 @@ def test_the_pandas_example_runs_as_written(demo: Engine) -> None:
         assert isinstance(value, pd.DataFrame | pd.Series) and not value.empty, name
     assert set(namespace["weekly_median"].columns) == {"江東区", "文京区", "港区"}
     assert namespace["weekly_median"].index[0].startswith("2026-W37")
+
+
+@pytest.mark.parametrize("title", sorted(EXAMPLE_QUERIES))
+def test_the_demo_s_own_queries_return_rows(demo: Engine, title: str) -> None:
+    with demo.connect() as connection:
+        assert connection.execute(text(EXAMPLE_QUERIES[title])).all(), f"{title}: no rows on {demo.dialect.name}"
