@@ -62,7 +62,8 @@ EXAMPLE_QUERIES = {
             SELECT DISTINCT week_jst FROM v_weekly_panel ORDER BY week_jst DESC LIMIT 4) AS recent)
         GROUP BY week_jst, ward_name ORDER BY week_jst, ward_name""",
     "Largest price cuts": """
-        SELECT source_listing_id, seen_at, previous_price_yen, price_yen, ROUND(CAST(change_ratio * 100 AS NUMERIC), 1) AS change_pct
+        SELECT source_listing_id, night_jst, previous_price_yen, price_yen,
+               ROUND(CAST(change_ratio * 100 AS NUMERIC), 1) AS change_pct
         FROM v_price_history WHERE change_yen < 0 ORDER BY change_ratio LIMIT 5""",
     "Flats sold by several agents": """
         SELECT building_name, floor, area_m2, layout, listings, cheapest_price_yen
