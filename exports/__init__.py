@@ -26,7 +26,7 @@ DEFAULT_FORMATS = ("parquet", "csv")
 
 _FLOATS = {"area_m2", "price_per_m2", "change_ratio", "coverage", "gap_days"}
 _BOOLEANS = {"complete", "healthy", "price_planned"}
-_TEXT_ENDINGS = ("_name", "_status", "_scope", "_type", "_basis", "_reasons")
+_TEXT_ENDINGS = ("_name", "_status", "_scope", "_type", "_basis", "_reasons", "week_jst")
 _TEXT = {
     "source",
     "source_listing_id",
@@ -43,7 +43,6 @@ _TEXT = {
     "spider",
     "wards",
     "verdict",
-    "week_jst",
 }
 
 

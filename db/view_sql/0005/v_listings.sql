@@ -49,6 +49,8 @@ SELECT
     NIGHT_JST(l.first_seen_at) AS first_seen_night_jst,
     NIGHT_JST(seen.last_seen_at) AS last_seen_night_jst,
     CASE WHEN e.kind IN ('removed', 'ended') THEN NIGHT_JST(e.at) END AS removed_night_jst,
+    ISO_WEEK(NIGHT_JST(l.first_seen_at)) AS first_seen_week_jst,
+    CASE WHEN e.kind IN ('removed', 'ended') THEN ISO_WEEK(NIGHT_JST(e.at)) END AS removed_week_jst,
     DAYS_BETWEEN(NIGHT_JST(l.first_seen_at), NIGHT_JST(seen.last_seen_at)) AS days_on_market
 FROM listings l
 LEFT JOIN latest_snapshot ls ON ls.listing_id = l.id
