@@ -535,6 +535,52 @@ def browse_command(database_url: str | None, host: str, port: int) -> None:
     sys.exit(serve(path, data_dir() / "browse" / f"{path.stem}-metadata.json", host, port))
 
 
+@main.group("mlit")
+def mlit_group() -> None:
+    """Closed prices from MLIT's Real Estate Information Library (XIT001): what used condos sold for,
+    per ward and quarter, months late. Source: MLIT, which does not guarantee the data's currency or
+    accuracy.
+
+    \b
+    Example:
+      condo mlit import xit001-koto-2024q1.json
+    """
+
+
+@mlit_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DATABASE_URL_OPTION
+def mlit_import_command(files: tuple[Path, ...], database_url: str | None) -> None:
+    """Load saved XIT001 responses (JSON, gzip or not): every used-condo record of any municipality.
+    All or nothing: a bad file or record imports nothing. Importing a file again adds nothing.
+
+    \b
+    Example:
+      condo mlit import data/mlit/raw/*.json.gz --database-url sqlite:///data/condo.sqlite3
+    """
+    from closed_prices.importer import ResponseRefused, check_files, import_files
+    from db.engine import make_engine, session_scope
+    from db.migrate import upgrade
+
+    try:
+        checked = check_files(list(files))  # before any database is opened: a bad file changes nothing
+    except ResponseRefused as error:
+        click.echo(f"Error: {error}.", err=True)
+        sys.exit(1)
+    engine = make_engine(_database_url(database_url))
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            result = import_files(session, checked)
+    finally:
+        engine.dispose()
+    quarters = ", ".join(sorted(result.quarters)) or "none"
+    click.echo(
+        f"{result.added} used-condo record(s) added, {result.already} already stored, "
+        f"{result.other_types} of other kinds skipped (quarters: {quarters}). Source: MLIT."
+    )
+
+
 @main.command("schedule")
 @click.option(
     "--config",

@@ -347,3 +347,36 @@ class JobRun(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     """A :class:`JobOutcome`."""
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class ClosedPriceRecord(Base):
+    """One used-condo price record of MLIT's XIT001 API (closed_prices): a transaction price (buyers'
+    questionnaires) or a contract price (closed sales reported to REINS), per municipality and quarter."""
+
+    __tablename__ = "closed_prices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the record as published: importing a response twice stores it once."""
+    price_category: Mapped[str] = mapped_column(String(16))
+    ward_code: Mapped[int | None] = mapped_column(index=True)
+    municipality: Mapped[str | None] = mapped_column(String(64))
+    district: Mapped[str | None] = mapped_column(String(64))
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    quarter: Mapped[str] = mapped_column(String(6), index=True)
+    price_yen: Mapped[int] = mapped_column(BigInteger)
+    area_m2: Mapped[float | None] = mapped_column(Float)
+    area_capped: Mapped[bool]
+    price_per_m2: Mapped[float | None] = mapped_column(Float)
+    layout: Mapped[str | None] = mapped_column(String(32))
+    built_year: Mapped[int | None]
+    built_prewar: Mapped[bool]
+    structure: Mapped[str | None] = mapped_column(String(32))
+    renovated: Mapped[bool | None]
+    remarks: Mapped[str | None] = mapped_column(Text)
+    special_sale: Mapped[bool]
+    raw: Mapped[dict[str, Any]]
+    """Every key of the record as published, the unknown ones too."""
+    source: Mapped[str] = mapped_column(String(255))
+    """The file or request (without the key) it came from."""
+    imported_at: Mapped[UTC]

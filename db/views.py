@@ -22,6 +22,7 @@ VIEW_NAMES = (
     "v_crawl_runs",
     "v_presence",
     "v_weekly_panel",
+    "v_closed_prices",
 )
 """In creation order (v_units reads v_listings)."""
 

@@ -22,8 +22,9 @@ ALLOWED: dict[str, set[str]] = {
     "reports": {"db", "places", "scraper"},
     "exports": {"db"},
     "browse": {"db"},
+    "closed_prices": {"db"},
     "simulator": {"db", "places", "scraper", "reports"},
-    "condo": {"db", "places", "scraper", "reports", "simulator", "alarm", "exports", "browse"},
+    "condo": {"db", "places", "scraper", "reports", "simulator", "alarm", "exports", "browse", "closed_prices"},
     "benchmarks": {"db", "places", "scraper", "reports", "simulator"},
     "scheduler": {"condo"},
 }

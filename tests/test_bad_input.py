@@ -90,6 +90,24 @@ CASES: dict[str, list[Case]] = {
         *url_cases("browse"),
         Case("bad port", ("browse", "--port", "99999"), 2, "99999 is not in the range 1<=x<=65535"),
     ],
+    "mlit import": [
+        Case("missing file", ("mlit", "import", "nope.json"), 2, "does not exist"),
+        Case("not JSON", ("mlit", "import", "r.json"), 1, "r.json: not JSON", {"r.json": "<html>503</html>"}),
+        Case(
+            "an error answer",
+            ("mlit", "import", "r.json"),
+            1,
+            "the API answered status 'ERROR'",
+            {"r.json": '{"status": "ERROR", "message": "bad key"}'},
+        ),
+        Case(
+            "unreadable URL",
+            ("mlit", "import", "r.json", "--database-url", UNREADABLE),
+            1,
+            "cannot be read",
+            {"r.json": '{"status": "OK", "data": []}'},
+        ),
+    ],
     "export": [
         *url_cases("export", out=True),
         Case("unknown format", ("export", "--format", "xlsx"), 2, "choose from parquet, csv, sqlite, not 'xlsx'"),
