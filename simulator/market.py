@@ -258,12 +258,24 @@ class Listing:
         return out
 
 
+@dataclass(frozen=True)
+class Sale:
+    day: int
+    unit_id: int
+    listing_id: str
+    asking_yen: int
+    """The asking price on the day it left the site."""
+
+
 @dataclass
 class Market:
     config: MarketConfig
     buildings: dict[int, Building]
     units: dict[int, Unit]
     listings: dict[str, Listing]
+    sales: list[Sale] = field(default_factory=list)
+    """Each day a flat left the site because it sold (not withdrawn), with its last asking price; a
+    flat that comes back on the site later was not sold after all (simulator.closed_sales)."""
     _active: dict[tuple[int, str | None], list[Listing]] = field(default_factory=dict, repr=False, compare=False)
 
     def date(self, day: int) -> dt.date:
@@ -483,8 +495,12 @@ def build_market(config: MarketConfig | None = None) -> Market:
             (x for x in still_open.values() if (x.intervals[-1][0] or 0) < day), key=lambda x: order[x.listing_id]
         )
         for listing in staying:
-            if listing.unit_id in leaving_units or rng.random() < _sale_hazard(market, listing, day):
+            if listing.unit_id in leaving_units:
+                continue
+            if rng.random() < _sale_hazard(market, listing, day):
                 leaving_units.add(listing.unit_id)
+                # Recorded without another draw: the market's random stream is what it always was.
+                market.sales.append(Sale(day, listing.unit_id, listing.listing_id, listing.price_on(day)))
                 continue
             if withdraw_on.get(listing.listing_id, day + 1) <= day:
                 leaving_units.add(listing.unit_id)

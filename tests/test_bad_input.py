@@ -90,6 +90,12 @@ CASES: dict[str, list[Case]] = {
         *url_cases("browse"),
         Case("bad port", ("browse", "--port", "99999"), 2, "99999 is not in the range 1<=x<=65535"),
     ],
+    "mlit fetch": [
+        Case("unknown ward", ("mlit", "fetch", "--wards", "chiyoda"), 2, "'chiyoda' is neither a ward"),
+        Case("bad quarter", ("mlit", "fetch", "--from", "2021-1"), 2, "'2021-1' is not a quarter such as 2021Q1"),
+        Case("backwards", ("mlit", "fetch", "--from", "2024Q2", "--to", "2024Q1"), 2, "2024Q2 is after 2024Q1"),
+        Case("no key", ("mlit", "fetch", "--to", "2024Q1"), 1, "no API key: set CONDO_MLIT_API_KEY"),
+    ],
     "mlit import": [
         Case("missing file", ("mlit", "import", "nope.json"), 2, "does not exist"),
         Case("not JSON", ("mlit", "import", "r.json"), 1, "r.json: not JSON", {"r.json": "<html>503</html>"}),
@@ -177,7 +183,7 @@ def test_bad_input_is_a_message_and_an_exit_code(case: Case, tmp_path: Path, mon
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    env = {"DATABASE_URL": "", "CONDO_DATA_DIR": str(tmp_path / "data")}
+    env = {"DATABASE_URL": "", "CONDO_DATA_DIR": str(tmp_path / "data"), "CONDO_MLIT_API_KEY": ""}
     result = CliRunner().invoke(main, list(case.args), env=env)
     assert result.exit_code == case.exit_code, result.output
     assert case.message in " ".join((result.stdout if case.on_stdout else result.stderr).split()), result.output
