@@ -356,6 +356,13 @@ def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, 
     click.echo(f"\nThe database against the simulator's truth [{LABEL}]")
     for line in truth_lines(result.truth_check):
         click.echo(f"  {line}")
+    if result.closed_prices is not None:
+        fetched = result.closed_prices
+        click.echo(
+            f"\nClosed prices [{LABEL}]: {fetched.imported.added} sale record(s) of "
+            f"{', '.join(sorted(fetched.imported.quarters)) or 'no quarter'} fetched from a local stand-in of MLIT's "
+            "XIT001 API (condo mlit fetch's client), 4-8 % below the last asking price by construction"
+        )
     for title, columns, rows in example_queries(result.database_url):
         click.echo(f"\n{title} [{LABEL}]")
         click.echo("  " + " | ".join(columns))
@@ -385,6 +392,7 @@ Where everything is:{report_line}
                 v_presence, v_weekly_panel; docs/schema.md)
   browse it     condo browse --database-url {result.database_url}
   export it     condo export --database-url {result.database_url}
+  closed prices {result.out_dir / "mlit" / "raw"}   (the simulated XIT001 bodies, as fetched)
   ground truth  {result.truth_path}   (the simulator's own record of every listing and price)
   truth check   {result.truth_check_path}   (the database compared with the truth)
   crawl logs    {result.out_dir / "logs"}

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from closed_prices.client import FetchResult
 from db.engine import make_engine
 from simulator.drills import FaultSpec, faults_by_day, truth_check, write_truth_check
-from simulator.market import MarketConfig, build_market, demo_config
+from simulator.market import Market, MarketConfig, build_market, demo_config
 from simulator.replay import Night, replay
 from simulator.truth import area_wards, index_against_truth
 
@@ -68,6 +69,12 @@ EXAMPLE_QUERIES = {
     "Flats sold by several agents": """
         SELECT building_name, floor, area_m2, layout, listings, cheapest_price_yen
         FROM v_units WHERE listings > 1 ORDER BY listings DESC, unit_id LIMIT 5""",
+    "Closed against asking per m², by ward and quarter": """
+        SELECT c.quarter, v.ward_name, COUNT(*) AS sales, ROUND(AVG(c.price_per_m2)) AS mean_closed_per_m2
+        FROM v_closed_prices c JOIN (SELECT DISTINCT ward_code, ward_name FROM v_listings) v
+             ON v.ward_code = c.ward_code
+        WHERE c.price_category = 'contract' AND NOT c.special_sale
+        GROUP BY c.quarter, v.ward_name ORDER BY c.quarter, v.ward_name""",
     "Crawl runs": """
         SELECT run_id, verdict, new_listings, price_changes, removed, relisted, coverage
         FROM v_crawl_runs ORDER BY run_id DESC LIMIT 5""",
@@ -82,6 +89,8 @@ class DemoResult:
     nights: list[Night]
     truth_check: dict[str, Any] = field(default_factory=dict)
     truth_check_path: Path | None = None
+    closed_prices: FetchResult | None = None
+    """The SIMULATED closed prices fetched from the local XIT001 stand-in."""
 
 
 def run_demo(
@@ -112,10 +121,39 @@ def run_demo(
     try:
         report = truth_check(market, engine, done)
         report["index"] = index_check(market.config, engine)
+        closed = fetch_simulated_closed_prices(market, engine, nights, out_dir / "mlit" / "raw")
     finally:
         engine.dispose()
     path = write_truth_check(report, out_dir / "truth-check.json")
-    return DemoResult(out_dir, database_url, truth, done, report, path)
+    return DemoResult(out_dir, database_url, truth, done, report, path, closed)
+
+
+DEMO_MLIT_KEY = "SIMULATED-DEMO-KEY"
+"""The local XIT001 stand-in's key in the demo (not a secret: nothing real is behind it)."""
+
+
+def fetch_simulated_closed_prices(market: Market, engine: Engine, nights: int, raw_dir: Path) -> FetchResult:
+    """The SIMULATED market's sales of the crawled days, published by a local XIT001 stand-in and
+    fetched by the real client (``condo mlit fetch``'s library) into the demo database."""
+    from closed_prices.client import Client, fetch
+    from places.wards import TRACKED_WARDS
+    from simulator.closed_sales import closed_sales, simulated_quarters, xit001_records
+    from simulator.mlit_api import MlitApi, serve_mlit
+
+    sales = [sale for sale in closed_sales(market) if sale.day < nights]
+    api = MlitApi(DEMO_MLIT_KEY)
+    for city, year, quarter in sorted(simulated_quarters(sales)):
+        api.add(city, year, quarter, xit001_records(sales, city, year, quarter))
+    first, last = market.date(0), market.date(max(nights - 1, 0))
+    with serve_mlit(api) as url:
+        return fetch(
+            engine,
+            Client(DEMO_MLIT_KEY, url, pause_seconds=0),
+            [ward.code for ward in TRACKED_WARDS],
+            f"{first.year}Q{(first.month - 1) // 3 + 1}",
+            f"{last.year}Q{(last.month - 1) // 3 + 1}",
+            raw_dir,
+        )
 
 
 def index_check(config: MarketConfig, engine: Engine) -> list[dict[str, Any]]:

@@ -20,13 +20,21 @@ from sqlalchemy import Engine, text
 from db.provenance import holds_simulated_data
 from db.schema_docs import column_docs
 
-VIEWS = ("v_listings", "v_units", "v_price_history", "v_crawl_runs", "v_presence", "v_weekly_panel")
+VIEWS = (
+    "v_listings",
+    "v_units",
+    "v_price_history",
+    "v_crawl_runs",
+    "v_presence",
+    "v_weekly_panel",
+    "v_closed_prices",
+)
 FORMATS = ("parquet", "csv", "sqlite")
 DEFAULT_FORMATS = ("parquet", "csv")
 
 _FLOATS = {"area_m2", "price_per_m2", "change_ratio", "coverage", "gap_days"}
-_BOOLEANS = {"complete", "healthy", "price_planned"}
-_TEXT_ENDINGS = ("_name", "_status", "_scope", "_type", "_basis", "_reasons", "week_jst")
+_BOOLEANS = {"complete", "healthy", "price_planned", "area_capped", "built_prewar", "renovated", "special_sale"}
+_TEXT_ENDINGS = ("_name", "_status", "_scope", "_type", "_basis", "_reasons", "week_jst", "_category")
 _TEXT = {
     "source",
     "source_listing_id",
@@ -43,6 +51,11 @@ _TEXT = {
     "spider",
     "wards",
     "verdict",
+    "municipality",
+    "district_code",
+    "remarks",
+    "quarter",
+    "quarter_jst",
 }
 
 

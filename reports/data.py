@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
 from db.models import ListingEvent
 from db.rows import GONE_KINDS
+from places.wards import TRACKED_WARDS
 
 JST = "Asia/Tokyo"
 SIGHTINGS_CHUNK = 500_000
+CLOSED_COLUMNS = ["ward_code", "district", "quarter", "price_category", "price_per_m2", "area_capped", "special_sale"]
 
 
 @dataclass
@@ -30,6 +32,9 @@ class ReportData:
     """v_crawl_runs with started_at in JST."""
     ward_runs: pd.DataFrame
     """run_id, spider, night, started_at (JST), ward, verdict, removals_held: each run's verdict per ward."""
+    closed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLOSED_COLUMNS))
+    """MLIT's closed prices of our wards (v_closed_prices): ward_code, district, quarter,
+    price_category, price_per_m2, area_capped, special_sale. Empty until some are imported."""
 
     @property
     def empty(self) -> bool:
@@ -105,6 +110,12 @@ def load(engine: Engine) -> ReportData:
             select(ListingEvent.listing_id, ListingEvent.at).where(ListingEvent.kind.in_(GONE_KINDS)), connection
         )
         runs = pd.read_sql("SELECT * FROM v_crawl_runs", connection)
+        closed = pd.DataFrame(columns=CLOSED_COLUMNS)
+        if "v_closed_prices" in inspect(connection).get_view_names():
+            codes = ", ".join(str(ward.code) for ward in TRACKED_WARDS)
+            closed = pd.read_sql(
+                f"SELECT {', '.join(CLOSED_COLUMNS)} FROM v_closed_prices WHERE ward_code IN ({codes})", connection
+            )
         ward_runs = pd.read_sql(
             "SELECT w.run_id, r.spider, r.night, r.started_at, w.ward, w.verdict, w.complete, w.healthy,"
             " w.removals_held FROM crawl_run_wards w JOIN crawl_runs r ON r.id = w.run_id ORDER BY w.run_id",
@@ -126,4 +137,4 @@ def load(engine: Engine) -> ReportData:
     sightings["date"] = (
         sightings["seen_at"].dt.normalize() if not sightings.empty else pd.Series(dtype="datetime64[ns, Asia/Tokyo]")
     )
-    return ReportData(listings, prices, sightings, removals, runs, ward_runs)
+    return ReportData(listings, prices, sightings, removals, runs, ward_runs, closed)

@@ -131,12 +131,36 @@ def summary_rows(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+def closed_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    """The closed-price table: each area and quarter, closed against asking, in words."""
+    t = TEXT[report.lang]
+    unit = "（万円）" if report.lang == "ja" else " (万円)"
+    header = [t["area"], t["quarter"], t["closed_cols"]["category"], t["closed_cols"]["sales"]]
+    header += [t["closed_cols"]["closed"] + unit, t["closed_cols"]["asking"] + unit, t["closed_cols"]["gap"]]
+    rows = []
+    for row in report.closed.itertuples(index=False):
+        hidden = bool(row.suppressed)
+        rows.append(
+            [
+                area_name(row.area, report.lang),
+                row.quarter,
+                t["closed_categories"][row.category],
+                count(row.sales),
+                MISSING if hidden else man_per_m2(row.closed_median_per_m2, unit=False),
+                MISSING if hidden else man_per_m2(row.asking_median_per_m2, unit=False),
+                MISSING if hidden else pct_change(100 * row.gap),
+            ]
+        )
+    return header, rows
+
+
 def methods(report: Report) -> list[str]:
     t = TEXT[report.lang]
     items = [
         item.format(n=MIN_UNITS, m2=FAMILY_MIN_M2, rooms=FAMILY_MIN_ROOMS, controls=t["controls"])
         for item in t["methods_items"]
     ]
+    items.append(t["closed_method"].format(n=MIN_UNITS))
     if report.simulated:
         items.insert(0, t["simulated_banner"])
     return items
@@ -158,6 +182,7 @@ def context(report: Report) -> dict[str, Any]:
         width, height = _png_size(png)
         charts.append({"alt": t["alt"][name], "png": base64.b64encode(png).decode(), "width": width, "height": height})
     header, rows = detail_rows(report)
+    closed_header, closed = closed_rows(report)
     source = (t["source_simulated"] if report.simulated else t["source"]).format(
         commit=report.commit, generated=f"{day(report.generated_at.date(), lang)} {report.generated_at:%H:%M}"
     )
@@ -176,6 +201,13 @@ def context(report: Report) -> dict[str, Any]:
         "charts": charts,
         "detail_header": header,
         "detail_rows": rows,
+        "closed_header": closed_header,
+        "closed_rows": closed,
+        "closed_note": (
+            t["closed_note"].format(latest=report.closed_latest, n=MIN_UNITS)
+            if report.closed_latest
+            else t["closed_none"]
+        ),
         "min_units": MIN_UNITS,
         "thin_units": THIN_WEEK_UNITS,
         "quality": list(report.quality.items()),

@@ -24,3 +24,7 @@ class Report:
     generated_at: dt.datetime
     commit: str
     charts: dict[str, bytes] = field(default_factory=dict)
+    closed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """MLIT's closed prices against the asking prices, per area and quarter (reports.closed)."""
+    closed_latest: str | None = None
+    """The latest quarter of closed prices imported for our wards, if any."""

@@ -56,6 +56,27 @@ TEXT: dict[str, dict[str, Any]] = {
         "charts": "Charts",
         "tables": "Tables: the four weeks to the end of the report week",
         "quality": "Data quality",
+        "closed": "Closed prices (MLIT) against asking prices",
+        "quarter": "Quarter",
+        "closed_cols": {
+            "category": "Closed price",
+            "sales": "Sales",
+            "closed": "Closed /m²",
+            "asking": "Asking /m²",
+            "gap": "Closed vs asking",
+        },
+        "closed_categories": {"contract": "contract (REINS)", "transaction": "transaction (survey)"},
+        "closed_note": "What flats sold for, from MLIT's Real Estate Information Library, beside the median asking "
+        "price per m² of the flats on sale in the same quarter. Latest quarter imported: {latest}. Contract prices "
+        "where the quarter has any, transaction prices otherwise. Court, auction and related-party sales are left "
+        "out; cells of fewer than {n} sales are suppressed. Source: MLIT (which does not guarantee the data's "
+        "currency or accuracy).",
+        "closed_none": "No closed prices imported yet: `condo mlit fetch` (MLIT's API key) or `condo mlit import`.",
+        "closed_method": "Closed prices come from MLIT's Real Estate Information Library API (XIT001), quarterly and "
+        "months late. Areas are rounded (condos to 5 m²) and prices to MLIT's steps, so a price per m² is coarse; "
+        "the flats sold are not the flats on sale (a different mix), so the gap is a comparison of two medians, "
+        "not a discount any seller gave. Cells of fewer than {n} sales are suppressed. This service uses the "
+        "MLIT API; MLIT does not guarantee the data's currency or accuracy.",
         "methods": "Methods and caveats",
         "simulated_short": "SIMULATED DATA",
         "colon": ": ",
@@ -202,6 +223,24 @@ TEXT: dict[str, dict[str, Any]] = {
         "charts": "グラフ",
         "tables": "集計表（レポート週末までの4週間）",
         "quality": "データ品質",
+        "closed": "成約価格（国土交通省）と売り出し価格",
+        "quarter": "四半期",
+        "closed_cols": {
+            "category": "価格の種類",
+            "sales": "件数",
+            "closed": "成約㎡単価",
+            "asking": "売り出し㎡単価",
+            "gap": "成約と売り出しの差",
+        },
+        "closed_categories": {"contract": "成約価格（レインズ）", "transaction": "取引価格（アンケート）"},
+        "closed_note": "国土交通省「不動産情報ライブラリ」の成約価格を、同じ四半期に売り出し中の住戸の㎡単価中央値と並べた。"
+        "取り込み済みの最新四半期：{latest}。成約価格情報があればそれを、なければ不動産取引価格情報を用いる。"
+        "調停・競売等と関係者間取引は除き、{n}件未満のセルは非表示。出典：国土交通省（情報の最新性・正確性は保証されない）。",
+        "closed_none": "成約価格は未取り込み：`condo mlit fetch`（国土交通省のAPIキー）または `condo mlit import` で取り込む。",
+        "closed_method": "成約価格は国土交通省「不動産情報ライブラリ」API（XIT001）による。四半期ごとで数か月遅れて公表される。"
+        "面積（マンションは5㎡単位）と価格は丸められており、㎡単価は粗い。売れた住戸と売り出し中の住戸は構成が異なるため、"
+        "差は二つの中央値の比較であり、売り手が応じた値引きではない。{n}件未満のセルは非表示。"
+        "このサービスは国土交通省のAPIを使用しているが、提供情報の最新性・正確性等は保証されていない。",
         "methods": "方法と注意点",
         "simulated_short": "シミュレーションデータ",
         "colon": "：",

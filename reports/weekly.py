@@ -20,6 +20,7 @@ from db.provenance import holds_simulated_data
 from db.verdicts import Verdict
 from places import PlaceTableError, load_groups
 from reports.charts import bar_chart, index_chart, line_chart
+from reports.closed import closed_table
 from reports.data import ReportData, load
 from reports.findings import findings
 from reports.formatting import area_name, day
@@ -141,6 +142,8 @@ def build_report(engine: Engine, week: tuple[int, int] | None = None, lang: str 
         generated_at=dt.datetime.now(JST_ZONE).replace(microsecond=0),
         commit=code_version(),
     )
+    report.closed = closed_table(data)
+    report.closed_latest = str(data.closed["quarter"].max()) if not data.closed.empty else None
     _charts(report, metrics)
     return report
 

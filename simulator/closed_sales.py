@@ -16,6 +16,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Engine
+
 from simulator.market import Market
 
 DISCOUNT = (0.04, 0.08)
@@ -143,3 +145,21 @@ def xit001_records(sales: list[ClosedSale], city: int, year: int, quarter: int) 
 def simulated_quarters(sales: list[ClosedSale]) -> set[tuple[int, int, int]]:
     """(city, year, quarter) of every quarter with a simulated sale."""
     return {(sale.ward_code, *sale.quarter) for sale in sales}
+
+
+def load_closed_prices(engine: Engine, market: Market, nights: int) -> int:
+    """Import the SIMULATED sales of days ``0..nights-1`` straight into the database, one response per
+    ward and quarter as the API would give them (the fast path for tests and benchmarks; the demo
+    fetches them over HTTP from simulator.mlit_api). Returns the records added."""
+    import json
+
+    from closed_prices.importer import import_body
+    from db.engine import session_scope
+
+    sales = [sale for sale in closed_sales(market) if sale.day < nights]
+    added = 0
+    for city, year, quarter in sorted(simulated_quarters(sales)):
+        body = json.dumps({"status": "OK", "data": xit001_records(sales, city, year, quarter)}, ensure_ascii=False)
+        with session_scope(engine) as session:
+            added += import_body(session, body, f"SIMULATED XIT001 city={city} {year}Q{quarter}").added
+    return added

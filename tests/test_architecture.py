@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "exports": {"db"},
     "browse": {"db"},
     "closed_prices": {"db"},
-    "simulator": {"db", "places", "scraper", "reports"},
+    "simulator": {"db", "places", "scraper", "reports", "closed_prices"},
     "condo": {"db", "places", "scraper", "reports", "simulator", "alarm", "exports", "browse", "closed_prices"},
     "benchmarks": {"db", "places", "scraper", "reports", "simulator"},
     "scheduler": {"condo"},

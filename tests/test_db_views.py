@@ -30,6 +30,11 @@ def test_the_macros_keep_their_meaning() -> None:
     assert expand("NIGHT_JST(t)", "postgresql") == "CAST((t AT TIME ZONE 'Asia/Tokyo') + INTERVAL '12 hours' AS DATE)"
     assert expand("ISO_WEEK(d)", "postgresql") == "to_char(d, 'IYYY-\"W\"IW')"
     assert expand("YEAR_OF(d)", "sqlite") == "CAST(strftime('%Y', d) AS INTEGER)"
+    assert expand("QUARTER_OF(d)", "postgresql") == "to_char(d, 'YYYY\"Q\"Q')"
+    assert (
+        expand("QUARTER_OF(d)", "sqlite")
+        == "(strftime('%Y', d) || 'Q' || ((CAST(strftime('%m', d) AS INTEGER) + 2) / 3))"
+    )
     assert expand("DAYS_BETWEEN(a, b)", "postgresql") == "((b) - (a))"
     assert expand("DAYS_BETWEEN(a, b)", "sqlite") == "CAST(julianday(b) - julianday(a) AS INTEGER)"
 
@@ -43,11 +48,13 @@ DATES = [dt.date(2020, 12, 24) + dt.timedelta(days=n) for n in range(0, 2300, 3)
 ]
 
 
-def test_iso_week_is_python_s_on_both_engines(engine: Engine) -> None:
+def test_iso_week_and_quarter_are_python_s_on_both_engines(engine: Engine) -> None:
     cast = "CAST(:d AS DATE)" if engine.dialect.name == "postgresql" else ":d"
     for day in DATES:
         year, week, _ = day.isocalendar()
         assert scalar(engine, f"SELECT ISO_WEEK({cast})", d=day.isoformat()) == f"{year}-W{week:02d}", day
+        quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
+        assert scalar(engine, f"SELECT QUARTER_OF({cast})", d=day.isoformat()) == quarter, day
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.schema_docs import column_docs
 from exports import VIEWS, Export, dtype_of, write_export
+from simulator.closed_sales import load_closed_prices
 from simulator.load import load_market
 from simulator.market import DEMO_SEED, build_market, demo_config
 
@@ -28,7 +29,9 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("export") / "demo.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    load_market(engine, build_market(demo_config(DEMO_SEED, 10, scale=1)), range(10))
+    market = build_market(demo_config(DEMO_SEED, 10, scale=1))
+    load_market(engine, market, range(10))
+    load_closed_prices(engine, market, 10)
     engine.dispose()
     return path
 
@@ -99,7 +102,9 @@ def test_condo_export_command(database: Path, tmp_path: Path) -> None:
 
 
 def test_export_on_both_engines_gives_the_same_dtypes(engine: Engine, tmp_path: Path) -> None:
-    load_market(engine, build_market(demo_config(DEMO_SEED, 3, scale=1)), range(3))
+    market = build_market(demo_config(DEMO_SEED, 3, scale=1))
+    load_market(engine, market, range(3))
+    load_closed_prices(engine, market, 3)
     export = write_export(engine, tmp_path, ("parquet", "sqlite"), today=DAY)
     for view in VIEWS:
         frame = pd.read_parquet(export.folder / f"{view}.parquet")

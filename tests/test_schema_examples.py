@@ -18,6 +18,7 @@ from condo.demo import EXAMPLE_QUERIES
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.schema_docs import sql_examples
+from simulator.closed_sales import load_closed_prices
 from simulator.load import load_market
 from simulator.market import DEMO_SEED, build_market, demo_config
 
@@ -51,7 +52,9 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         with admin.connect() as connection:
             connection.execute(text(f"CREATE DATABASE {name} TEMPLATE condo_template"))
         engine = make_engine(server.url(name))
-    load_market(engine, build_market(demo_config(DEMO_SEED, NIGHTS, scale=1)), range(NIGHTS))
+    market = build_market(demo_config(DEMO_SEED, NIGHTS, scale=1))
+    load_market(engine, market, range(NIGHTS))
+    load_closed_prices(engine, market, NIGHTS)
     yield engine
     engine.dispose()
     if admin is not None:
@@ -62,7 +65,8 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def test_the_docs_have_the_questions_analysts_ask() -> None:
     titles = " | ".join(title for title, _ in statements())
-    for question in ("by ward and ISO week", "Price cuts", "Days on market", "building's history", "3A", "on a date"):
+    questions = ("by ward and ISO week", "Price cuts", "Days on market", "building's history", "3A", "on a date")
+    for question in (*questions, "Closed against asking"):
         assert question in titles, question
     assert not [sql for _, sql in statements() if "INTERVAL" in sql.upper() or "NOW()" in sql.upper()]
 

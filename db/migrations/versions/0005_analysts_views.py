@@ -19,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The views as this revision creates them (db/view_sql/0005/, frozen), and as 0004 and 0001 made them.
-VIEWS_SHA256 = "5ab4fa5f453094971c448858a26610f1452f093cae9c121153e83f195173a665"
+VIEWS_SHA256 = "b8071c10a8bba16a09ff7adbd53f93b8d38d880620925a6c4f21af63b69ba50d"
 VIEWS_0004_SHA256 = "4f8ef018493abefd457d42dc5560a661b3380a0dc57cda241a1159a2f89ab93c"
 VIEWS_0001_SHA256 = "af17360f5ea7bb980dcf641417d8ce70ee5f035522fadaecfc7afb13ec4b3201"
 BEFORE = ("v_listings", "v_units", "v_price_history", "v_crawl_runs")

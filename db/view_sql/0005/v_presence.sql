@@ -24,6 +24,7 @@ SELECT
     k.building_id,
     a.night_jst,
     ISO_WEEK(a.night_jst) AS week_jst,
+    QUARTER_OF(a.night_jst) AS quarter_jst,
     a.seen_at,
     l.property_type,
     l.listing_scope,
