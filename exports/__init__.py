@@ -19,16 +19,10 @@ from sqlalchemy import Engine, text
 
 from db.provenance import holds_simulated_data
 from db.schema_docs import column_docs
+from db.views import VIEW_NAMES
 
-VIEWS = (
-    "v_listings",
-    "v_units",
-    "v_price_history",
-    "v_crawl_runs",
-    "v_presence",
-    "v_weekly_panel",
-    "v_closed_prices",
-)
+VIEWS = VIEW_NAMES
+"""Every analysts' view (db.views), in creation order."""
 FORMATS = ("parquet", "csv", "sqlite")
 DEFAULT_FORMATS = ("parquet", "csv")
 
