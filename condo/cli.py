@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from condo.scheduling import JOBS
 from db.models import JobOutcome
 from db.verdicts import Verdict
 from scraper.offline import UnknownPageError, parse_file
@@ -358,10 +359,11 @@ def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, 
         click.echo(f"  {line}")
     if result.closed_prices is not None:
         fetched = result.closed_prices
+        click.echo(f"\nClosed prices from a local stand-in of MLIT's XIT001 API [{LABEL}]")
+        quarters = ", ".join(sorted(fetched.imported.quarters)) or "no quarter"
         click.echo(
-            f"\nClosed prices [{LABEL}]: {fetched.imported.added} sale record(s) of "
-            f"{', '.join(sorted(fetched.imported.quarters)) or 'no quarter'} fetched from a local stand-in of MLIT's "
-            "XIT001 API (condo mlit fetch's client), 4-8 % below the last asking price by construction"
+            f"  {fetched.imported.added} sale record(s) of {quarters} fetched by condo mlit fetch's client; "
+            "every sale closed 4-8 % below its last asking price"
         )
     for title, columns, rows in example_queries(result.database_url):
         click.echo(f"\n{title} [{LABEL}]")
@@ -699,7 +701,7 @@ def mlit_import_command(files: tuple[Path, ...], database_url: str | None) -> No
 @click.option(
     "--run",
     "run_now",
-    type=click.Choice(["nightly_crawl", "weekly_report", "maintenance"]),
+    type=click.Choice(JOBS),
     help="Run one job now in the foreground, then exit.",
 )
 def schedule_command(config_path: Path | None, list_jobs: bool, run_now: str | None) -> None:

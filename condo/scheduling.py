@@ -52,9 +52,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "weekly_report": {"enabled": True, "cron": "0 6 * * mon", "out": "data/reports", "lang": "en", "export": ""},
     "maintenance": {"enabled": True, "cron": "0 4 * * sun", "backups": "data/backups", "keep_backups": 8},
+    # Off until MLIT's API key is in CONDO_MLIT_API_KEY: the last `quarters` quarters, once a month.
+    "closed_prices": {
+        "enabled": False,
+        "cron": "0 5 15 * *",
+        "wards": "koto,bunkyo,minato",
+        "quarters": 4,
+        "base_url": "",
+    },
     "alarm": {"urls": [], "stale_after_days": 2},
 }
-JOBS = ("nightly_crawl", "weekly_report", "maintenance")
+JOBS = ("nightly_crawl", "weekly_report", "maintenance", "closed_prices")
 
 
 class ConfigError(ValueError):
@@ -159,6 +167,11 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError("alarm.stale_after_days: must be at least 1")
     if sections["weekly_report"]["lang"] not in ("en", "ja"):
         raise ConfigError("weekly_report.lang: expected 'en' or 'ja'")
+    wards = [slug.strip() for slug in sections["closed_prices"]["wards"].split(",") if slug.strip()]
+    if not wards or any(slug not in ("koto", "bunkyo", "minato") for slug in wards):
+        raise ConfigError("closed_prices.wards: expected some of koto, bunkyo, minato (comma-separated)")
+    if sections["closed_prices"]["quarters"] < 1:
+        raise ConfigError("closed_prices.quarters: must be at least 1")
     unknown = [name for name in sections["nightly_crawl"]["spiders"] if name not in spider_names()]
     if unknown or not sections["nightly_crawl"]["spiders"]:
         raise ConfigError(f"nightly_crawl.spiders: expected some of {', '.join(spider_names())}, got {unknown or '[]'}")
@@ -264,10 +277,56 @@ def _maintain(config: Config) -> str:
     return "VACUUM (ANALYZE) done (take PostgreSQL backups with pg_dump or your provider's snapshots)"
 
 
+def last_quarters(today: dt.date, count: int) -> tuple[str, str]:
+    """The first and last of the ``count`` complete quarters before ``today``'s.
+
+    >>> last_quarters(dt.date(2026, 12, 4), 4)
+    ('2025Q4', '2026Q3')
+    """
+    from closed_prices.client import last_complete_quarter
+
+    last = last_complete_quarter(today)
+    index = int(last[:4]) * 4 + int(last[-1]) - 1 - (count - 1)
+    return f"{index // 4}Q{index % 4 + 1}", last
+
+
+def closed_prices(config: Config) -> str:
+    """MLIT's closed prices of the last ``quarters`` quarters (a quarter arrives months late, and MLIT
+    revises recent ones: importing again adds only what is new)."""
+    from closed_prices.client import (
+        DEFAULT_BASE_URL,
+        Client,
+        FetchError,
+        api_key,
+        fetch,
+    )
+    from places.wards import WARDS
+
+    job = config["closed_prices"]
+    first, last = last_quarters(dt.datetime.now(config.timezone).date(), job["quarters"])
+    try:
+        cities = [WARDS[slug.strip()].code for slug in job["wards"].split(",") if slug.strip()]
+        result = fetch(
+            config.engine(),
+            Client(api_key(), job["base_url"] or DEFAULT_BASE_URL),
+            cities,
+            first,
+            last,
+            data_dir() / "mlit" / "raw",
+        )
+    except FetchError as error:
+        raise JobFailed(str(error)) from error
+    return (
+        f"closed prices {first}-{last}: {result.imported.added} added, {result.imported.already} already stored, "
+        f"{result.empty} quarter(s) without records"
+    )
+
+
 JOB_FUNCTIONS: dict[str, Callable[[Config], str]] = {
     "nightly_crawl": nightly_crawl,
     "weekly_report": weekly_report,
     "maintenance": maintenance,
+    "closed_prices": closed_prices,
 }
 
 # --- running a job ---------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ def _view_sections(schema: str) -> list[tuple[str, str, str]]:
 def column_docs(schema: str | None = None) -> dict[str, dict[str, str]]:
     """View → column → meaning, from the views' tables (a row may name several columns).
 
-    >>> column_docs()["v_presence"]["night_jst"]
-    'The Japan night it was seen, and its ISO week.'
+    >>> column_docs()["v_presence"]["week_jst"]
+    "The Japan night it was seen, its ISO week, and its calendar quarter (`2026Q3`: MLIT's quarters)."
     """
     docs: dict[str, dict[str, str]] = {}
     for view, _, section in _view_sections(schema if schema is not None else schema_text()):

@@ -18,9 +18,8 @@ def test_the_demo_runs_offline_and_its_report_shows_closed_prices(tmp_path: Path
     result = CliRunner().invoke(main, ["demo", "--nights", "9", "--out", str(out)], env={"DATABASE_URL": ""})
     assert result.exit_code == 0, result.output[-3000:]
     assert "=== SIMULATED DATA: every figure below comes from a simulated market" in result.output
-    assert (
-        "Closed prices [SIMULATED DATA]:" in result.output and "2026Q3 fetched from a local stand-in" in result.output
-    )
+    assert "Closed prices from a local stand-in of MLIT's XIT001 API [SIMULATED DATA]" in result.output
+    assert "sale record(s) of 2026Q3 fetched by condo mlit fetch's client" in result.output
     raw = sorted(p.name for p in (out / "mlit" / "raw").iterdir())
     assert raw == ["13103-2026Q3.json.gz", "13105-2026Q3.json.gz", "13108-2026Q3.json.gz"]
     (report,) = (out / "reports").glob("2026-W*/report.md")

@@ -397,7 +397,9 @@ SCREENSHOTS = Path(
 WIDTHS = {"desktop": 1280, "phone": 390}
 LATIN_ALLOWED_JA = {"SUUMO", "tokyo", "condo", "tracker", "places", "groups", "toml"}
 LATIN_ALLOWED_JA |= {"summary", "metrics", "index", "csv", "parquet"}  # the data files' names
-"""Latin words the Japanese edition may show: names, file names and units (the commit is hexadecimal)."""
+LATIN_ALLOWED_JA |= {"mlit", "fetch", "import", "API", "XIT"}  # a command's name; MLIT's own name of its API
+"""Latin words the Japanese edition may show: names, file and command names, and units (the commit is
+hexadecimal)."""
 
 
 def _font_files(stack: str) -> list[Path]:

@@ -336,3 +336,34 @@ def test_weekly_report_and_maintenance_jobs(config_file: Path, tmp_path: Path, m
     assert len(list((tmp_path / "data" / "reports").glob("20*-W*/report.html"))) == 1
     assert run_job("maintenance", str(config_file)) == "success"
     assert len(list((tmp_path / "data" / "backups").glob("condo-*.sqlite3"))) == 1
+
+
+def test_the_closed_prices_job_fetches_the_last_quarters(
+    config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from condo.scheduling import last_quarters
+    from simulator.mlit_api import MlitApi, serve_mlit
+    from tests.conftest import shared_page
+
+    monkeypatch.setenv("CONDO_MLIT_API_KEY", "scheduler-test-key")
+    first, last = last_quarters(dt.date(2026, 12, 4), 4)
+    assert (first, last) == ("2025Q4", "2026Q3")
+    api = MlitApi("scheduler-test-key")
+    records = json.loads(shared_page("mlit/xit001-ja-chuo-2015q2.json").read_text(encoding="utf-8"))["data"]
+    year, quarter = int(last[:4]), int(last[-1])
+    api.add(13108, year, quarter, [r | {"MunicipalityCode": "13108", "Municipality": "江東区"} for r in records])
+    with serve_mlit(api) as url:
+        config_file.write_text(
+            config_file.read_text() + f'\n[jobs.closed_prices]\nenabled = true\nwards = "koto"\nbase_url = "{url}"\n'
+        )
+        monkeypatch.chdir(tmp_path)
+        assert run_job("closed_prices", str(config_file)) == "success"
+    engine = make_engine(load_config(config_file).database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT COUNT(*) FROM v_closed_prices WHERE ward_code = 13108")).scalar()
+        message = connection.execute(text("SELECT error FROM job_runs WHERE job = 'closed_prices'")).scalar()
+    engine.dispose()
+    assert stored == 153 and message is not None and "153 added" in message
+    assert len(api.requests) == 4  # one per quarter; three without records
