@@ -85,13 +85,14 @@ def main() -> None:
 @main.command("parse")
 @click.argument("pages", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", help="The URL the page was saved from (default: the page's own canonical/footer URL).")
+@click.option("--warc", is_flag=True, help="The PAGES are WARC files of the page archive: parse every page in them.")
 @click.option(
     "--summary/--no-summary",
     default=True,
     show_default=True,
     help="Print a per-page summary (page kind, hit count, items, unread fields) on stderr.",
 )
-def parse_command(pages: tuple[Path, ...], url: str | None, summary: bool) -> None:
+def parse_command(pages: tuple[Path, ...], url: str | None, warc: bool, summary: bool) -> None:
     """Parse saved SUUMO pages offline and print their items as JSON lines.
 
     The spider that owns the URL parses the page: a list page gives one line per listing card, a
@@ -102,7 +103,11 @@ def parse_command(pages: tuple[Path, ...], url: str | None, summary: bool) -> No
     Examples:
       condo parse saved/nc_73305798.html --url https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_73305798/
       condo parse ../shared/fixtures/pages/suumo/*.html
+      condo parse --warc data/archive/suumo_chuko-20261130T173000Z-4242.warc.gz
     """
+    if warc:
+        _parse_warc(list(pages), summary)
+        return
     if url and len(pages) > 1:
         raise click.UsageError("--url names one page's URL: give it with a single PAGE")
     failures = 0
@@ -125,6 +130,26 @@ def parse_command(pages: tuple[Path, ...], url: str | None, summary: bool) -> No
             for name, raw in parsed.fields.unparsed:
                 click.echo(f"  could not read {name} from {raw!r}", err=True)
     if failures == len(pages):
+        sys.exit(2)
+
+
+def _parse_warc(files: list[Path], summary: bool) -> None:
+    from scraper.offline import parse_archive
+
+    pages = items = others = 0
+    for page_url, parsed in parse_archive(files):
+        if parsed is None:
+            others += 1
+            continue
+        pages += 1
+        items += len(parsed.items)
+        for item in parsed.items:
+            click.echo(json.dumps(item.to_json_dict(), ensure_ascii=False))
+        if summary:
+            click.echo(f"{page_url}: {parsed.verdict.kind.value} page, {len(parsed.items)} item(s)", err=True)
+    click.echo(f"{pages} archived page(s) parsed, {items} item(s); {others} other record(s)", err=True)
+    if not pages:
+        click.echo("Error: no SUUMO page in these files (are they WARC files of the page archive?).", err=True)
         sys.exit(2)
 
 
@@ -394,6 +419,7 @@ Where everything is:{report_line}
                 v_presence, v_weekly_panel; docs/schema.md)
   browse it     condo browse --database-url {result.database_url}
   export it     condo export --database-url {result.database_url}
+  page archive  {result.out_dir / "archive"}   (every page the crawl received, as WARC: condo parse --warc FILE)
   closed prices {result.out_dir / "mlit" / "raw"}   (the simulated XIT001 bodies, as fetched)
   ground truth  {result.truth_path}   (the simulator's own record of every listing and price)
   truth check   {result.truth_check_path}   (the database compared with the truth)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -24,6 +26,13 @@ class CrawlResult:
     @property
     def ok(self) -> bool:
         return all(run.returncode == 0 and not run.killed_after_time_limit for run in self.runs)
+
+
+def archive_dir() -> Path:
+    """Where ``condo crawl`` keeps the pages (``CONDO_ARCHIVE_DIR``, else ``<data>/archive``), absolute:
+    the spider process runs in the project's folder."""
+    chosen = os.environ.get("CONDO_ARCHIVE_DIR") or str(data_dir() / "archive")
+    return Path(chosen).resolve()
 
 
 def crawl(
@@ -68,7 +77,7 @@ def _crawl(
             time_limit=time_limit,
             log_path=logs / f"{stamp}-{spider}.log",
             on_progress=functools.partial(on_progress, spider) if on_progress else None,
-            env={"DATABASE_URL": database_url},
+            env={"DATABASE_URL": database_url, "CONDO_ARCHIVE_DIR": str(archive_dir())},
         )
         runs.append(run)
         if run.run_id is not None:

@@ -114,7 +114,7 @@ def run_demo(
         range(nights),
         out_dir / "logs",
         faults=faults_by_day(faults),
-        settings=settings,
+        settings={"CONDO_ARCHIVE_DIR": str((out_dir / "archive").resolve()), **(settings or {})},
         on_night=on_night,
     )
     engine = make_engine(database_url)

@@ -9,6 +9,8 @@ import pandas as pd
 from sqlalchemy import inspect
 
 from alarm.attention import Attention, standing_attention
+from archive import archive_size
+from condo.crawl import archive_dir
 from condo.scheduling import Config, planned_jobs
 from db.engine import NoDatabaseError, make_engine, session_scope
 from scraper.runner import spider_names
@@ -22,6 +24,8 @@ class Status:
     warnings: list[str] = field(default_factory=list)
     attention: list[Attention] = field(default_factory=list)
     """What the alarm would report now (alarm.attention)."""
+    archive: tuple[str, int, int] | None = None
+    """The page archive: folder, WARC files, bytes (None when it has none yet)."""
 
     @property
     def needs_attention(self) -> bool:
@@ -31,6 +35,10 @@ class Status:
 def collect_status(config: Config, now: dt.datetime | None = None) -> Status:
     now = now or dt.datetime.now(dt.UTC)
     status = Status()
+    folder = archive_dir()
+    files, size = archive_size(folder)
+    if files:
+        status.archive = (str(folder), files, size)
     for job in planned_jobs(config, now.astimezone(config.timezone)):
         status.upcoming.append((job.name, job.next_run.isoformat() if job.next_run else "disabled"))
     try:
@@ -86,5 +94,8 @@ def status_lines(status: Status) -> list[str]:
         f"  {spider:16} {start}  {verdict}  coverage {coverage}" for spider, start, verdict, coverage in status.spiders
     ] or ["  none yet"]
     lines += ["Next runs:"] + [f"  {job:15} {when}" for job, when in status.upcoming]
+    if status.archive:
+        folder, files, size = status.archive
+        lines += ["Page archive:", f"  {folder}: {files} WARC file(s), {size / 1e6:,.1f} MB"]
     lines += ["Warnings:"] + ([f"  ! {w}" for w in status.warnings] or ["  none"])
     return lines

@@ -5,20 +5,35 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
 
+from archive import ArchiveWriter
 from db.engine import session_scope
 from db.models import CrawlRun
 from db.runs import start_run
 from scraper.clock import now_utc
 from scraper.database import WriteRetries, crawl_database_url, crawl_engine, dispose_crawl_engine
 from scraper.items import ListingEnded
-from scraper.statkeys import DB_ENDED, DB_REMOVED, DB_RUN_ID, DB_VERDICT, FINISH_REASON, StatKeys
+from scraper.statkeys import (
+    ARCHIVE_BYTES,
+    ARCHIVE_FILE,
+    ARCHIVE_RECORDS,
+    ARCHIVE_REVISITS,
+    DB_ENDED,
+    DB_REMOVED,
+    DB_RUN_ID,
+    DB_VERDICT,
+    FINISH_REASON,
+    StatKeys,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -214,3 +229,57 @@ class CrawlRunRecorder:
             verdict.verdict,
             f" ({'; '.join(verdict.reasons)})" if verdict.reasons else "",
         )
+
+
+class PageArchive:
+    """Keep every response the crawl receives in the page archive (archive/: WARC, one file per run,
+    identical bodies stored once), when ``CONDO_ARCHIVE_DIR`` names a folder (``condo crawl`` sets
+    ``<data>/archive``; empty: off). Stats: ``archive/records``, ``archive/revisits``, ``archive/bytes``,
+    ``archive/file`` (kept with the run in ``crawl_runs.stats``: which file holds the night's pages)."""
+
+    def __init__(self, crawler: Crawler, folder: Path):
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+        self.folder = folder
+        self.writer: ArchiveWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageArchive:
+        folder = crawler.settings.get("CONDO_ARCHIVE_DIR")
+        if not folder:
+            raise NotConfigured("no CONDO_ARCHIVE_DIR: pages are not archived")
+        extension = cls(crawler, Path(folder))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        stamp = now_utc().strftime("%Y%m%dT%H%M%SZ")
+        self.writer = ArchiveWriter(self.folder, f"{spider.name}-{stamp}-{os.getpid()}")
+        self.stats.set_value(ARCHIVE_FILE, self.writer.path.name)
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.writer is None:
+            return
+        written = self.writer.write(
+            response.url,
+            request.method,
+            _header_pairs(request.headers),
+            response.status,
+            _header_pairs(response.headers),
+            response.body,
+            now_utc(),
+        )
+        self.stats.inc_value(ARCHIVE_RECORDS)
+        if written.revisit:
+            self.stats.inc_value(ARCHIVE_REVISITS)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.writer is not None:
+            self.stats.set_value(ARCHIVE_BYTES, self.writer.bytes_written)
+            self.writer.close()
+
+
+def _header_pairs(headers: Any) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,3 +98,20 @@ def parse_file(path: Path, url: str | None = None, scraped_at: dt.datetime | Non
             return ParsedPage(url="", spider="none", verdict=verdict, items=[])
         raise UnknownPageError(f"{path}: the page names no URL of its own; pass --url")
     return parse_html(html, url, scraped_at=scraped_at)
+
+
+def parse_archive(paths: list[Path]) -> Iterator[tuple[str, ParsedPage | None]]:
+    """Every archived response of WARC files (archive/) parsed as the spider parsed it that night, at
+    the time it was fetched: (URL, page), or (URL, None) for what is no SUUMO page (robots.txt)."""
+    from archive import read_records
+
+    for record in read_records(paths):
+        if record.body is None or "/robots.txt" in record.url:
+            yield record.url, None
+            continue
+        scraped_at = dt.datetime.strptime(record.date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        html = record.body.decode("utf-8", errors="replace")
+        try:
+            yield record.url, parse_html(html, record.url, record.status, scraped_at=scraped_at)
+        except UnknownPageError:
+            yield record.url, None

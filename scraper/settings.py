@@ -81,7 +81,10 @@ CONDO_MAX_CONSECUTIVE_UNREACHABLE = 5
 SUUMO_DETAIL_MAX_AGE_DAYS = 90
 # Fetch the detail page again when the list price changes (off: the list card carries the price).
 SUUMO_DETAIL_ON_PRICE_CHANGE = False
+# Every response kept as WARC in this folder (archive/; `condo crawl` sets <data>/archive; empty: off).
+CONDO_ARCHIVE_DIR = os.environ.get("CONDO_ARCHIVE_DIR", "")
 EXTENSIONS = {
+    "scraper.extensions.PageArchive": 400,
     "scraper.extensions.CoverageGuard": 500,
     # Opens the run, and closes it after the coverage guard and before the stats file (signal order).
     "scraper.extensions.CrawlRunRecorder": 800,

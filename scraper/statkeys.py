@@ -136,3 +136,10 @@ def db_count(name: str) -> str:
 
 FINISH_REASON = "finish_reason"
 """Not a Scrapy stat: the close reason, added to the stats the verdict reads and the stats file keeps."""
+
+
+# Written by the page archive (scraper.extensions.PageArchive).
+ARCHIVE_FILE = "archive/file"
+ARCHIVE_RECORDS = "archive/records"
+ARCHIVE_REVISITS = "archive/revisits"
+ARCHIVE_BYTES = "archive/bytes"

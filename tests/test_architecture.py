@@ -16,16 +16,28 @@ REPO = Path(__file__).resolve().parents[1]
 
 ALLOWED: dict[str, set[str]] = {
     "places": set(),
+    "archive": set(),
     "db": set(),
-    "scraper": {"db", "places"},
+    "scraper": {"db", "places", "archive"},
     "alarm": {"db"},
     "reports": {"db", "places", "scraper"},
     "exports": {"db"},
     "browse": {"db"},
     "closed_prices": {"db"},
-    "simulator": {"db", "places", "scraper", "reports", "closed_prices"},
-    "condo": {"db", "places", "scraper", "reports", "simulator", "alarm", "exports", "browse", "closed_prices"},
-    "benchmarks": {"db", "places", "scraper", "reports", "simulator"},
+    "simulator": {"db", "places", "scraper", "reports", "closed_prices", "archive"},
+    "condo": {
+        "db",
+        "places",
+        "scraper",
+        "reports",
+        "simulator",
+        "alarm",
+        "exports",
+        "browse",
+        "closed_prices",
+        "archive",
+    },
+    "benchmarks": {"db", "places", "scraper", "reports", "simulator", "archive"},
     "scheduler": {"condo"},
 }
 """Package → the packages of ours it may import (besides itself). Tests may import anything."""

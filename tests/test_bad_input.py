@@ -54,6 +54,9 @@ CASES: dict[str, list[Case]] = {
         Case("missing file", ("parse", "nope.html"), 2, "does not exist"),
         Case("empty file", ("parse", "page.html"), 2, "the file is empty", {"page.html": ""}),
         Case("not HTML", ("parse", "page.html"), 2, "not an HTML page", {"page.html": "\0\1\2\3" * 300}),
+        Case(
+            "not a WARC file", ("parse", "--warc", "page.html"), 2, "no SUUMO page in these files", {"page.html": "<p>"}
+        ),
     ],
     "db upgrade": [
         *url_cases("db", "upgrade")[:3],
