@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -714,6 +714,52 @@ def mlit_import_command(files: tuple[Path, ...], database_url: str | None) -> No
         f"{result.added} used-condo record(s) added, {result.already} already stored, "
         f"{result.other_types} of other kinds skipped (quarters: {quarters}). Source: MLIT."
     )
+
+
+@main.command("reparse")
+@click.option(
+    "--archive",
+    "folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="The page archive's folder (data/archive, or a demo's <out>/archive).",
+)
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First night to re-parse (UTC start date).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last night to re-parse (UTC start date).")
+@DATABASE_URL_OPTION
+def reparse_command(folder: Path, first: Any, last: Any, database_url: str | None) -> None:
+    """Crawl archived nights again, in order and each at its own time, with today's spiders and
+    parsers, into an EMPTY database: the history the live crawls built, rebuilt from the pages.
+
+    \b
+    Example:
+      condo reparse --archive data/demo/archive --database-url sqlite:///data/reparsed.sqlite3
+    """
+    from condo.reparse import ReparseError, archived_runs, reparse
+    from db.engine import data_dir, make_engine
+
+    runs = archived_runs(folder, first.date() if first else None, last.date() if last else None)
+    if runs:
+        click.echo(f"Re-parsing {len(runs)} archived run(s) from {folder}...", err=True)
+
+    def show(run: Any, result: Any) -> None:
+        verdict = result.stats.get("db/verdict", f"exit {result.returncode}")
+        click.echo(f"  {run.started:%Y-%m-%d %H:%M} UTC {run.spider}: {verdict}", err=True)
+
+    engine = make_engine(_database_url(database_url))
+    try:
+        done = reparse(
+            engine, folder, data_dir() / "logs", first.date() if first else None, last.date() if last else None, show
+        )
+    except ReparseError as error:
+        click.echo(f"Error: {error}.", err=True)
+        sys.exit(1)
+    finally:
+        engine.dispose()
+    failed = [run for run in done if run.returncode != 0]
+    click.echo(f"{len(done) - len(failed)} of {len(done)} run(s) re-parsed into {engine.url.render_as_string()}")
+    if failed:
+        sys.exit(1)
 
 
 @main.command("schedule")

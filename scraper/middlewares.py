@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -97,3 +99,38 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if stats is not None:
             stats.max_value("suumo/backoff_delay_max", slot.delay)
         logger.info("Backing off: delay for %s is now %.1f s", request.url, slot.delay)
+
+
+class ArchiveReplayMiddleware:
+    """Answer every request from the page archive instead of the network (``condo reparse``): the
+    response the night's crawl received for the same path and query, with its status, headers and body,
+    at the request's own URL; a request the night never made is answered 404. Enabled by
+    ``CONDO_REPLAY_WARC``: the night's WARC file, then (separated by ``os.pathsep``) earlier files of the
+    archive that its revisit records refer to."""
+
+    def __init__(self, files: list[Path]):
+        from archive.replay import ArchivedSite
+
+        self.site = ArchivedSite.from_files(files[:1], files[1:])
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveReplayMiddleware:
+        from scrapy.exceptions import NotConfigured
+
+        value = crawler.settings.get("CONDO_REPLAY_WARC")
+        if not value:
+            raise NotConfigured
+        return cls([Path(part) for part in str(value).split(os.pathsep) if part])
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Response:
+        from scrapy.http import HtmlResponse
+        from scrapy.http.headers import Headers
+
+        from archive.replay import page_key
+
+        page = self.site.pages.get(page_key(request.url))
+        if page is None:
+            return Response(request.url, status=404, request=request)
+        status, headers, body = page
+        kept = Headers([(name, value) for name, value in headers if name.lower() != "content-encoding"])
+        return HtmlResponse(request.url, status=status, headers=kept, body=body, request=request)

@@ -45,7 +45,10 @@ RETRY_BACKOFF_MAX_DELAY = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
+    # condo reparse: answer from the page archive (CONDO_REPLAY_WARC), never from the network.
+    "scraper.middlewares.ArchiveReplayMiddleware": 990,
 }
+CONDO_REPLAY_WARC = ""
 ITEM_PIPELINES = {
     "scraper.pipelines.CleanItemPipeline": 200,
     "scraper.pipelines.ValidateItemPipeline": 300,

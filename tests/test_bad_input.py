@@ -117,6 +117,16 @@ CASES: dict[str, list[Case]] = {
             {"r.json": '{"status": "OK", "data": []}'},
         ),
     ],
+    "reparse": [
+        Case("missing folder", ("reparse", "--archive", "nope"), 2, "does not exist"),
+        Case(
+            "no WARC",
+            ("reparse", "--archive", "empty"),
+            1,
+            "no WARC file of the page archive in empty",
+            {"empty/readme.txt": "x"},
+        ),
+    ],
     "export": [
         *url_cases("export", out=True),
         Case("unknown format", ("export", "--format", "xlsx"), 2, "choose from parquet, csv, sqlite, not 'xlsx'"),
