@@ -762,6 +762,55 @@ def reparse_command(folder: Path, first: Any, last: Any, database_url: str | Non
         sys.exit(1)
 
 
+@main.command("explain")
+@click.argument("listing_id")
+@DATABASE_URL_OPTION
+def explain_command(listing_id: str, database_url: str | None) -> None:
+    """A listing's story: each price and event with its night, the price before and after, and the
+    archived page (WARC file and record) that showed it. LISTING_ID is the site's id (SUUMO's nc).
+
+    \b
+    Example:
+      condo explain 73305798 --database-url sqlite:///data/demo/demo.sqlite3
+    """
+    from db.engine import make_engine, session_scope
+    from db.explain import listing_story
+    from reports.formatting import man_yen
+
+    engine = make_engine(_database_url(database_url), must_exist=True)
+    try:
+        with session_scope(engine) as session:
+            story = listing_story(session, listing_id)
+    finally:
+        engine.dispose()
+    if story is None:
+        click.echo(
+            f"Error: no listing {listing_id!r} in this database (give the site's id, SUUMO's nc number).", err=True
+        )
+        sys.exit(1)
+    latest = story.latest
+    click.echo(f"Listing {listing_id} ({story.listing.source} {story.listing.property_type}): {story.listing.url}")
+    click.echo(
+        f"  {latest.get('building_name') or '?'}, {latest.get('ward_name') or ''}{latest.get('district') or ''}, "
+        f"{latest.get('layout') or '?'}, {latest.get('area_m2') or '?'} m², floor {latest.get('floor') or '?'}"
+    )
+    click.echo(f"  seen on {story.nights_seen} night(s), {story.first_night} to {story.last_night} (Japan nights)")
+    for step in story.steps:
+        if step.what == "price":
+            change = ""
+            if step.previous_yen and step.price_yen:
+                delta = step.price_yen - step.previous_yen
+                change = f" (from {man_yen(step.previous_yen)}, {'+' if delta > 0 else '−'}{man_yen(abs(delta))})"
+            where = f"  page: {step.archive_file or 'not archived'}"
+            if step.archive_record:
+                where += f" {step.archive_record}"
+            click.echo(
+                f"  {step.night}  price {man_yen(step.price_yen) if step.price_yen else 'unknown'}{change}{where}"
+            )
+        else:
+            click.echo(f"  {step.night}  {step.what}{f' ({step.note})' if step.note else ''}")
+
+
 @main.command("schedule")
 @click.option(
     "--config",

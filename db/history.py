@@ -43,6 +43,7 @@ from db.rows import (
     price_of,
     price_row,
     same_price,
+    sighting_row,
     snapshot_row,
 )
 from db.verdicts import Verdict
@@ -297,7 +298,7 @@ class _Batch:
         page_kind = item.get("page_kind") or "list"
         if self.run_id is not None and page_kind not in state.seen:
             self.rows[Sighting].append(
-                {"run_id": self.run_id, "listing_id": state.id, "page_kind": page_kind, "seen_at": seen_at}
+                sighting_row(self.run_id, state.id, page_kind, seen_at, item.get("archive_record"))
             )
             state.seen.add(page_kind)
 
@@ -307,7 +308,9 @@ class _Batch:
         if item.get("price_status") is not None and not lagging_detail:
             new_price = price_of(item)
             if not same_price(state.price, new_price):
-                self.rows[PriceChange].append(price_row(state.id, self.run_id, seen_at, new_price, state.price))
+                self.rows[PriceChange].append(
+                    price_row(state.id, self.run_id, seen_at, new_price, state.price, item.get("archive_record"))
+                )
                 outcome.price_changed = state.price is not None
                 state.price = new_price
 
@@ -315,7 +318,9 @@ class _Batch:
         # Compare values first: hashing every unchanged listing's snapshot is most of a quiet night's work.
         digest = state.snapshot_hash if merged == state.snapshot else content_hash(merged)
         if state.snapshot_hash != digest:
-            self.rows[ListingSnapshot].append(snapshot_row(state.id, self.run_id, seen_at, merged, digest))
+            self.rows[ListingSnapshot].append(
+                snapshot_row(state.id, self.run_id, seen_at, merged, digest, item.get("archive_record"))
+            )
             state.snapshot, state.snapshot_hash = merged, digest
             outcome.snapshot = True
         outcome.relinked = self.link(state, merged, seen_at)

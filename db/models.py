@@ -223,6 +223,8 @@ class Sighting(Base):
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True, index=True)
     page_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     seen_at: Mapped[UTC]
+    archive_record: Mapped[str | None] = mapped_column(String(64))
+    """The archived response (WARC-Record-ID) that showed it (docs/archive.md); null when not archived."""
 
 
 class PriceChange(Base):
@@ -241,6 +243,8 @@ class PriceChange(Base):
     price_planned: Mapped[bool | None]
     """The price was marked 予定 (planned, not final); NULL on rows written before it was kept (0004)."""
     previous_price_yen: Mapped[Yen]
+    archive_record: Mapped[str | None] = mapped_column(String(64))
+    """The archived response that showed this price first."""
 
 
 class ListingEvent(Base):
@@ -267,6 +271,8 @@ class ListingSnapshot(Base):
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     observed_at: Mapped[UTC]
+    archive_record: Mapped[str | None] = mapped_column(String(64))
+    """The archived response whose page gave what changed."""
     content_hash: Mapped[str] = mapped_column(String(64))
     building_name: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
@@ -314,7 +320,7 @@ class ListingSnapshot(Base):
 SNAPSHOT_FIELDS: tuple[str, ...] = tuple(
     column.key
     for column in ListingSnapshot.__table__.columns
-    if column.key not in {"id", "listing_id", "run_id", "observed_at", "content_hash"}
+    if column.key not in {"id", "listing_id", "run_id", "observed_at", "content_hash", "archive_record"}
 )
 """Item fields kept in snapshots (everything but identity and price, which have tables of their own)."""
 

@@ -69,15 +69,35 @@ def same_price(stored: tuple[Any, ...] | None, seen: tuple[Any, ...]) -> bool:
 
 
 def price_row(
-    listing_id: int, run_id: int | None, seen_at: dt.datetime, price: tuple[Any, ...], previous: tuple[Any, ...] | None
+    listing_id: int,
+    run_id: int | None,
+    seen_at: dt.datetime,
+    price: tuple[Any, ...],
+    previous: tuple[Any, ...] | None,
+    archive_record: str | None = None,
 ) -> dict[str, Any]:
-    """A ``price_history`` row: the price seen (as PRICE_FIELDS) and the yen it replaced."""
+    """A ``price_history`` row: the price seen (as PRICE_FIELDS), the yen it replaced, and the archived
+    page that showed it."""
     return {
         "listing_id": listing_id,
         "run_id": run_id,
         "seen_at": seen_at,
         **dict(zip(PRICE_FIELDS, price, strict=True)),
         "previous_price_yen": previous[_PRICE_YEN] if previous is not None else None,
+        "archive_record": archive_record,
+    }
+
+
+def sighting_row(
+    run_id: int, listing_id: int, page_kind: str, seen_at: dt.datetime, archive_record: str | None = None
+) -> dict[str, Any]:
+    """A ``sightings`` row: the listing on a page of a run, and the archived page."""
+    return {
+        "run_id": run_id,
+        "listing_id": listing_id,
+        "page_kind": page_kind,
+        "seen_at": seen_at,
+        "archive_record": archive_record,
     }
 
 
@@ -203,6 +223,7 @@ def snapshot_row(
     observed_at: dt.datetime,
     snapshot: Mapping[str, Any],
     digest: str | None = None,
+    archive_record: str | None = None,
 ) -> dict[str, Any]:
     """A ``listing_snapshots`` row (``digest``: the snapshot's content hash when already computed)."""
     return {
@@ -211,4 +232,5 @@ def snapshot_row(
         "observed_at": observed_at,
         "content_hash": digest or content_hash(snapshot),
         **snapshot,
+        "archive_record": archive_record,
     }

@@ -271,6 +271,8 @@ class PageArchive:
             response.body,
             now_utc(),
         )
+        # The items this page gives name the record they came from (provenance: docs/archive.md).
+        request.meta["archive_record"] = written.record_id
         self.stats.inc_value(ARCHIVE_RECORDS)
         if written.revisit:
             self.stats.inc_value(ARCHIVE_REVISITS)

@@ -96,6 +96,9 @@ class ListingItem:
     info_date: dt.date | None = None
     next_update_date: dt.date | None = None
     plans: list[PlanType] = field(default_factory=list)
+    # provenance
+    archive_record: str | None = None
+    """The WARC-Record-ID of the archived response the item was read from (archive/), when archived."""
 
     def to_json_dict(self) -> dict[str, Any]:
         """The item as :func:`item_row` gives it, with dates as ISO text: ready for ``json.dumps``."""
@@ -117,6 +120,7 @@ class ListingEnded:
     listing_id: str
     url: str
     scraped_at: dt.datetime
+    archive_record: str | None = None
 
 
 ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ListingItem))

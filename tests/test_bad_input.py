@@ -117,6 +117,7 @@ CASES: dict[str, list[Case]] = {
             {"r.json": '{"status": "OK", "data": []}'},
         ),
     ],
+    "explain": [*url_cases("explain", "73305798")],
     "reparse": [
         Case("missing folder", ("reparse", "--archive", "nope"), 2, "does not exist"),
         Case(

@@ -48,3 +48,27 @@ def test_reparsing_the_demo_s_archive_rebuilds_its_history(tmp_path: Path) -> No
     again = CliRunner().invoke(main, arguments, env=env)
     assert again.exit_code == 1 and "already holds crawl runs" in again.output
     assert rows(rebuilt, "SELECT COUNT(*) FROM crawl_runs") == [(6,)]
+
+
+def test_explain_names_the_archived_page_that_showed_each_price(tmp_path: Path) -> None:
+    """Provenance: each price row names its WARC record, and that record's page shows the price."""
+    from archive import read_records
+
+    demo = tmp_path / "demo"
+    env = {"DATABASE_URL": "", "CONDO_DATA_DIR": str(tmp_path / "data")}
+    assert CliRunner().invoke(main, ["demo", "--nights", "4", "--out", str(demo)], env=env).exit_code == 0
+    changed = rows(
+        demo / "demo.sqlite3",
+        "SELECT l.source_listing_id, p.price_yen, p.archive_record FROM price_history p"
+        " JOIN listings l ON l.id = p.listing_id WHERE p.previous_price_yen IS NOT NULL",
+    )
+    assert changed and all(record for _, _, record in changed)
+    listing_id, price_yen, record_id = changed[0]
+    database = f"sqlite:///{demo / 'demo.sqlite3'}"
+    result = CliRunner().invoke(main, ["explain", str(listing_id), "--database-url", database])
+    assert result.exit_code == 0, result.output
+    assert f"{record_id}" in result.output and ".warc.gz" in result.output
+    page = next(r for r in read_records(sorted((demo / "archive").glob("*.warc.gz"))) if r.record_id == record_id)
+    assert page.body is not None and str(price_yen // 10_000).encode() in page.body.replace(b",", b"")
+    missing = CliRunner().invoke(main, ["explain", "1", "--database-url", database])
+    assert missing.exit_code == 1 and "no listing '1'" in missing.output

@@ -153,7 +153,9 @@ class SuumoSpider(scrapy.Spider):
         assert isinstance(response, TextResponse)
         page = self.parse_list_page(response.selector, response.url, now_utc(), response.text)
         self.record_list_page(page, ward, response.url)
+        archived = response.meta.get("archive_record")
         for item in page.items:
+            item.archive_record = archived
             self.inc("items/list")
             yield item
             if self.detail_policy is not None and self.detail_policy.should_fetch(item):
@@ -219,7 +221,14 @@ class SuumoSpider(scrapy.Spider):
             listing_id = response.meta.get("listing_id") or listing_id_from_url(response.url)
             if listing_id:
                 self.inc("items/ended")
-                yield ListingEnded(self.source, self.property_type, str(listing_id), response.url, now_utc())
+                yield ListingEnded(
+                    self.source,
+                    self.property_type,
+                    str(listing_id),
+                    response.url,
+                    now_utc(),
+                    response.meta.get("archive_record"),
+                )
             return
         if verdict.kind is not PageKind.DETAIL:
             return
@@ -231,6 +240,7 @@ class SuumoSpider(scrapy.Spider):
             self.inc("detail/unusable")
             return
         self.inc("items/detail")
+        item.archive_record = response.meta.get("archive_record")
         yield item
 
     def request_failed(self, failure: Failure) -> None:
