@@ -716,6 +716,29 @@ def mlit_import_command(files: tuple[Path, ...], database_url: str | None) -> No
     )
 
 
+def _corrections(folder: Path, dry_run: bool, database_url: str | None) -> None:
+    from condo.reparse import ReparseError, corrections
+    from db.engine import make_engine
+
+    engine = make_engine(_database_url(database_url), must_exist=True)
+    try:
+        report = corrections(engine, folder, dry_run)
+    except ReparseError as error:
+        click.echo(f"Error: {error}.", err=True)
+        sys.exit(1)
+    finally:
+        engine.dispose()
+    verb = "would correct" if dry_run else "corrected"
+    fields = ", ".join(f"{name} {count}" for name, count in sorted(report.fields.items())) or "nothing"
+    click.echo(f"{report.listings} listing(s) read again from the archive; {verb}: {fields}.")
+    if report.prices_differ:
+        click.echo(f"{report.prices_differ} listing(s) whose latest price reads differently: reported, not changed.")
+    if report.unknown_listings:
+        click.echo(f"{report.unknown_listings} archived listing(s) this database does not know: not added.")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
 @main.command("reparse")
 @click.option(
     "--archive",
@@ -726,17 +749,35 @@ def mlit_import_command(files: tuple[Path, ...], database_url: str | None) -> No
 )
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First night to re-parse (UTC start date).")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last night to re-parse (UTC start date).")
+@click.option(
+    "--corrections",
+    is_flag=True,
+    help="Into the live database: fill what an old parser missed, as corrections (never price changes or removals).",
+)
+@click.option("--dry-run", is_flag=True, help="With --corrections: count what would change, write nothing.")
 @DATABASE_URL_OPTION
-def reparse_command(folder: Path, first: Any, last: Any, database_url: str | None) -> None:
+def reparse_command(
+    folder: Path, first: Any, last: Any, corrections: bool, dry_run: bool, database_url: str | None
+) -> None:
     """Crawl archived nights again, in order and each at its own time, with today's spiders and
-    parsers, into an EMPTY database: the history the live crawls built, rebuilt from the pages.
+    parsers, into an EMPTY database: the history the live crawls built, rebuilt from the pages. With
+    --corrections, read the archived pages again into the live database instead: each field today's
+    parsers read differently is recorded in the corrections table and appended as a corrected snapshot;
+    prices are only reported. Run it with --dry-run first.
 
     \b
-    Example:
+    Examples:
       condo reparse --archive data/demo/archive --database-url sqlite:///data/reparsed.sqlite3
+      condo reparse --archive data/archive --corrections --dry-run
     """
     from condo.reparse import ReparseError, archived_runs, reparse
     from db.engine import data_dir, make_engine
+
+    if dry_run and not corrections:
+        raise click.UsageError("--dry-run goes with --corrections (a rebuild writes into an empty database)")
+    if corrections:
+        _corrections(folder, dry_run, database_url)
+        return
 
     runs = archived_runs(folder, first.date() if first else None, last.date() if last else None)
     if runs:

@@ -16,7 +16,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -104,3 +104,101 @@ def reparse(
         if on_run:
             on_run(run, result)
     return done
+
+
+@dataclass
+class CorrectionReport:
+    listings: int = 0
+    """Listings whose archived pages were read again."""
+    fields: dict[str, int] = field(default_factory=dict)
+    """Corrections per field."""
+    prices_differ: int = 0
+    """Listings whose latest price reads differently (reported, never changed in the price history)."""
+    unknown_listings: int = 0
+    """Archived listings the database does not know (not added: a re-parse corrects, it does not crawl)."""
+    applied: bool = False
+
+
+def corrections(engine: Engine, folder: Path, dry_run: bool = True, now: dt.datetime | None = None) -> CorrectionReport:
+    """Read every archived page again with today's parsers, in the order it was fetched, merge each
+    listing's observations as the history writer does (db.rows.merged_snapshot), and compare with what
+    the database holds now. A field that differs (filled by today's parser, or read otherwise) is a
+    correction: with ``dry_run`` only counted; otherwise recorded in ``corrections`` and appended as a
+    new snapshot with no run (a correction, not an observation of the market). Prices are compared
+    and reported, never written: a different price is not a price change."""
+    import json
+
+    from db.latest import latest_per_listing
+    from db.models import SNAPSHOT_FIELDS, Correction, Listing, ListingSnapshot, PriceChange
+    from db.rows import PRICE_FIELDS, merged_snapshot, price_of, same_price, snapshot_row
+    from scraper.items import item_row
+    from scraper.offline import parse_archive
+
+    runs = archived_runs(folder)
+    if not runs:
+        raise ReparseError(f"no WARC file of the page archive in {folder}")
+    upgrade(engine)  # the corrections table (migration 0007), as condo crawl would
+    merged: dict[tuple[str, str], dict[str, object]] = {}
+    prices: dict[tuple[str, str], tuple[object, ...]] = {}
+    records: dict[tuple[str, str], str | None] = {}
+    for _, page in parse_archive([run.path for run in runs]):
+        for item in page.items if page else []:
+            key = (item.source, item.listing_id)
+            row = item_row(item)
+            merged[key] = merged_snapshot(merged.get(key), row)
+            if row.get("price_status") is not None and (item.page_kind == "list" or key not in prices):
+                prices[key] = price_of(row)
+            records[key] = item.archive_record
+    report = CorrectionReport(applied=not dry_run)
+    moment = now or dt.datetime.now(dt.UTC)
+    with session_scope(engine) as session:
+        ids = {
+            (source, source_id): listing_id
+            for listing_id, source, source_id in session.execute(
+                select(Listing.id, Listing.source, Listing.source_listing_id)
+            )
+        }
+        latest = latest_per_listing(ListingSnapshot)
+        stored = {
+            snapshot.listing_id: snapshot
+            for snapshot in session.scalars(select(ListingSnapshot).join(latest, latest.c.id == ListingSnapshot.id))
+        }
+        newest_price = latest_per_listing(PriceChange)
+        stored_prices = {
+            price.listing_id: tuple(getattr(price, name) for name in PRICE_FIELDS)
+            for price in session.scalars(select(PriceChange).join(newest_price, newest_price.c.id == PriceChange.id))
+        }
+        for key, values in merged.items():
+            listing_id = ids.get(key)
+            if listing_id is None:
+                report.unknown_listings += 1
+                continue
+            report.listings += 1
+            if key in prices and not same_price(stored_prices.get(listing_id), prices[key]):
+                report.prices_differ += 1
+            snapshot = stored.get(listing_id)
+            held = {name: getattr(snapshot, name) for name in SNAPSHOT_FIELDS} if snapshot else {}
+            changed = [
+                name for name in SNAPSHOT_FIELDS if values.get(name) is not None and values[name] != held.get(name)
+            ]
+            for name in changed:
+                report.fields[name] = report.fields.get(name, 0) + 1
+            if dry_run or not changed:
+                continue
+            for name in changed:
+                session.add(
+                    Correction(
+                        listing_id=listing_id,
+                        field=name,
+                        stored_value=json.dumps(held.get(name), ensure_ascii=False, default=str),
+                        archived_value=json.dumps(values[name], ensure_ascii=False, default=str),
+                        archive_record=records.get(key),
+                        applied=True,
+                        corrected_at=moment,
+                    )
+                )
+            corrected = merged_snapshot(held, {name: values[name] for name in changed})
+            session.add(ListingSnapshot(**snapshot_row(listing_id, None, moment, corrected, None, records.get(key))))
+        if dry_run:
+            session.rollback()
+    return report

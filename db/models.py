@@ -386,3 +386,23 @@ class ClosedPriceRecord(Base):
     source: Mapped[str] = mapped_column(String(255))
     """The file or request (without the key) it came from."""
     imported_at: Mapped[UTC]
+
+
+class Correction(Base):
+    """A value the history held that a re-parse of the archived pages with today's parsers gives
+    differently (``condo reparse --corrections``): a field an old parser missed or misread. Applied
+    corrections are appended as a new snapshot (run_id null: not a crawl's observation); a price is never
+    corrected in ``price_history`` (that would be a fake market event), only reported here."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    stored_value: Mapped[str | None] = mapped_column(Text)
+    """The value the database held (JSON text), null when it held none."""
+    archived_value: Mapped[str | None] = mapped_column(Text)
+    """The value today's parsers read from the archived page (JSON text)."""
+    archive_record: Mapped[str | None] = mapped_column(String(64))
+    applied: Mapped[bool]
+    corrected_at: Mapped[UTC]

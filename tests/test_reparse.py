@@ -30,12 +30,19 @@ def rows(database: Path, sql: str) -> list[tuple[object, ...]]:
         return sorted((tuple(row) for row in connection.execute(sql)), key=repr)
 
 
-@pytest.mark.slow
-def test_reparsing_the_demo_s_archive_rebuilds_its_history(tmp_path: Path) -> None:
-    demo = tmp_path / "demo"
-    env = {"DATABASE_URL": "", "CONDO_DATA_DIR": str(tmp_path / "data")}
-    result = CliRunner().invoke(main, ["demo", "--nights", "6", "--out", str(demo)], env=env)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six nights of condo demo, with its page archive."""
+    out = tmp_path_factory.mktemp("reparse") / "demo"
+    env = {"DATABASE_URL": "", "CONDO_DATA_DIR": str(out.parent / "data")}
+    result = CliRunner().invoke(main, ["demo", "--nights", "6", "--out", str(out)], env=env)
     assert result.exit_code == 0, result.output[-2000:]
+    return out
+
+
+@pytest.mark.slow
+def test_reparsing_the_demo_s_archive_rebuilds_its_history(demo: Path, tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "", "CONDO_DATA_DIR": str(tmp_path / "data")}
     rebuilt = tmp_path / "rebuilt.sqlite3"
     arguments = ["reparse", "--archive", str(demo / "archive"), "--database-url", f"sqlite:///{rebuilt}"]
     result = CliRunner().invoke(main, arguments, env=env)
@@ -50,13 +57,10 @@ def test_reparsing_the_demo_s_archive_rebuilds_its_history(tmp_path: Path) -> No
     assert rows(rebuilt, "SELECT COUNT(*) FROM crawl_runs") == [(6,)]
 
 
-def test_explain_names_the_archived_page_that_showed_each_price(tmp_path: Path) -> None:
+def test_explain_names_the_archived_page_that_showed_each_price(demo: Path) -> None:
     """Provenance: each price row names its WARC record, and that record's page shows the price."""
     from archive import read_records
 
-    demo = tmp_path / "demo"
-    env = {"DATABASE_URL": "", "CONDO_DATA_DIR": str(tmp_path / "data")}
-    assert CliRunner().invoke(main, ["demo", "--nights", "4", "--out", str(demo)], env=env).exit_code == 0
     changed = rows(
         demo / "demo.sqlite3",
         "SELECT l.source_listing_id, p.price_yen, p.archive_record FROM price_history p"
@@ -72,3 +76,36 @@ def test_explain_names_the_archived_page_that_showed_each_price(tmp_path: Path) 
     assert page.body is not None and str(price_yen // 10_000).encode() in page.body.replace(b",", b"")
     missing = CliRunner().invoke(main, ["explain", "1", "--database-url", database])
     assert missing.exit_code == 1 and "no listing '1'" in missing.output
+
+
+def test_corrections_fill_what_an_old_parser_missed_without_market_events(demo: Path, tmp_path: Path) -> None:
+    """The live database as a parser that missed floor and direction would have left it: a dry run
+    counts, writes nothing; the real run fills both fields as corrections, and not one price change,
+    removal or crawl run appears; a second run finds nothing more."""
+    import shutil
+
+    live = tmp_path / "live.sqlite3"
+    shutil.copy(demo / "demo.sqlite3", live)
+    with sqlite3.connect(live) as connection:
+        connection.execute("UPDATE listing_snapshots SET floor = NULL, direction = NULL")
+    url = f"sqlite:///{live}"
+    counts = (
+        "SELECT (SELECT COUNT(*) FROM price_history), (SELECT COUNT(*) FROM listing_events),"
+        " (SELECT COUNT(*) FROM crawl_runs)"
+    )
+    before = rows(live, counts)
+    missing = rows(live, "SELECT COUNT(*) FROM v_listings WHERE floor IS NULL")[0][0]
+    assert missing > 1000
+    arguments = ["reparse", "--archive", str(demo / "archive"), "--corrections", "--database-url", url]
+    dry = CliRunner().invoke(main, [*arguments, "--dry-run"])
+    assert dry.exit_code == 0 and f"would correct: direction {missing}, floor {missing}" in dry.output
+    assert rows(live, "SELECT COUNT(*) FROM v_listings WHERE floor IS NULL")[0][0] == missing
+    applied = CliRunner().invoke(main, arguments)
+    assert applied.exit_code == 0 and f"corrected: direction {missing}, floor {missing}" in applied.output
+    assert rows(live, "SELECT COUNT(*) FROM v_listings WHERE floor IS NULL") == [(0,)]
+    assert rows(live, counts) == before  # no fake price change, removal or run
+    assert rows(live, "SELECT COUNT(*) FROM corrections WHERE applied") == [(2 * missing,)]
+    original = rows(demo / "demo.sqlite3", "SELECT source_listing_id, floor, direction FROM v_listings")
+    assert rows(live, "SELECT source_listing_id, floor, direction FROM v_listings") == original
+    again = CliRunner().invoke(main, [*arguments, "--dry-run"])
+    assert again.exit_code == 0 and "would correct: nothing" in again.output

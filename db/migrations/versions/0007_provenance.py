@@ -1,4 +1,4 @@
-"""provenance: the archived response (WARC-Record-ID) behind each sighting, price and snapshot
+"""provenance: the archived response (WARC-Record-ID) behind each sighting, price and snapshot; corrections
 
 Revision ID: 0007
 Revises: 0006
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import db.models
 from db.views import view_sql
 
 revision: str = "0007"
@@ -33,9 +34,27 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("archive_record", sa.String(length=64), nullable=True))
     op.execute(view_sql(op.get_bind().dialect.name, "0007", VIEWS_SHA256)["v_price_history"])
+    op.create_table(
+        "corrections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("listing_id", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=64), nullable=False),
+        sa.Column("stored_value", sa.Text(), nullable=True),
+        sa.Column("archived_value", sa.Text(), nullable=True),
+        sa.Column("archive_record", sa.String(length=64), nullable=True),
+        sa.Column("applied", sa.Boolean(), nullable=False),
+        sa.Column("corrected_at", db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["listing_id"], ["listings.id"], name=op.f("fk_corrections_listing_id_listings")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_corrections")),
+    )
+    with op.batch_alter_table("corrections", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_corrections_listing_id"), ["listing_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("corrections", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_corrections_listing_id"))
+    op.drop_table("corrections")
     dialect = op.get_bind().dialect.name
     for name in READERS:
         op.execute(f"DROP VIEW IF EXISTS {name}")
