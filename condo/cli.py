@@ -852,6 +852,62 @@ def explain_command(listing_id: str, database_url: str | None) -> None:
             click.echo(f"  {step.night}  {step.what}{f' ({step.note})' if step.note else ''}")
 
 
+@main.group("archive")
+def archive_group() -> None:
+    """The page archive: every response the crawl received, as WARC (docs/archive.md).
+
+    \b
+    Example:
+      condo archive prune --keep-days 365 --dry-run
+    """
+
+
+@archive_group.command("prune")
+@click.option(
+    "--archive",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The archive's folder (default: CONDO_ARCHIVE_DIR, else data/archive).",
+)
+@click.option(
+    "--keep-days",
+    type=click.IntRange(0),
+    default=365,
+    show_default=True,
+    help="Keep a listing's detail pages this many days after it is gone (list pages are kept for ever).",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be dropped; change nothing.")
+@DATABASE_URL_OPTION
+def archive_prune_command(folder: Path | None, keep_days: int, dry_run: bool, database_url: str | None) -> None:
+    """Apply the retention rule: drop the detail pages of listings gone longer than --keep-days; keep
+    every list page, robots.txt, error and block page. Files are rewritten and replaced atomically.
+
+    \b
+    Example:
+      condo archive prune --keep-days 365
+    """
+    from archive.prune import prune
+    from condo.crawl import archive_dir, gone_listings
+    from db.engine import make_engine
+
+    folder = folder or archive_dir()
+    if not folder.is_dir():
+        click.echo(f"Error: no page archive at {folder} (see docs/archive.md).", err=True)
+        sys.exit(1)
+    engine = make_engine(_database_url(database_url), must_exist=True)
+    try:
+        gone = gone_listings(engine, keep_days)
+    finally:
+        engine.dispose()
+    result = prune(folder, gone, dry_run)
+    verb = "would drop" if dry_run else "dropped"
+    click.echo(
+        f"{result.files} WARC file(s): {verb} {result.records_dropped} record(s) of {len(result.listings)} listing(s) "
+        f"gone over {keep_days} days; {result.bytes_before / 1e6:,.1f} MB -> {result.bytes_after / 1e6:,.1f} MB"
+    )
+
+
 @main.command("schedule")
 @click.option(
     "--config",

@@ -35,6 +35,26 @@ def archive_dir() -> Path:
     return Path(chosen).resolve()
 
 
+def gone_listings(engine: Engine, older_than_days: int, now: dt.datetime | None = None) -> set[str]:
+    """Site ids of the listings removed or ended more than ``older_than_days`` ago (the archive's
+    retention rule drops their detail pages)."""
+    from sqlalchemy import text
+
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=older_than_days)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT source_listing_id, removed_at FROM v_listings WHERE status = 'removed'")
+        ).all()
+    out = set()
+    for listing_id, removed_at in rows:
+        moment = dt.datetime.fromisoformat(str(removed_at)) if removed_at is not None else None
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        if moment is not None and moment < cutoff:
+            out.add(str(listing_id))
+    return out
+
+
 def crawl(
     engine: Engine,
     spiders: Sequence[str],

@@ -51,7 +51,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "settings": {},
     },
     "weekly_report": {"enabled": True, "cron": "0 6 * * mon", "out": "data/reports", "lang": "en", "export": ""},
-    "maintenance": {"enabled": True, "cron": "0 4 * * sun", "backups": "data/backups", "keep_backups": 8},
+    "maintenance": {
+        "enabled": True,
+        "cron": "0 4 * * sun",
+        "backups": "data/backups",
+        "keep_backups": 8,
+        "archive_keep_days": 365,
+    },
     # Off until MLIT's API key is in CONDO_MLIT_API_KEY: the last `quarters` quarters, once a month.
     "closed_prices": {
         "enabled": False,
@@ -253,7 +259,21 @@ def weekly_report(config: Config) -> str:
 
 def maintenance(config: Config) -> str:
     with database_lock(config.database_url, "crawl"):  # never VACUUM under a running crawl
-        return _maintain(config)
+        message = _maintain(config)
+        return message + _prune_archive(config)
+
+
+def _prune_archive(config: Config) -> str:
+    """The page archive's retention rule (archive.prune), when there is an archive."""
+    from archive.prune import prune
+    from condo.crawl import archive_dir, gone_listings
+
+    folder = archive_dir()
+    if not folder.is_dir():
+        return ""
+    keep = config["maintenance"]["archive_keep_days"]
+    result = prune(folder, gone_listings(config.engine(), keep))
+    return f"; archive: {result.records_dropped} record(s) of listings gone over {keep} days dropped"
 
 
 def _maintain(config: Config) -> str:

@@ -118,6 +118,10 @@ CASES: dict[str, list[Case]] = {
         ),
     ],
     "explain": [*url_cases("explain", "73305798")],
+    "archive prune": [
+        Case("no archive", ("archive", "prune", "--archive", "nope"), 1, "no page archive at nope"),
+        Case("negative days", ("archive", "prune", "--keep-days", "-1"), 2, "-1 is not in the range x>=0"),
+    ],
     "reparse": [
         Case("missing folder", ("reparse", "--archive", "nope"), 2, "does not exist"),
         Case(

@@ -109,3 +109,32 @@ def test_corrections_fill_what_an_old_parser_missed_without_market_events(demo: 
     assert rows(live, "SELECT source_listing_id, floor, direction FROM v_listings") == original
     again = CliRunner().invoke(main, [*arguments, "--dry-run"])
     assert again.exit_code == 0 and "would correct: nothing" in again.output
+
+
+def test_pruning_drops_gone_listings_detail_pages_and_keeps_the_rest_readable(demo: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from archive import read_records
+
+    folder = tmp_path / "archive"
+    shutil.copytree(demo / "archive", folder)
+    before = list(read_records(sorted(folder.glob("*.warc.gz"))))
+    gone = {
+        row[0]
+        for row in rows(demo / "demo.sqlite3", "SELECT source_listing_id FROM v_listings WHERE status = 'removed'")
+    }
+    active = rows(demo / "demo.sqlite3", "SELECT source_listing_id FROM v_listings WHERE status = 'active' LIMIT 1")[0][
+        0
+    ]
+    assert gone
+    database = f"sqlite:///{demo / 'demo.sqlite3'}"
+    arguments = ["archive", "prune", "--archive", str(folder), "--keep-days", "0", "--database-url", database]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0 and f"of {len(gone)} listing(s) gone over 0 days" in result.output, result.output
+    after = list(read_records(sorted(folder.glob("*.warc.gz"))))
+    assert all(record.body is not None for record in after)  # no revisit left pointing at a dropped body
+    list_pages = [r.url for r in before if "/nc_" not in r.url]
+    assert [r.url for r in after if "/nc_" not in r.url] == list_pages  # every list page kept
+    assert not [r for r in after if any(f"/nc_{listing}/" in r.url for listing in gone)]
+    assert [r for r in after if f"/nc_{active}/" in r.url]  # an active listing's detail page kept
+    assert CliRunner().invoke(main, arguments).output.startswith(f"{len(list(folder.glob('*.warc.gz')))} WARC")
