@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import index_accuracy, nightly_requests, parse, report, store
+from benchmarks import archive_size, index_accuracy, nightly_requests, parse, report, store
 from benchmarks.harness import machine, progress
 from simulator.market import DEMO_NIGHTS
 
@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_PAGES = ROOT.parent.parent / "shared" / "fixtures" / "pages"
 ALL = ("parse", "store", "requests", "report")
 """The speed benchmarks, run by default."""
-ACCURACY = ("index",)
-"""The accuracy benchmarks, run when named: ``--only index --seeds 1-20``."""
+ACCURACY = ("index", "archive")
+"""Run when named: the index's accuracy (``--only index --seeds 1-20``) and the page archive's cost
+(``--only archive [--nights N]``)."""
 
 SIZES: dict[str, dict[str, Any]] = {
     # The issue's sizes, and half of them for the scale pass ("×2" compares half with full).
@@ -80,6 +81,7 @@ def run(
     seeds: list[int] | None = None,
     index_nights: int = DEMO_NIGHTS,
     index_scale: float = 1.0,
+    archive_nights: int = 14,
 ) -> dict[str, Any]:
     sizes = SIZES[size] | ({"requests_weeks": requests_weeks} if requests_weeks else {})
     results: dict[str, Any] = {
@@ -168,6 +170,8 @@ def run(
             f"{index_nights} nights each)"
         )
         bench["index"] = index_accuracy.measure(chosen, days=index_nights, scale=index_scale)
+    if "archive" in only:
+        bench["archive"] = archive_size.measure(archive_nights)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     return results
 
@@ -244,6 +248,8 @@ def summary(results: dict[str, Any]) -> str:
         lines += ["", f"Requests: {bench['requests']['where_requests_go']}"]
     if "index" in bench:
         lines += ["", *index_accuracy.summary_lines(bench["index"])]
+    if "archive" in bench:
+        lines += ["", *archive_size.summary_lines(bench["archive"])]
     return "\n".join(lines) + "\n"
 
 
@@ -264,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         "--nights",
         type=int,
         default=DEMO_NIGHTS,
-        help=f"index only: nights of each simulated market (default {DEMO_NIGHTS}, the demo's)",
+        help=f"index: nights of each simulated market (default {DEMO_NIGHTS}, the demo's); archive: nights "
+        "crawled (default 14)",
     )
     parser.add_argument(
         "--arrivals-scale",
@@ -299,8 +306,10 @@ def main(argv: list[str] | None = None) -> int:
         seeds = index_accuracy.parse_seeds(args.seeds)
     except ValueError as error:
         parser.error(f"--seeds: {error}")
-    if args.nights < 7 * 10:
+    if "index" in only and args.nights < 7 * 10:
         parser.error("--nights must be at least 70 (a four-week burn-in, then two four-week windows)")
+    if "archive" in only and args.nights < 2:
+        parser.error("--nights must be at least 2 for the archive (a first night, then steady ones)")
     if not 0.25 <= args.arrivals_scale <= 10:
         parser.error("--arrivals-scale must be between 0.25 and 10")
     if args.requests_weeks is not None and args.requests_weeks < 1:
@@ -323,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             seeds,
             args.nights,
             args.arrivals_scale,
+            args.nights if "archive" in only and "--nights" in " ".join(argv or sys.argv) else 14,
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

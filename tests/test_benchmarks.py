@@ -279,3 +279,14 @@ def test_index_accuracy_benchmark_on_two_seeds(tmp_path: Path) -> None:
 def test_index_accuracy_seeds_are_checked() -> None:
     with pytest.raises(SystemExit):
         main(["--only", "index", "--seeds", "5-2"])
+
+
+@pytest.mark.slow
+def test_the_archive_benchmark_measures_size_overhead_and_reparse() -> None:
+    from benchmarks.archive_size import measure, summary_lines
+
+    result = measure(nights=2)
+    assert result["first_night_bytes"] > result["steady_night_bytes_mean"] > 0
+    assert result["bytes_per_live_listing_night"] > 0 and result["year_bytes_at_10000_live"] > 0
+    assert result["reparse_nights_per_minute"] > 0 and result["crawl_nights_per_minute"] > 0
+    assert "a year at 10,000 live listings" in "\n".join(summary_lines(result))
