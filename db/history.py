@@ -286,12 +286,19 @@ class _Batch:
         seen_at = _seen_at(item, now)
         state = self.known[(item["source"], str(item["listing_id"]))]
         if new:
-            self.rows[ListingEvent].append(event_row(state.id, self.run_id, EventKind.FIRST_SEEN, seen_at))
+            record = item.get("archive_record")
+            self.rows[ListingEvent].append(
+                event_row(state.id, self.run_id, EventKind.FIRST_SEEN, seen_at, archive_record=record)
+            )
             state.event = EventKind.FIRST_SEEN
         elif state.event in GONE_KINDS:
             previous = last_seen_at(self.session, state.id, before_run=self.run_id)
             gap = (seen_at - previous).total_seconds() / 86400 if previous else None
-            self.rows[ListingEvent].append(event_row(state.id, self.run_id, EventKind.RELISTED, seen_at, gap))
+            self.rows[ListingEvent].append(
+                event_row(
+                    state.id, self.run_id, EventKind.RELISTED, seen_at, gap, archive_record=item.get("archive_record")
+                )
+            )
             state.event = EventKind.RELISTED
             outcome.relisted = True
 

@@ -260,6 +260,9 @@ class ListingEvent(Base):
     at: Mapped[UTC]
     gap_days: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
+    archive_record: Mapped[str | None] = mapped_column(String(64))
+    """The archived page behind the event (first seen, relisted, the site's "listing ended" page);
+    null for a removal, which is an absence."""
 
 
 class ListingSnapshot(Base):

@@ -243,13 +243,14 @@ class EndedOutcome:
 
 
 def apply_ended(
-    session: Session, run: CrawlRun, ended: Sequence[tuple[str, str, dt.datetime]], trusted_wards: set[int]
+    session: Session, run: CrawlRun, ended: Sequence[tuple[Any, ...]], trusted_wards: set[int]
 ) -> EndedOutcome:
     """Mark ended the listings whose "listing ended" page the run read, ``(source, listing id, when)``,
     when the run's night is trusted for the listing's ward and the list did not show it that night
-    (the site's detail pages and lists can disagree for a day; the list is what buyers see)."""
+    (the site's detail pages and lists can disagree for a day; the list is what buyers see). An entry
+    may carry a fourth element: the archived page's record (provenance)."""
     outcome = EndedOutcome()
-    for source, source_id, at in ended:
+    for source, source_id, at, *more in ended:
         listing = session.scalars(
             select(Listing).where(Listing.source == source, Listing.source_listing_id == str(source_id))
         ).first()
@@ -268,7 +269,9 @@ def apply_ended(
             continue
         if _latest(session, ListingEvent, ListingEvent.kind, listing.id) in GONE_KINDS:
             continue
-        session.add(ListingEvent(**event_row(listing.id, run.id, EventKind.ENDED, at, note="listing ended page")))
+        record = more[0] if more else None
+        event = event_row(listing.id, run.id, EventKind.ENDED, at, note="listing ended page", archive_record=record)
+        session.add(ListingEvent(**event))
         outcome.ended += 1
     session.flush()
     return outcome

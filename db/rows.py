@@ -108,6 +108,7 @@ def event_row(
     at: dt.datetime,
     gap_days: float | None = None,
     note: str | None = None,
+    archive_record: str | None = None,
 ) -> dict[str, Any]:
     """A ``listing_events`` row (every column, so rows of any kind go in one executemany)."""
     return {
@@ -117,6 +118,7 @@ def event_row(
         "at": at,
         "gap_days": gap_days,
         "note": note,
+        "archive_record": archive_record,
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -68,7 +69,7 @@ def close_run(
     removal_runs: int = DEFAULT_REMOVAL_RUNS,
     max_removal_share: float = 0.15,
     min_removals_held: int = 10,
-    ended: Sequence[tuple[str, str, dt.datetime]] = (),
+    ended: Sequence[tuple[Any, ...]] = (),
 ) -> RunVerdict:
     """Store the run's verdict, per-ward coverage, field fill rates and figures; apply the "listing
     ended" pages (``ended``: source, listing id, time) and the removal rules (db.removal), which only

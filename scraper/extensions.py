@@ -145,7 +145,7 @@ class CrawlRunRecorder:
         )
         self.writes = WriteRetries.from_settings(settings, self.stats)
         self.run_id: int | None = None
-        self.ended: list[tuple[str, str, dt.datetime]] = []
+        self.ended: list[tuple[str, str, dt.datetime, str | None]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
@@ -184,7 +184,7 @@ class CrawlRunRecorder:
         if isinstance(item, ListingEnded):
             # Judged when the run closes: only a trusted night may end a listing, and never one the
             # list still showed that night (db.removal.apply_ended).
-            self.ended.append((item.source, item.listing_id, item.scraped_at))
+            self.ended.append((item.source, item.listing_id, item.scraped_at, item.archive_record))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         try:

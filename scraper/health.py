@@ -264,7 +264,7 @@ def finish_run(
     removal_runs: int = DEFAULT_REMOVAL_RUNS,
     thresholds: Thresholds | None = None,
     prefix: str = "suumo",
-    ended: Sequence[tuple[str, str, dt.datetime]] = (),
+    ended: Sequence[tuple[Any, ...]] = (),
 ) -> RunVerdict:
     """Judge a run from its final stats (with ``finish_reason``), what the database stored for it and
     the recent trusted nights, and close it in the database (db.runs.close_run: verdict, figures,

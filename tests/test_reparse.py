@@ -78,35 +78,39 @@ def test_explain_names_the_archived_page_that_showed_each_price(demo: Path) -> N
     assert missing.exit_code == 1 and "no listing '1'" in missing.output
 
 
-def test_corrections_fill_what_an_old_parser_missed_without_market_events(demo: Path, tmp_path: Path) -> None:
-    """The live database as a parser that missed floor and direction would have left it: a dry run
-    counts, writes nothing; the real run fills both fields as corrections, and not one price change,
-    removal or crawl run appears; a second run finds nothing more."""
-    import shutil
+@pytest.mark.slow
+def test_corrections_fill_what_a_broken_parser_missed_without_market_events(tmp_path: Path) -> None:
+    """Nights crawled by a deliberately broken spider (its detail pages lose floor and direction) into
+    the live database, with the page archive on; then today's parsers read the archive again: a dry run
+    counts and writes nothing; the real run fills both fields as corrections, the values the simulated
+    flats really have, and not one price change, event or run appears; a second run finds nothing."""
+    from simulator.market import DEMO_SEED, build_market, demo_config
+    from simulator.replay import replay
 
+    market = build_market(demo_config(DEMO_SEED, 4, scale=1))
     live = tmp_path / "live.sqlite3"
-    shutil.copy(demo / "demo.sqlite3", live)
-    with sqlite3.connect(live) as connection:
-        connection.execute("UPDATE listing_snapshots SET floor = NULL, direction = NULL")
-    url = f"sqlite:///{live}"
+    archive = tmp_path / "archive"
+    settings = {"SPIDER_MODULES": "tests.support.broken_spider", "CONDO_ARCHIVE_DIR": str(archive)}
+    replay(market, f"sqlite:///{live}", range(4), tmp_path / "logs", settings=settings)
     counts = (
         "SELECT (SELECT COUNT(*) FROM price_history), (SELECT COUNT(*) FROM listing_events),"
         " (SELECT COUNT(*) FROM crawl_runs)"
     )
     before = rows(live, counts)
-    missing = rows(live, "SELECT COUNT(*) FROM v_listings WHERE floor IS NULL")[0][0]
-    assert missing > 1000
-    arguments = ["reparse", "--archive", str(demo / "archive"), "--corrections", "--database-url", url]
+    assert rows(live, "SELECT COUNT(*) FROM v_listings WHERE floor IS NOT NULL") == [(0,)]
+    missing = rows(live, "SELECT COUNT(*) FROM v_listings")[0][0]
+    arguments = ["reparse", "--archive", str(archive), "--corrections", "--database-url", f"sqlite:///{live}"]
     dry = CliRunner().invoke(main, [*arguments, "--dry-run"])
-    assert dry.exit_code == 0 and f"would correct: direction {missing}, floor {missing}" in dry.output
-    assert rows(live, "SELECT COUNT(*) FROM v_listings WHERE floor IS NULL")[0][0] == missing
+    assert dry.exit_code == 0 and f"would correct: direction {missing}, floor {missing}" in dry.output, dry.output
+    assert rows(live, "SELECT COUNT(*) FROM v_listings WHERE floor IS NOT NULL") == [(0,)]
     applied = CliRunner().invoke(main, arguments)
     assert applied.exit_code == 0 and f"corrected: direction {missing}, floor {missing}" in applied.output
     assert rows(live, "SELECT COUNT(*) FROM v_listings WHERE floor IS NULL") == [(0,)]
     assert rows(live, counts) == before  # no fake price change, removal or run
     assert rows(live, "SELECT COUNT(*) FROM corrections WHERE applied") == [(2 * missing,)]
-    original = rows(demo / "demo.sqlite3", "SELECT source_listing_id, floor, direction FROM v_listings")
-    assert rows(live, "SELECT source_listing_id, floor, direction FROM v_listings") == original
+    truth = {listing.listing_id: market.units[listing.unit_id].floor for listing in market.listings.values()}
+    for listing_id, floor in rows(live, "SELECT source_listing_id, floor FROM v_listings"):
+        assert floor == truth[str(listing_id)]
     again = CliRunner().invoke(main, [*arguments, "--dry-run"])
     assert again.exit_code == 0 and "would correct: nothing" in again.output
 

@@ -23,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 # v_price_history as this revision makes it (db/view_sql/0007/, frozen), and as 0005 made it.
 VIEWS_SHA256 = "ed9b42c97ef8ca27b39f228c575db90b058e876450c17ee43ba807ffd2c46a52"
 VIEWS_0005_SHA256 = "b8071c10a8bba16a09ff7adbd53f93b8d38d880620925a6c4f21af63b69ba50d"
-TABLES = ("sightings", "price_history", "listing_snapshots")
+TABLES = ("sightings", "price_history", "listing_snapshots", "listing_events")
 # Every view that reads these tables: SQLite rebuilds a table to drop a column, which a view forbids.
 READERS = ("v_weekly_panel", "v_presence", "v_units", "v_listings", "v_price_history")
 
