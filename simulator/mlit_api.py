@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from simulator.site import serve_handler
 
 PATH = "/ex-api/external/XIT001"
 
@@ -84,13 +85,5 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve_mlit(api: MlitApi) -> Iterator[str]:
     """Serve ``api`` on a free local port; yields the XIT001 URL."""
-    handler = type("Handler", (_Handler,), {"api": api})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_handler(type("Handler", (_Handler,), {"api": api})) as base_url:
+        yield base_url + PATH

@@ -348,7 +348,14 @@ def serve(site: SimulatedSuumo, port: int = 0) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    with serve_handler(Handler, port) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serve_handler(handler: type[BaseHTTPRequestHandler], port: int = 0) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 (``port`` 0: a free one) for the block; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -357,3 +364,4 @@ def serve(site: SimulatedSuumo, port: int = 0) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(timeout=5)
