@@ -15,8 +15,8 @@ from typing import Any
 
 from archive import read_records
 from benchmarks.harness import progress
-from condo.reparse import reparse
 from db.engine import make_engine
+from scraper.reparse import reparse
 from simulator.market import DEMO_SEED, build_market, demo_config
 from simulator.replay import replay
 

@@ -717,8 +717,8 @@ def mlit_import_command(files: tuple[Path, ...], database_url: str | None) -> No
 
 
 def _corrections(folder: Path, dry_run: bool, database_url: str | None) -> None:
-    from condo.reparse import ReparseError, corrections
     from db.engine import make_engine
+    from scraper.reparse import ReparseError, corrections
 
     engine = make_engine(_database_url(database_url), must_exist=True)
     try:
@@ -770,8 +770,8 @@ def reparse_command(
       condo reparse --archive data/demo/archive --database-url sqlite:///data/reparsed.sqlite3
       condo reparse --archive data/archive --corrections --dry-run
     """
-    from condo.reparse import ReparseError, archived_runs, reparse
     from db.engine import data_dir, make_engine
+    from scraper.reparse import ReparseError, archived_runs, reparse
 
     if dry_run and not corrections:
         raise click.UsageError("--dry-run goes with --corrections (a rebuild writes into an empty database)")
