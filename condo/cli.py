@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from condo.scheduling import JOBS
-from db.models import JobOutcome
+from condo.jobs import JOBS
 from db.verdicts import Verdict
 from scraper.offline import UnknownPageError, parse_file
 from scraper.runner import spider_names
@@ -20,7 +19,23 @@ from simulator.site import FAULTS as DEMO_FAULTS
 if TYPE_CHECKING:
     from simulator.replay import Night
 
-SPIDERS = tuple(spider_names())
+
+class SpiderChoice(click.Choice):
+    """``click.Choice`` over the project's spiders, asked of Scrapy's spider loader when first needed:
+    loading every spider module at start-up would slow every command."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(spider_names())
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        return
+
+
 DATABASE_URL_OPTION = click.option(
     "--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL (default: sqlite:///data/condo.sqlite3)."
 )
@@ -224,7 +239,7 @@ def db_upgrade(database_url: str | None, revision: str) -> None:
     "--spider",
     "spiders",
     multiple=True,
-    type=click.Choice(SPIDERS),
+    type=SpiderChoice(),
     help="Spider to run (repeat for several; default: all).",
 )
 @click.option("--wards", help="Comma-separated wards: koto, bunkyo, minato (default: all three).")
@@ -286,7 +301,7 @@ def crawl_command(
 
     engine = make_engine(_database_url(database_url))
     try:
-        result = crawl(engine, spiders or SPIDERS, wards, settings, time_limit, on_progress=show)
+        result = crawl(engine, spiders or tuple(spider_names()), wards, settings, time_limit, on_progress=show)
     except DatabaseLocked as error:
         click.echo(f"Not crawling: {error}. One crawl (or maintenance) per database at a time.", err=True)
         sys.exit(3)
@@ -963,6 +978,8 @@ def schedule_command(config_path: Path | None, list_jobs: bool, run_now: str | N
         finally:
             dispose_engines()
         click.echo(f"{run_now}: {outcome} (log: {log})")
+        from db.models import JobOutcome
+
         sys.exit(0 if outcome == JobOutcome.SUCCESS else 1)
     try:
         serve(config)

@@ -24,6 +24,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.engine import make_url
 
+from condo.jobs import JOBS
 from db.engine import data_dir, database_url, make_engine, session_scope
 from db.locks import DatabaseLocked, database_lock
 from db.models import CrawlRun, JobOutcome, JobRun
@@ -68,7 +69,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "alarm": {"urls": [], "stale_after_days": 2},
 }
-JOBS = ("nightly_crawl", "weekly_report", "maintenance", "closed_prices")
 
 
 class ConfigError(ValueError):

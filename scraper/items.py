@@ -12,8 +12,6 @@ from collections.abc import MutableMapping
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Literal
 
-from itemadapter import ItemAdapter
-
 PropertyType = Literal["used", "new"]
 PageKind = Literal["list", "detail"]
 ListingScope = Literal["unit", "project"]
@@ -134,6 +132,8 @@ def fields_of(item: Any) -> MutableMapping[str, Any]:
         return vars(item)
     if isinstance(item, dict):
         return item
+    from itemadapter import ItemAdapter  # only for item classes of other kinds (it imports Scrapy)
+
     return ItemAdapter(item)
 
 
