@@ -191,6 +191,8 @@ class Record:
     record_id: str
     refers_to: tuple[str, str] | None = None
     """A revisit's original (URL, date)."""
+    file: Path | None = None
+    """The WARC file it was read from."""
 
 
 def read_records(files: Sequence[Path], resolve: bool = True) -> Iterator[Record]:
@@ -217,14 +219,14 @@ def read_records(files: Sequence[Path], resolve: bool = True) -> Iterator[Record
                         if expected and payload_digest(body) != expected:
                             break  # cut short (a killed crawl): never returned with a partial body
                         bodies[(url, date)] = body
-                        yield Record("response", url, date, status, headers, body, record_id)
+                        yield Record("response", url, date, status, headers, body, record_id, file=path)
                     else:
                         refers = (
                             str(record.rec_headers.get_header("WARC-Refers-To-Target-URI")),
                             str(record.rec_headers.get_header("WARC-Refers-To-Date")),
                         )
                         body = bodies.get(refers) if resolve else None
-                        yield Record("revisit", url, date, status, headers, body, record_id, refers)
+                        yield Record("revisit", url, date, status, headers, body, record_id, refers, path)
             except (EOFError, OSError, ValueError, ArchiveLoadFailed):
                 continue  # a file cut short by a killed crawl: what came before is complete
 

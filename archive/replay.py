@@ -22,11 +22,10 @@ class ArchivedSite:
     def from_files(cls, files: Sequence[Path], context: Sequence[Path] = ()) -> ArchivedSite:
         """The responses of ``files``; ``context`` (earlier files) only resolves their revisits."""
         site = cls()
-        asked = {page_key(record.url) for record in read_records(list(files), resolve=False)}
+        wanted = set(files)
         for record in read_records([*context, *files]):
-            key = page_key(record.url)
-            if record.body is not None and key in asked:
-                site.pages[key] = (record.status, record.headers, record.body)
+            if record.body is not None and record.file in wanted:
+                site.pages[page_key(record.url)] = (record.status, record.headers, record.body)
         return site
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
-from scrapy.http import Response
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, NotConfigured
+from scrapy.http import HtmlResponse, Response
+from scrapy.http.headers import Headers
 from scrapy.settings import BaseSettings
 from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError, NoRouteError
 
+from archive.replay import ArchivedSite, page_key
 from scraper.statkeys import StatKeys
 
 UNREACHABLE = (
@@ -109,25 +111,16 @@ class ArchiveReplayMiddleware:
     archive that its revisit records refer to."""
 
     def __init__(self, files: list[Path]):
-        from archive.replay import ArchivedSite
-
         self.site = ArchivedSite.from_files(files[:1], files[1:])
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveReplayMiddleware:
-        from scrapy.exceptions import NotConfigured
-
         value = crawler.settings.get("CONDO_REPLAY_WARC")
         if not value:
             raise NotConfigured
         return cls([Path(part) for part in str(value).split(os.pathsep) if part])
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Response:
-        from scrapy.http import HtmlResponse
-        from scrapy.http.headers import Headers
-
-        from archive.replay import page_key
-
         page = self.site.pages.get(page_key(request.url))
         if page is None:
             return Response(request.url, status=404, request=request)
