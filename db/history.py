@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.identity import building_name_key, same_building, same_unit
-from db.latest import latest_per_listing
+from db.latest import latest_ids, latest_per_listing
 from db.models import (
     SNAPSHOT_FIELDS,
     Building,
@@ -86,9 +86,8 @@ def _latest_rows(session: Session, model: Any, columns: list[Any], listing_ids: 
     """The newest row of ``model`` for each listing (one query per chunk of ids)."""
     out: dict[int, Any] = {}
     for chunk in _chunks(listing_ids):
-        newest = latest_per_listing(model, model.listing_id.in_(chunk))
-        query = select(model.listing_id, *columns).join(newest, model.id == newest.c.id)
-        for row in session.connection().execute(query):
+        newest = latest_ids(model, model.listing_id.in_(chunk))
+        for row in session.connection().execute(select(model.listing_id, *columns).where(model.id.in_(newest))):
             out[row[0]] = row
     return out
 
