@@ -137,13 +137,12 @@ def fetch_simulated_closed_prices(market: Market, engine: Engine, nights: int, r
     fetched by the real client (``condo mlit fetch``'s library) into the demo database."""
     from closed_prices.client import Client, fetch
     from places.wards import TRACKED_WARDS
-    from simulator.closed_sales import closed_sales, simulated_quarters, xit001_records
+    from simulator.closed_sales import published_quarters
     from simulator.mlit_api import MlitApi, serve_mlit
 
-    sales = [sale for sale in closed_sales(market) if sale.day < nights]
     api = MlitApi(DEMO_MLIT_KEY)
-    for city, year, quarter in sorted(simulated_quarters(sales)):
-        api.add(city, year, quarter, xit001_records(sales, city, year, quarter))
+    for city, year, quarter, records in published_quarters(market, nights):
+        api.add(city, year, quarter, records)
     first, last = market.date(0), market.date(max(nights - 1, 0))
     with serve_mlit(api) as url:
         return fetch(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,9 +143,12 @@ def xit001_records(sales: list[ClosedSale], city: int, year: int, quarter: int) 
     return records
 
 
-def simulated_quarters(sales: list[ClosedSale]) -> set[tuple[int, int, int]]:
-    """(city, year, quarter) of every quarter with a simulated sale."""
-    return {(sale.ward_code, *sale.quarter) for sale in sales}
+def published_quarters(market: Market, nights: int) -> Iterator[tuple[int, int, int, list[dict[str, Any]]]]:
+    """(city, year, quarter, XIT001 records) of every quarter with a simulated sale in days
+    ``0..nights-1``, in order: what the API would publish for the crawled days."""
+    sales = [sale for sale in closed_sales(market) if sale.day < nights]
+    for city, year, quarter in sorted({(sale.ward_code, *sale.quarter) for sale in sales}):
+        yield city, year, quarter, xit001_records(sales, city, year, quarter)
 
 
 def load_closed_prices(engine: Engine, market: Market, nights: int) -> int:
@@ -156,10 +160,9 @@ def load_closed_prices(engine: Engine, market: Market, nights: int) -> int:
     from closed_prices.importer import import_body
     from db.engine import session_scope
 
-    sales = [sale for sale in closed_sales(market) if sale.day < nights]
     added = 0
-    for city, year, quarter in sorted(simulated_quarters(sales)):
-        body = json.dumps({"status": "OK", "data": xit001_records(sales, city, year, quarter)}, ensure_ascii=False)
+    for city, year, quarter, records in published_quarters(market, nights):
+        body = json.dumps({"status": "OK", "data": records}, ensure_ascii=False)
         with session_scope(engine) as session:
             added += import_body(session, body, f"SIMULATED XIT001 city={city} {year}Q{quarter}").added
     return added
