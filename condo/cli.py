@@ -114,6 +114,14 @@ def parse_command(pages: tuple[Path, ...], url: str | None, warc: bool, summary:
     detail page gives one line. Pages that are not listings (listing ended, error, block) give no
     line; the summary says what they are. Nothing is fetched from the network.
 
+    A page of another portal (LIFULL HOME'S, Mitsui Rehouse, Tokyu Livable, Nomucom, at home,
+    Yahoo!不動産) is named and skipped: no spider reads those sites yet (docs/other-portals.md).
+    Pages are decoded in the charset they declare; a file over the spiders' download cap
+    (DOWNLOAD_MAXSIZE, 8 MiB) is skipped.
+
+    Exit status: 0 when at least one page was parsed; 2 when none could be (every page skipped:
+    not a page, another portal's page, too large) or the options are wrong.
+
     \b
     Examples:
       condo parse saved/nc_73305798.html --url https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_73305798/

@@ -91,8 +91,20 @@ class ListingItem:
     delivery: str | None = None
     delivery_year: int | None = None
     delivery_month: int | None = None
+    sale_phase: str | None = None
+    """The sale phase (期) each price line of a new-condo card names (``第3期3次 / 先着順``)."""
+    sale_schedule: str | None = None
     info_date: dt.date | None = None
     next_update_date: dt.date | None = None
+    # land tenure (敷地の権利形態)
+    land_tenure: str | None = None
+    """``ownership``, ``leasehold``, ``fixed_term_leasehold`` or ``superficies`` (scraper.parsing.tenure)."""
+    land_tenure_raw: str | None = None
+    lease_years_remaining: int | None = None
+    # energy (rows added to the 2026 pages; kept as printed)
+    energy_performance: str | None = None
+    insulation_performance: str | None = None
+    utility_cost: str | None = None
     plans: list[PlanType] = field(default_factory=list)
     # provenance
     archive_record: str | None = None

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parsel import Selector
+from w3lib.encoding import html_to_unicode
 
 from scraper.items import ListingItem
 from scraper.parsing.fieldlog import FieldLog
+from scraper.settings import DOWNLOAD_MAXSIZE
+from scraper.sites import site_for_url
 from scraper.suumo.chuko_list import parse_chuko_list
 from scraper.suumo.common import footer_url, now_utc
 from scraper.suumo.detail import parse_detail
@@ -28,6 +31,22 @@ _CANONICAL = re.compile(r'<link\s+rel="canonical"\s+href="([^"]+)"', re.I)
 
 class UnknownPageError(ValueError):
     """The URL belongs to no spider of this project, or the file is no page at all (empty, binary)."""
+
+
+class UnreadSiteError(UnknownPageError):
+    """The page is from a portal this project knows but no spider reads yet (docs/other-portals.md)."""
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> str:
+    """The page's text in the charset it declares (HTTP header, byte-order mark or ``<meta charset>``),
+    as Scrapy decodes a response; UTF-8 when it declares none. A Shift_JIS page read as UTF-8 would
+    be mojibake stored as text.
+
+    >>> decode_page('<meta charset="shift_jis"><p>江東区</p>'.encode("shift_jis"))[-12:]
+    '<p>江東区</p>'
+    """
+    _, text = html_to_unicode(content_type, body)
+    return text
 
 
 @dataclass
@@ -57,6 +76,12 @@ def spider_for_url(url: str) -> str:
         return "suumo_chuko"
     if property_type == "new":
         return "suumo_shinchiku"
+    site = site_for_url(url)
+    if site is not None and site.spider is None:
+        raise UnreadSiteError(
+            f"a page of {site.name} ({site.host}): no spider reads this site yet"
+            " (docs/other-portals.md says what its pages hold and what a spider would need)"
+        )
     raise UnknownPageError(
         f"no spider owns {url}: expected a SUUMO /ms/chuko/… or /ms/shinchiku/… list or nc_… detail URL"
     )
@@ -84,12 +109,18 @@ def parse_html(html: str, url: str, status: int = 200, scraped_at: dt.datetime |
 
 def parse_file(path: Path, url: str | None = None, scraped_at: dt.datetime | None = None) -> ParsedPage:
     """Parse a saved page; without ``url`` the page's own canonical or footer URL is used."""
+    size = path.stat().st_size
+    if size > DOWNLOAD_MAXSIZE:
+        raise UnknownPageError(
+            f"{path}: {size / 2**20:.1f} MiB is larger than any page the spiders accept"
+            f" (DOWNLOAD_MAXSIZE, {DOWNLOAD_MAXSIZE / 2**20:.0f} MiB); a SUUMO page is under 1 MiB"
+        )
     raw = path.read_bytes()
     if not raw.strip():
         raise UnknownPageError(f"{path}: the file is empty (a page saved before it finished loading?)")
     if b"\x00" in raw[:4096] or b"<" not in raw[:65536]:
         raise UnknownPageError(f"{path}: not an HTML page (binary or plain text): save the page's HTML source")
-    html = raw.decode("utf-8", errors="replace")
+    html = decode_page(raw)
     url = url or guess_url(html)
     if url is None:
         # A page that is not a listing (ended, error, block) still says what it is without a URL.
@@ -110,7 +141,8 @@ def parse_archive(paths: list[Path]) -> Iterator[tuple[str, ParsedPage | None]]:
             yield record.url, None
             continue
         scraped_at = dt.datetime.strptime(record.date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-        html = record.body.decode("utf-8", errors="replace")
+        content_type = next((value for name, value in record.headers if name.lower() == "content-type"), None)
+        html = decode_page(record.body, content_type)
         try:
             yield record.url, parse_html(html, record.url, record.status, scraped_at=scraped_at)
         except UnknownPageError:

@@ -36,6 +36,11 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 DOWNLOAD_TIMEOUT = 30
+# A SUUMO page is 0.2-0.4 MiB. A response past the cap is cancelled (a failed, counted, logged
+# request: the ward's coverage check sees the gap), not parsed for seconds and a gigabyte of memory
+# (Scrapy's own default cap is 1 GiB). ``condo parse`` refuses files past the same cap.
+DOWNLOAD_MAXSIZE = 8 * 2**20
+DOWNLOAD_WARNSIZE = 2 * 2**20
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

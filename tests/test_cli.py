@@ -60,9 +60,9 @@ def test_unreadable_fields_are_reported_with_their_raw_text() -> None:
 def test_url_of_another_site_is_a_clear_error(tmp_path: Path) -> None:
     page = tmp_path / "x.html"
     page.write_text("<html></html>")
-    code, items, err = run("parse", str(page), "--url", "https://www.homes.co.jp/mansion/b-1/")
+    code, items, err = run("parse", str(page), "--url", "https://example.com/mansion/b-1/")
     assert code == 2 and items == []
-    assert "no spider owns https://www.homes.co.jp/mansion/b-1/" in err
+    assert "no spider owns https://example.com/mansion/b-1/" in err
 
 
 def test_url_with_several_pages_is_a_usage_error(tmp_path: Path) -> None:

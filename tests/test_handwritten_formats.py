@@ -114,6 +114,9 @@ def test_new_condo_project_detail_with_most_common_price_band() -> None:
     )
     assert (item.total_floors, item.basement_floors, item.structure) == (34, 1, "RC")
     assert (item.built_year, item.built_month, item.delivery_year, item.delivery_month) == (2027, 3, 2027, 4)
-    # A range of fees or areas is not one value: unknown, and counted.
-    assert item.management_fee_yen is None and item.area_m2 is None and item.rooms is None
-    assert {name for name, _ in fields.unparsed} == {"management_fee", "area_m2", "layout"}
+    # A project's areas and layouts are ranges: kept as ranges, not as one value.
+    assert item.area_m2 is None and item.rooms is None
+    assert (item.area_min_m2, item.area_max_m2, item.rooms_min, item.rooms_max) == (42.1, 75.1, 1, 3)
+    # A range of fees is not one value: unknown, and counted.
+    assert item.management_fee_yen is None
+    assert {name for name, _ in fields.unparsed} == {"management_fee"}

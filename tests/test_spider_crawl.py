@@ -231,3 +231,18 @@ def test_scrapy_check_fails_when_the_site_serves_a_block_page(pages: dict[str, s
         done = _scrapy_check(site.base_url)
     assert done.returncode != 0
     assert "FAILED" in done.stderr
+
+
+def test_an_oversized_page_is_a_counted_failure_not_a_parse(pages: dict[str, str], tmp: Path) -> None:
+    """A response past DOWNLOAD_MAXSIZE is cancelled and counted; the list's items are still kept.
+
+    The cap is lowered between the list page (237 KB) and the detail page (249 KB) here; the shipped cap is 8 MiB
+    (tests/test_hostile_pages.py)."""
+    with serve(koto_site(pages)) as site:
+        result = run_spider("suumo_chuko", site.base_url, tmp, "-a", "wards=koto", "-s", "DOWNLOAD_MAXSIZE=245000")
+    assert result.returncode == 0
+    assert not [item for item in result.items if item.get("page_kind") == "detail"]
+    assert len([item for item in result.items if item.get("page_kind") == "list"]) == 40
+    assert result.stats["suumo/request_errors/detail"] == 1
+    assert result.stats["suumo/request_errors/DownloadCancelledError"] == 1
+    assert "larger than download max size" in result.log

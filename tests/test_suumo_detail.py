@@ -68,6 +68,8 @@ def test_detail_item_field_by_field(html: str) -> None:
         delivery="相談",
         info_date=dt.date(2024, 2, 10),
         next_update_date=dt.date(2024, 2, 18),  # "情報提供より８日以内に更新"
+        land_tenure="ownership",
+        land_tenure_raw="所有権",
     )
     assert dict(fields.counts) == {("most_common_price", "blank"): 1}
 

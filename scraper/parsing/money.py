@@ -19,6 +19,10 @@ _AMOUNT = re.compile(
 )
 _NOTE_PARENS = re.compile(r"\([^()]*\)")
 _UNDECIDED = ("未定", "検討中")
+# A reduction shown as "old → new": the price asked now is the last one.
+_ARROWS = re.compile(r"[→⇒➡]")
+# A minus sign before an amount: no asking price is negative, so such text is not read.
+_NEGATIVE = re.compile(r"(?:^|[^\d])[-−‐―]\d")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def parse_yen(text: str | None) -> int | None:
     if flat is None:
         return None
     flat = _NOTE_PARENS.sub("", _NOTE_PARENS.sub("", flat.replace(",", "")))
+    if _NEGATIVE.search(flat):
+        return None
     amounts = _amounts(flat)
     if len(amounts) != 1 or amounts[0][1]:
         return None
@@ -113,9 +119,14 @@ def parse_price(text: str | None) -> Price | None:
     Price(status='band', min_yen=160000000, max_yen=200000000, planned=True)
     >>> parse_price("価格未定").status
     'undecided'
+    >>> parse_price("2980万円→2780万円").min_yen, parse_price("-3980万円")
+    (27800000, None)
     """
     flat = squash(text)
     if flat is None or is_blank(flat):
+        return None
+    flat = _ARROWS.split(flat)[-1]
+    if _NEGATIVE.search(flat.split("※")[0]):
         return None
     planned = "予定" in flat
     if any(word in flat for word in _UNDECIDED) and not _amounts(flat.split("※")[0]):

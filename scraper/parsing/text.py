@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# C0/C1 control characters other than whitespace (an ESC in a name is noise, never the site's text).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # Values the sites print when they have nothing to say for a field.
 _BLANK_VALUES = frozenset({"", "-", "－", "―", "ー", "—", "–", "‐", "…"})
 
@@ -23,7 +25,7 @@ def fold(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", _CONTROL.sub("", text))
     folded = _SPACES.sub(" ", folded).strip()
     return folded or None
 
@@ -37,10 +39,15 @@ def squash(text: str | None) -> str | None:
 
 
 def clean(text: str | None) -> str | None:
-    """Collapse whitespace but keep the site's own characters (for names shown to people)."""
+    """Collapse whitespace but keep the site's own characters (for names shown to people); control
+    characters are dropped.
+
+    >>> clean("パーク\x1b[31mタワー　豊洲 ")
+    'パーク[31mタワー 豊洲'
+    """
     if text is None:
         return None
-    cleaned = _SPACES.sub(" ", text.replace("\u3000", " ")).strip()
+    cleaned = _SPACES.sub(" ", _CONTROL.sub("", text).replace("\u3000", " ")).strip()
     return cleaned or None
 
 

@@ -1,9 +1,13 @@
 """Detail pages (``…/nc_<id>/``): label tables and the page's structured JavaScript object.
 
-The 物件概要 tables are ``table.bdGrayT`` with ``th``/``td`` pairs; a ``th`` carries the label and an
-optional ``ヒント`` link, and a ``td`` may end with ``[ 支払シミュレーション ]``-style link fragments,
-both of which are stripped. The ``gapSuumoPcForKr`` object in ``<head>`` holds the same facts in plain
-form (price in yen, unit count, direction, agent) and fills gaps when a table row is missing.
+The 物件概要 tables of a used-condo page are ``table.bdGrayT`` with ``th``/``td`` pairs; a new-condo
+project page has ``table.overview_table`` instead; both pages have a summary list
+(``dl.definitionlist``: 情報提供日, 次回更新日). Labels are matched through :mod:`scraper.parsing.labels`
+(hint text, ``[ … ]`` link fragments, 予定, bracket widths and colons folded away), and a label no field
+knows is counted. The page's ``gapSuumoPcFor…`` object in ``<head>`` (``…ForKr`` on used-condo pages,
+``…ForMs`` on project pages) holds some of the same facts in plain form (price in yen, unit count,
+direction, agent) and fills gaps when a table row is missing. Only server-rendered markup is read:
+nothing that only a browser's DOM snapshot has.
 """
 
 from __future__ import annotations
@@ -15,49 +19,69 @@ from lxml import etree
 from parsel import Selector
 
 from scraper.items import ListingItem, ListingScope, PropertyType
-from scraper.parsing.area import parse_area, parse_balcony
+from scraper.parsing.area import parse_area, parse_area_range, parse_balcony
 from scraper.parsing.dates import parse_date, parse_next_update, parse_year_month
 from scraper.parsing.fieldlog import FieldLog
 from scraper.parsing.floors import parse_floor, parse_floor_and_structure, parse_structure
-from scraper.parsing.layout import parse_layout
+from scraper.parsing.labels import Labels
+from scraper.parsing.layout import parse_layout, parse_layout_range
 from scraper.parsing.money import parse_monthly_fee, parse_price, parse_yen
+from scraper.parsing.tenure import parse_tenure
 from scraper.parsing.text import clean, fold, is_blank, squash
 from scraper.suumo.common import SOURCE, apply_access, apply_address, apply_price
 from scraper.suumo.urls import listing_id_from_url
 
-_JS_OBJECT = re.compile(r"var\s+gapSuumoPcForKr\s*=\s*\[\s*\{(.*?)\}\s*\]\s*;", re.S)
-_JS_PAIR = re.compile(r'^\s*(\w+)\s*:\s*(?:\[\s*"([^"]*)"[^\]]*\]|"([^"]*)")', re.M)
+_JS_OBJECT = re.compile(r"var\s+gapSuumoPcFor(?:Kr|Ms)\s*=\s*\[\s*\{(.*?)\}\s*\]\s*;", re.S)
+_JS_PAIR = re.compile(r'^(\w+)\s*:\s*(?:\[\s*"([^"]*)"[^\]]*\]|"([^"]*)")')
+_JS_OPEN = re.compile(r"[\[{]")
+_JS_CLOSE = re.compile(r"[\]}]")
 _BRACKET_LINKS = re.compile(r"\[[^\[\]]*\]")
 _COUNT = re.compile(r"(\d+)戸")
-_TITLE_NAME = re.compile(r"【SUUMO】(.+?)\s*(?:中古マンション|新築マンション)")
+_TITLE_NAME = re.compile(r"【SUUMO】(.+?)\s*(?:\|\s*)?(?:中古マンション|新築マンション)")
 _DIRECTIONS = ("北東", "北西", "南東", "南西", "東", "西", "南", "北")
+_TABLES = "table.bdGrayT, table.overview_table"
+# Link texts inside value cells (a map link beside a project's address).
+_LINK_LINES = frozenset({"地図を見る", "地図", "周辺環境を見る"})
 
 
 def js_object(html: str) -> dict[str, str]:
-    """The flat ``key : "value"`` pairs of the ``gapSuumoPcForKr`` object (first value of a list).
+    """The top-level ``key : "value"`` pairs of the page's ``gapSuumoPcFor…`` object (first value of a
+    list). Keys of nested objects (a project page's ``bukkenList`` of other units) are not read.
 
     >>> js_object('var gapSuumoPcForKr = [{\\n muki : "北西",\\n kakakuDisp : ["108000000"]\\n}];')
     {'muki': '北西', 'kakakuDisp': '108000000'}
+    >>> js_object('var gapSuumoPcForMs = [{\\n a : [\\n {\\n bukkenCd : "1"\\n }\\n ],\\n projectCd : "2"\\n}];')
+    {'projectCd': '2'}
     """
     match = _JS_OBJECT.search(html)
     if not match:
         return {}
     pairs: dict[str, str] = {}
-    for key, list_value, plain_value in _JS_PAIR.findall(match.group(1)):
-        pairs.setdefault(key, list_value if list_value is not None and plain_value == "" else plain_value)
+    depth = 0
+    for line in match.group(1).splitlines():
+        stripped = line.strip()
+        if depth == 0:
+            pair = _JS_PAIR.match(stripped)
+            if pair:
+                key, list_value, plain_value = pair.groups()
+                value = list_value if list_value is not None else (plain_value or "")
+                pairs.setdefault(key, value)
+        # Brackets inside quoted values do not count.
+        unquoted = re.sub(r'"[^"]*"', "", stripped)
+        depth += len(_JS_OPEN.findall(unquoted)) - len(_JS_CLOSE.findall(unquoted))
+        depth = max(depth, 0)
     return pairs
 
 
-def _label(th: etree._Element) -> str | None:
-    text = "".join(th.itertext()).replace("ヒント", "")
-    return squash(_BRACKET_LINKS.sub("", text))
+def _label(th: etree._Element) -> str:
+    return "".join(th.itertext())
 
 
 def _lines(td: etree._Element) -> list[str]:
     """The cell's text lines with bracketed link fragments removed."""
     text = "\n".join(t.strip() for t in td.itertext())
     text = _BRACKET_LINKS.sub("\n", text.replace("&nbsp;", " "))
-    return [line for line in (clean(part) for part in text.split("\n")) if line]
+    return [line for line in (clean(part) for part in text.split("\n")) if line and line not in _LINK_LINES]
 
 
 def _next_element(node: etree._Element) -> etree._Element | None:
@@ -68,43 +92,26 @@ def _next_element(node: etree._Element) -> etree._Element | None:
     return sibling
 
 
-def detail_table(selector: Selector) -> dict[str, list[str]]:
-    """Label → cell lines for every row of the page's detail tables; the first row of a label wins.
-
-    Labels are NFKC-folded without spaces, so ``完成時期（築年月）`` and ``完成時期(築年月)`` are one key.
-    Rows are read from the lxml elements (the same text as ``.//text()``, a selector per table only).
-    """
-    cells: dict[str, list[str]] = {}
-    for table in selector.css("table.bdGrayT"):
+def page_labels(selector: Selector) -> Labels:
+    """Every label/value row of the page: its detail tables first (``th``/``td`` pairs; a row can
+    hold two), then the summary list (``dt``/``dd``). The first row of a label wins."""
+    labels = Labels()
+    for table in selector.css(_TABLES):
         for th in table.root.iterfind(".//tr/th"):
-            # Each label's own cell is the td right after it (rows can hold two label/cell pairs).
             td = _next_element(th)
-            label = _label(th)
-            if td is not None and td.tag == "td" and label and label not in cells:
-                cells[label] = _lines(td)
-    return cells
-
-
-def _cell(cells: dict[str, list[str]], *labels: str) -> str | None:
-    for label in labels:
-        lines = cells.get(squash(label) or label)
-        if lines is not None:
-            return " ".join(lines) if lines else ""
-    return None
-
-
-def _first_line(cells: dict[str, list[str]], label: str) -> str | None:
-    lines = cells.get(label)
-    if lines is None:
-        return None
-    return lines[0] if lines else ""
-
-
-def _header_value(selector: Selector, label: str) -> str | None:
+            if td is not None and td.tag == "td":
+                labels.add(_label(th), _lines(td))
     for dt_node in selector.css("dl.definitionlist dt.definitionlist-title"):
-        if label in "".join(dt_node.xpath(".//text()").getall()):
-            return "".join(dt_node.xpath("following-sibling::dd[1]//text()").getall())
-    return None
+        dd = _next_element(dt_node.root)
+        if dd is not None and dd.tag == "dd":
+            labels.add(_label(dt_node.root), _lines(dd))
+    return labels
+
+
+def detail_table(selector: Selector) -> dict[str, list[str]]:
+    """Label key (see :func:`scraper.parsing.labels.label_key`) → cell lines for every row of the
+    page's detail tables and summary list."""
+    return dict(page_labels(selector).as_dict())
 
 
 def parse_direction(text: str) -> str | None:
@@ -116,10 +123,26 @@ def parse_direction(text: str) -> str | None:
 
 
 def parse_count(text: str) -> int | None:
-    """``693戸`` → 693."""
+    """``693戸`` → 693; ``388戸（募集対象外住戸14戸含む）`` → 388 (the first count is the total)."""
     flat = squash(text)
     match = _COUNT.search(flat or "")
     return int(match.group(1)) if match else None
+
+
+def _header_tenure(selector: Selector) -> str | None:
+    """A project page's tenure note beside its price (``価格未定 (（一般定期借地権）)``) or in the
+    物件概要 heading (``物件概要　（一般定期借地権）``)."""
+    for css in ("div.section_h1-price", "h2.section_h2-title"):
+        for node in selector.css(css):
+            text = "".join(node.xpath(".//text()").getall())
+            if "借地" in text or "地上権" in text:
+                inner = re.findall(r"[（(]+([^（()）]*(?:借地|地上権)[^（()）]*)[)）]+", text)
+                return clean(inner[0]) if inner else clean(text)
+    return None
+
+
+def _optional_text(value: str | None) -> str | None:
+    return None if is_blank(value) else clean(value)
 
 
 def parse_detail(
@@ -128,17 +151,22 @@ def parse_detail(
     property_type: PropertyType,
     scraped_at: dt.datetime,
     fields: FieldLog,
-    scope: ListingScope = "unit",
+    scope: ListingScope | None = None,
 ) -> ListingItem | None:
     """Parse a detail page into one item; ``None`` (counted) when it has no listing id at all.
 
-    ``scope`` comes from the list card that led here (a new-condo project or a single unit): the
-    detail page itself does not say.
+    ``scope`` comes from the list card that led here (a new-condo project or a single unit). Without
+    it, a new-condo page that carries the project object (``gapSuumoPcForMs`` with ``projectCd``) is a
+    project and any other page a unit.
     """
     html = selector.get()
     js = js_object(html)
-    cells = detail_table(selector)
-    listing_id = js.get("bukkenCd") or listing_id_from_url(url)
+    if scope is None:
+        scope = "project" if property_type == "new" and "gapSuumoPcForMs" in html and js.get("projectCd") else "unit"
+    labels = page_labels(selector)
+    for label in labels.unknown():
+        fields.note_unparsed("label", label)
+    listing_id = js.get("bukkenCd") or js.get("projectCd") or listing_id_from_url(url)
     if not listing_id:
         fields.note_missing("listing_id")
         return None
@@ -155,11 +183,14 @@ def parse_detail(
         listing_scope=scope,
     )
     title_match = _TITLE_NAME.search(" ".join(selector.css("title::text").getall()))
-    item.building_name = clean(_cell(cells, "物件名")) or (clean(title_match.group(1)) if title_match else None)
+    heading = clean("".join(selector.css("span.section_h1-title ::text").getall()))
+    item.building_name = (
+        clean(labels.text("building_name")) or heading or (clean(title_match.group(1)) if title_match else None)
+    )
     if item.building_name is None:
         fields.note_missing("building_name")
 
-    price = fields.read("price", _cell(cells, "価格"), parse_price)
+    price = fields.read("price", labels.text("price"), parse_price)
     js_price = parse_yen(js["headerKakakuDisp"] + "円") if js.get("headerKakakuDisp") else None
     apply_price(item, price)
     if price is not None:
@@ -169,60 +200,94 @@ def parse_detail(
         item.price_status, item.price_yen = "fixed", js_price
         item.price_min_yen = item.price_max_yen = js_price
     # 最多価格帯 is a band ("8900万円台（2戸）"): its lower bound.
-    band = fields.read("most_common_price", _cell(cells, "最多価格帯"), parse_price)
-    item.most_common_price_yen = band.min_yen if band else None
+    if property_type == "new" or labels.lines("most_common_price") is not None:
+        band = fields.read("most_common_price", labels.text("most_common_price"), parse_price)
+        item.most_common_price_yen = band.min_yen if band else None
 
-    layout = fields.read("layout", _cell(cells, "間取り"), parse_layout)
+    layout_text = labels.text("layout")
+    layout = parse_layout(layout_text) if layout_text else None
     if layout is not None:
         item.layout, item.rooms = layout.label, layout.rooms
-    area = fields.read("area_m2", _cell(cells, "専有面積"), parse_area)
+    else:
+        rooms = parse_layout_range(layout_text) if layout_text else None
+        if rooms is not None:
+            item.layout = fold(layout_text)
+            item.rooms_min, item.rooms_max = rooms
+        else:
+            fields.read("layout", layout_text, parse_layout)
+    area_text = labels.text("area_m2")
+    area = parse_area(area_text) if area_text else None
     if area is not None:
         item.area_m2, item.area_basis = area.m2, area.basis
-    item.balcony_m2 = fields.read("balcony_m2", _cell(cells, "その他面積"), parse_balcony)
+    else:
+        span = parse_area_range(area_text) if area_text else None
+        if span is not None:
+            item.area_min_m2, item.area_max_m2 = span
+        else:
+            fields.read("area_m2", area_text, parse_area)
+    if property_type == "used" or labels.lines("balcony_m2") is not None:
+        item.balcony_m2 = fields.read("balcony_m2", labels.text("balcony_m2"), parse_balcony)
 
-    floor, building = parse_floor_and_structure(_cell(cells, "所在階/構造・階建"))
-    if floor is None:
-        floor = fields.read("floor", _cell(cells, "所在階"), parse_floor)
-    if building is None:
-        building = fields.read("structure", _cell(cells, "構造・階建て", "構造・階建"), parse_structure)
+    floor, building = parse_floor_and_structure(labels.text("floor_and_structure"))
+    if property_type == "used" or labels.lines("floor") is not None or labels.lines("structure") is not None:
+        if floor is None:
+            floor = fields.read("floor", labels.text("floor"), parse_floor)
+        if building is None:
+            building = fields.read("structure", labels.text("structure"), parse_structure)
     if floor is not None:
         item.floor, item.floor_top = floor.floor, floor.top
     if building is not None:
         item.structure, item.total_floors = building.structure, building.floors
         item.basement_floors = building.basement_floors
 
-    built = fields.read("built", _cell(cells, "完成時期(築年月)", "築年月"), parse_year_month)
-    if built is not None:
-        item.built_year, item.built_month = built
-    item.total_units = fields.read("total_units", _cell(cells, "総戸数"), parse_count)
+    if property_type == "used" or labels.lines("built") is not None:
+        built = fields.read("built", labels.text("built"), parse_year_month)
+        if built is not None:
+            item.built_year, item.built_month = built
+    item.total_units = fields.read("total_units", labels.text("total_units"), parse_count)
     if item.total_units is None and (js.get("soKukakusuDisp") or "").isdigit():
         item.total_units = int(js["soKukakusuDisp"])
-    item.units_on_sale = fields.read("units_on_sale", _cell(cells, "販売戸数"), parse_count)
+    units_text = labels.text("units_on_sale")
+    item.units_on_sale = fields.read("units_on_sale", units_text, parse_count) if units_text is not None else None
+    if item.units_on_sale is None and units_text is None and (js.get("hanbai_kosuu") or "").isdigit():
+        item.units_on_sale = int(js["hanbai_kosuu"])
 
-    apply_address(item, _cell(cells, "住所", "所在地"), fields)
-    apply_access(item, _first_line(cells, "交通"), fields)
+    apply_address(item, labels.text("address"), fields)
+    apply_access(item, labels.first_line("access"), fields)
     js_ward = js.get("shikugunCd")
     if item.ward_code is not None and js_ward and f"13{js_ward}" != str(item.ward_code):
         fields.note_unparsed("ward_code", f"address ward {item.ward_code} != script ward 13{js_ward}")
 
-    item.management_fee_yen = fields.read("management_fee", _cell(cells, "管理費"), parse_monthly_fee)
-    item.repair_reserve_yen = fields.read("repair_reserve", _cell(cells, "修繕積立金"), parse_monthly_fee)
-    direction_text = _cell(cells, "向き")
-    item.direction = fields.read("direction", direction_text, parse_direction)
+    if property_type == "used" or labels.lines("management_fee") is not None:
+        item.management_fee_yen = fields.read("management_fee", labels.text("management_fee"), parse_monthly_fee)
+        item.repair_reserve_yen = fields.read("repair_reserve", labels.text("repair_reserve"), parse_monthly_fee)
+    direction_text = labels.text("direction")
+    if property_type == "used" or direction_text is not None:
+        item.direction = fields.read("direction", direction_text, parse_direction)
     if item.direction is None and direction_text is None and js.get("muki"):
         item.direction = parse_direction(js["muki"])
 
-    item.agent = clean(js.get("kaisha_nm")) or clean(_first_line(cells, "お問い合せ先"))
-    delivery = _cell(cells, "引渡可能時期", "引渡時期", "入居時期")
+    item.agent = clean(js.get("kaisha_nm")) or clean(labels.first_line("contact"))
+    delivery = labels.text("delivery")
     item.delivery = None if is_blank(delivery) else fold(delivery)
     when = parse_year_month(delivery)
     if when is not None:
         item.delivery_year, item.delivery_month = when
 
-    info_text = _cell(cells, "情報提供日") or _header_value(selector, "情報提供日")
-    item.info_date = fields.read("info_date", info_text, parse_date)
-    next_text = _cell(cells, "次回更新日") or _header_value(selector, "次回更新日")
+    tenure_text = labels.text("land_tenure")
+    if tenure_text is None:
+        tenure_text = _header_tenure(selector)
+    tenure = fields.read("land_tenure", tenure_text, parse_tenure)
+    item.land_tenure_raw = _optional_text(tenure_text)
+    if tenure is not None:
+        item.land_tenure, item.lease_years_remaining = tenure.kind, tenure.lease_years_remaining
+    item.energy_performance = _optional_text(labels.text("energy_performance"))
+    item.insulation_performance = _optional_text(labels.text("insulation_performance"))
+    item.utility_cost = _optional_text(labels.text("utility_cost"))
+    item.sale_schedule = _optional_text(labels.text("sale_schedule"))
+
+    item.info_date = fields.read("info_date", labels.text("info_date"), parse_date)
     item.next_update_date = fields.read(
-        "next_update_date", next_text, lambda text: parse_next_update(text, item.info_date)
+        "next_update_date", labels.text("next_update_date"), lambda text: parse_next_update(text, item.info_date)
     )
     return item

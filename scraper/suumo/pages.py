@@ -88,12 +88,19 @@ def has_class(element: etree._Element, name: str) -> bool:
 
 def _cards_under(node: etree._Element, cards: list[etree._Element]) -> None:
     """The ``div.property_unit`` elements under ``node`` in page order; a card's own subtree is not
-    searched (cards do not nest), which keeps the walk to the list's outline, not every element."""
-    for child in node.iterchildren(tag=etree.Element):
-        if child.tag == "div" and has_class(child, _CARD_CLASS):
+    searched (cards do not nest), which keeps the walk to the list's outline, not every element.
+
+    The walk keeps its own stack: a hostile page nested thousands deep must not exhaust Python's
+    recursion limit (it did, with a recursive walk)."""
+    stack = [iter(node.iterchildren(tag=etree.Element))]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag == "div" and has_class(child, _CARD_CLASS):
             cards.append(child)
         else:
-            _cards_under(child, cards)
+            stack.append(iter(child.iterchildren(tag=etree.Element)))
 
 
 def scan_page(selector: Selector) -> PageScan:

@@ -22,6 +22,7 @@ from scraper.parsing.dates import parse_year_month
 from scraper.parsing.fieldlog import FieldLog
 from scraper.parsing.layout import parse_layout, parse_layout_range
 from scraper.parsing.money import Price, parse_price
+from scraper.parsing.tenure import tenure_kind
 from scraper.parsing.text import clean, fold, is_blank
 from scraper.suumo.common import (
     SOURCE,
@@ -61,6 +62,35 @@ def combine_prices(prices: list[Price]) -> Price | None:
     if len(priced) == 1 and priced[0].status == "fixed":
         return priced[0]
     return Price(status="range", min_yen=low, max_yen=high, planned=planned)
+
+
+def phase_note(value_text: str | None, price_text: str | None) -> tuple[str | None, str | None]:
+    """Split the note beside a price line into the sale phase and a tenure note.
+
+    The note is the text of ``div.cassette_price-value`` after the price: ``（第3期3次）``,
+    ``（先着順(定期転借地権)）``, ``（（一般定期借地権））``, ``（第三期二次（一般定期借地権））``.
+
+    >>> phase_note("価格未定 （第3期3次）", "価格未定")
+    ('第3期3次', None)
+    >>> phase_note("8890万円～ （先着順(定期転借地権)）", "8890万円～")
+    ('先着順', '定期転借地権')
+    >>> phase_note("価格未定 （（一般定期借地権））", "価格未定")
+    (None, '一般定期借地権')
+    """
+    rest = fold(value_text) or ""
+    price = fold(price_text) or ""
+    if price and rest.startswith(price):
+        rest = rest[len(price) :]
+    rest = rest.strip()
+    if rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1].strip()
+    tenure = None
+    inner = rest.rfind("(")
+    if inner != -1 and rest.endswith(")") and tenure_kind(rest[inner + 1 : -1]) is not None:
+        tenure, rest = rest[inner + 1 : -1].strip(), rest[:inner].strip()
+    elif tenure_kind(rest) is not None and ("借地" in rest or "地上権" in rest):
+        tenure, rest = rest, ""
+    return (rest or None), tenure
 
 
 def _basics(card: Selector) -> dict[str, str]:
@@ -142,15 +172,26 @@ def parse_card(card: Selector, page_url: str, scraped_at: dt.datetime, fields: F
     if not phases:
         fields.note_missing("price")
     prices: list[Price] = []
-    layouts, areas = [], []
+    layouts, areas, notes, tenures = [], [], [], []
     for phase in phases:
-        price = fields.read("price", text_at(phase, "span.cassette_price-accent"), parse_price)
+        price_text = text_at(phase, "span.cassette_price-accent")
+        price = fields.read("price", price_text, parse_price)
         if price is not None:
             prices.append(price)
+        note, tenure_note = phase_note(text_at(phase, "div.cassette_price-value"), price_text)
+        if note:
+            notes.append(note)
+        if tenure_note:
+            tenures.append(tenure_note)
         layout_text, _, area_text = (fold(text_at(phase, "p.cassette_price-description")) or "").partition("/")
         layouts.append(layout_text.strip())
         areas.append(area_text.strip())
     apply_price(item, combine_prices(prices))
+    item.sale_phase = " / ".join(notes) or None
+    if tenures:
+        # A card names a lease only when there is one; a freehold card says nothing (unknown here).
+        item.land_tenure_raw = " / ".join(dict.fromkeys(tenures))
+        item.land_tenure = tenure_kind(item.land_tenure_raw)
 
     if scope == "unit":
         layout = fields.read("layout", layouts[0] if layouts else None, parse_layout)
