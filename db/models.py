@@ -318,6 +318,16 @@ class ListingSnapshot(Base):
     info_date: Mapped[dt.date | None]
     next_update_date: Mapped[dt.date | None]
     plans: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    sale_phase: Mapped[str | None] = mapped_column(Text)
+    """New-condo projects: the sale phase (期) of each price line (0008)."""
+    sale_schedule: Mapped[str | None] = mapped_column(Text)
+    land_tenure: Mapped[str | None] = mapped_column(String(24))
+    """ownership, leasehold, fixed_term_leasehold, superficies; NULL when unknown (0008)."""
+    land_tenure_raw: Mapped[str | None] = mapped_column(Text)
+    lease_years_remaining: Mapped[int | None]
+    energy_performance: Mapped[str | None] = mapped_column(Text)
+    insulation_performance: Mapped[str | None] = mapped_column(Text)
+    utility_cost: Mapped[str | None] = mapped_column(Text)
 
 
 SNAPSHOT_FIELDS: tuple[str, ...] = tuple(

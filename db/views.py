@@ -23,8 +23,10 @@ VIEW_NAMES = (
     "v_presence",
     "v_weekly_panel",
     "v_closed_prices",
+    "v_projects",
+    "v_project_history",
 )
-"""In creation order (v_units reads v_listings)."""
+"""In creation order (v_units and v_projects read v_listings; v_weekly_panel reads v_presence)."""
 
 SQL_DIR = Path(__file__).with_name("view_sql")
 
