@@ -16,7 +16,7 @@ from db.engine import make_engine
 from simulator.drills import FaultSpec, faults_by_day, truth_check, write_truth_check
 from simulator.market import Market, MarketConfig, build_market, demo_config
 from simulator.replay import Night, replay
-from simulator.truth import area_wards, index_against_truth
+from simulator.truth import area_wards, index_against_truth, project_check
 
 LABEL = "SIMULATED DATA"
 MARKER = ".condo-demo"
@@ -116,11 +116,13 @@ def run_demo(
         faults=faults_by_day(faults),
         settings={"CONDO_ARCHIVE_DIR": str((out_dir / "archive").resolve()), **(settings or {})},
         on_night=on_night,
+        new_condos=True,
     )
     engine = make_engine(database_url)
     try:
         report = truth_check(market, engine, done)
         report["index"] = index_check(market.config, engine)
+        report["projects"] = project_check(market, engine, [night.day for night in done])
         closed = fetch_simulated_closed_prices(market, engine, nights, out_dir / "mlit" / "raw")
     finally:
         engine.dispose()

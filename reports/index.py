@@ -9,8 +9,10 @@ second agent, does not enter again).
 log(price per m²) = Σ_t δ_t·week_t + β·controls + ε, fitted by least squares (statsmodels) with
 heteroskedasticity-robust (HC1) standard errors; one row per flat, so errors clustered by flat are
 the same thing. Controls are the MLIT ones we have: log floor area and size band, floor, tower (20+
-floors), building age, walk minutes, district, and whether the area shown is the registered one
-(登記, measured inside the walls, a few % smaller than the wall-centre area).
+floors), building age, walk minutes, district, whether the area shown is the registered one
+(登記, measured inside the walls, a few % smaller than the wall-centre area), and the land tenure (a
+leasehold or fixed-term leasehold flat sells far below a freehold one, so a week with more of them
+would otherwise look like a fall; an unknown tenure is its own category).
 
 One week has too few new flats to be quoted (a ward has 20-40 on the demo's market): the published
 value for a week is the mean of δ_t over the **four weeks ending that week** (the window of every other
@@ -31,7 +33,7 @@ from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from places import load_groups
 from reports.data import ReportData
-from reports.metrics import WARDS, in_group, units_table
+from reports.metrics import LEASEHOLD, WARDS, in_group, units_table
 
 RETURN_WINDOW_DAYS = 28
 """Listings first seen this soon after the tracker's first night may be returning from before it began,
@@ -101,6 +103,11 @@ def _design(frame: pd.DataFrame, weeks: list[pd.Timestamp]) -> tuple[np.ndarray,
     columns["tower"] = (frame["total_floors"].fillna(0) >= 20).to_numpy(float)
     # A registered area is measured inside the walls: the same flat shows fewer m², a higher price per m².
     columns["registered_area"] = (frame["area_basis"] == "inner").to_numpy(float)
+    # Land tenure: ownership is the base; each lease kind, and an unknown tenure, a dummy of its own.
+    tenure = frame["land_tenure"] if "land_tenure" in frame else pd.Series(None, index=frame.index, dtype=object)
+    for kind in LEASEHOLD:
+        columns[f"tenure {kind}"] = (tenure == kind).to_numpy(float)
+    columns["tenure unknown"] = tenure.isna().to_numpy(float)
     districts = sorted(frame["district"].dropna().unique())
     for district in districts[1:]:
         columns[f"district {district}"] = (frame["district"] == district).to_numpy(float)

@@ -36,8 +36,11 @@ SEGMENTS = (
     "built 30+ years ago",
 )
 """The segments of each ward, in the order the report shows them."""
+LEASEHOLD = ("leasehold", "fixed_term_leasehold", "superficies")
+"""Land tenures other than ownership (db: ``land_tenure``): the land is leased, the flat sells lower."""
 METRICS = (
     "active_units",
+    "leasehold_units",
     "new_units",
     "inventory_units",
     "removed_units",
@@ -87,6 +90,7 @@ def units_table(data: ReportData) -> pd.DataFrame:
         area_group=("area_group", "first"),
         area_m2=("area_m2", "first"),
         area_basis=("area_basis", "first"),
+        land_tenure=("land_tenure", "first"),
         rooms=("rooms", "first"),
         total_floors=("total_floors", "first"),
         built_year=("built_year", "first"),
@@ -181,6 +185,7 @@ class _Columns:
         self.ward_code = number("ward_code")
         self.district = frame["district"].to_numpy(object)
         self.new = frame["new"].to_numpy(bool)
+        self.leasehold = frame["land_tenure"].isin(LEASEHOLD).to_numpy(bool)
         self.inventory = frame["inventory"].to_numpy(bool)
         self.removed = frame["removed"].to_numpy(bool)
         self.age_of_inventory = days(frame["last_night"], frame["first_seen_at"].dt.normalize())
@@ -205,6 +210,7 @@ def cell_metrics(columns: _Columns, rows: np.ndarray) -> dict[str, float]:
     rise = priced & (c.end_price > c.start_price)
     new = rows & c.new
     out.update(
+        leasehold_units=int((rows & c.leasehold).sum()),
         new_units=int(new.sum()),
         inventory_units=int(inventory.sum()),
         removed_units=int(removed.sum()),

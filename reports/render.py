@@ -34,6 +34,7 @@ SUMMARY_COLUMNS = (
 )
 DETAIL_COLUMNS = (
     ("active_units", "units"),
+    ("leasehold_units", "int"),
     ("new_units", "int"),
     ("inventory_units", "int"),
     ("removed_units", "int"),

@@ -131,6 +131,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "cheapest price. Cells with fewer than {n} flats are suppressed (—).",
         "col": {
             "active_units": "flats",
+            "leasehold_units": "of them leasehold",
             "new_units": "new",
             "inventory_units": "on sale at end",
             "removed_units": "removed",
@@ -293,6 +294,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "table_note": "広告ではなく住戸単位で集計（複数業者の同一住戸は最安値で1戸）。{n}戸未満のセルは非表示（—）。",
         "col": {
             "active_units": "住戸数",
+            "leasehold_units": "うち借地権",
             "new_units": "新規",
             "inventory_units": "期末在庫",
             "removed_units": "掲載終了",

@@ -7,7 +7,8 @@ the ``SUUMO_DETAIL_POLICY`` setting. The list card decides the question: a polic
 ``DatabaseDetailPolicy`` (what ``condo crawl`` uses) crawls incrementally: a detail page is fetched
 only for a listing that is new, or whose details (read on a trusted night) are older than its share
 (50–100 %, fixed per listing, so refreshes spread over the nights) of ``SUUMO_DETAIL_MAX_AGE_DAYS``
-(90), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price changed since we last stored it.
+(90), or, with ``SUUMO_DETAIL_ON_PRICE_CHANGE`` on, whose list price changed since we last stored it
+(always for a new-condo project, whose page holds the new phase's units and price band).
 A price change alone does not need the detail page by default: the list card carries the price, and
 nothing on the detail page depends on it. A steady-state night costs the list pages plus the detail
 pages of the night's new listings and a small share of refreshes (measured in benchmarks/).
@@ -137,7 +138,9 @@ class DatabaseDetailPolicy:
             detail_at,
             self.now,
             self.max_age,
-            self.on_price_change,
+            # A project's price range changes when a new phase opens: its page then has the phase's
+            # units and most common price band (projects are a few dozen: the cost is nothing).
+            self.on_price_change or item.listing_scope == "project",
         )
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"detail_policy/{reason or 'skip'}")

@@ -126,6 +126,12 @@ def truth_lines(report: dict[str, Any]) -> list[str]:
         f"price changes missed on nights the crawl could see: {report['missed_price_changes']}",
         f"values stored that the truth contradicts: {report['wrong_values']}",
     ]
+    projects = report.get("projects")
+    if projects:
+        lines.append(
+            f"new-condo projects: {projects['matched']} of {projects['project_nights']} project-nights stored with"
+            f" the truth's price range and phase ({projects['projects']} simulated projects)"
+        )
     # Runs of nights with the same verdicts and no fault are one line.
     runs: list[tuple[dict[str, Any], dict[str, Any], str]] = []
     for night in report["nights"]:

@@ -2,7 +2,8 @@
 
 The library behind ``condo demo`` and the ground-truth tests: a simulated SUUMO on 127.0.0.1, one
 real ``suumo_chuko`` crawl per simulated night (in its own process, its clock pinned to that night at
-02:30 JST), the real pipelines and database.
+02:30 JST; with ``new_condos``, a ``suumo_shinchiku`` crawl of the simulated projects after it), the
+real pipelines and database.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class Night:
     """Every crawl of the night (two with ``rerun-same-night``)."""
     requests: int = 0
     """Requests the site answered that night."""
+    new_condo_run: SpiderRun | None = None
+    """The night's ``suumo_shinchiku`` crawl, when the replay crawls new condos."""
 
     @property
     def run_ids(self) -> list[int]:
@@ -106,8 +109,10 @@ def replay(
     faults: Mapping[int, set[str]] | None = None,
     settings: Mapping[str, str] | None = None,
     on_night: Callable[[Night], None] | None = None,
+    new_condos: bool = False,
 ) -> list[Night]:
-    """Crawl the simulated site once per simulated day in ``nights`` into ``database_url``."""
+    """Crawl the simulated site once per simulated day in ``nights`` into ``database_url``; with
+    ``new_condos``, the new-condo spider crawls the simulated projects after the used-condo crawl."""
     engine = make_engine(database_url)
     upgrade(engine)
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -146,13 +151,30 @@ def replay(
                             env={**env, "CONDO_NOW": started.isoformat()},
                         )
                     )
+            new_condo_run = None
+            if new_condos:
+                started = crawl_time(market, day) + dt.timedelta(minutes=30)
+                new_condo_run = run_spider_process(
+                    "suumo_shinchiku",
+                    settings=night_settings,
+                    time_limit=600,
+                    log_path=log_dir / f"night-{day:03d}-{market.date(day).isoformat()}-shinchiku.log",
+                    env={**env, "CONDO_NOW": started.isoformat()},
+                )
             run = runs[-1]
             summary = None
             if run.run_id is not None:
                 with session_scope(engine) as session:
                     summary = run_summary(session, run.run_id)
             night = Night(
-                day, market.date(day), frozenset(night_faults), run, summary, runs, requests=site.night_requests
+                day,
+                market.date(day),
+                frozenset(night_faults),
+                run,
+                summary,
+                runs,
+                requests=site.night_requests,
+                new_condo_run=new_condo_run,
             )
             done.append(night)
             if on_night:

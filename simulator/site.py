@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from simulator.market import WARDS, Listing, Market
+from simulator.projects import Project, build_projects
 
 SITE_FAULTS = (
     "unavailable",
@@ -94,6 +95,7 @@ class SimulatedSuumo:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.market.config.seed)
         self.lock = threading.Lock()
+        self.projects: dict[str, Project] = {p.listing_id: p for p in build_projects(self.market.config)}
 
     def start_night(self, day: int, faults: set[str]) -> None:
         self.day, self.faults, self.night_requests = day, set(faults), 0
@@ -120,6 +122,14 @@ class SimulatedSuumo:
         if "blocked" in self.faults or ("repeated-block" in self.faults and night_requests > self.block_after):
             return 200, self.captcha_page(), "text/html; charset=utf-8", delay
         segments = [s for s in parts.path.split("/") if s]
+        if len(segments) >= 4 and segments[:3] == ["ms", "shinchiku", "tokyo"] and segments[3].startswith("sc_"):
+            ward = segments[3][3:]
+            if ward not in WARDS:
+                return 404, self.gone_page(), "text/html; charset=utf-8", delay
+            if len(segments) == 5 and segments[4].startswith("nc_"):
+                return (*self.project_page(ward, segments[4][3:]), delay)
+            if len(segments) == 4:
+                return 200, self.new_list_page(ward), "text/html; charset=utf-8", delay
         if len(segments) >= 4 and segments[:3] == ["ms", "chuko", "tokyo"] and segments[3].startswith("sc_"):
             ward = segments[3][3:]
             if ward not in WARDS:
@@ -308,6 +318,128 @@ var gapSuumoPcForKr = [{{
 {row("情報提供日", info, hint=False)}
 {row("次回更新日", "情報提供より８日以内に更新", hint=False)}
 </tbody></table>
+</body></html>""",
+            "text/html; charset=utf-8",
+        )
+
+    # --- new condos (simulator.projects), in the markup of the real new-condo pages ----------------
+
+    def ward_projects(self, ward: str) -> list[Project]:
+        return sorted(
+            (p for p in self.projects.values() if p.ward == ward and p.active(self.day)), key=lambda p: p.listing_id
+        )
+
+    def _project_price(self, project: Project) -> tuple[str, str]:
+        """(price text, phase note) of the project's current price line."""
+        phase = project.phase_on(self.day)
+        lease = f"（{project.tenure_text}）" if project.tenure_text else ""
+        if phase is None:
+            return "価格未定", f"（第1期{lease}）"
+        return f"{yen_text(phase.price_min_yen)}～{yen_text(phase.price_max_yen)}", f"（{phase.label}{lease}）"
+
+    def _project_facts(self, project: Project) -> dict[str, str]:
+        return {
+            "name": html.escape(project.name),
+            "address": f"{project.ward_name}{project.district}{'０１２３４５６７８９'[project.block]}",
+            "access": f"{project.line}/{project.station} 徒歩{project.walk_minutes}分",
+            "layouts": f"{project.rooms_min}LDK～{project.rooms_max}LDK",
+            "areas": f"{project.area_min_m2}m<sup>2</sup>～{project.area_max_m2}m<sup>2</sup>",
+            "delivery": f"{project.delivery_year}年{project.delivery_month}月下旬予定",
+        }
+
+    def new_card(self, ward: str, project: Project) -> str:
+        f = self._project_facts(project)
+        price, note = self._project_price(project)
+        nc = project.listing_id
+        return f"""<li class="cassette_list-item"><div class="cassette property_unit">
+ <div class="cassette-check"><input type="checkbox" name="bc" value="{nc}" class="js-singleCheckBox">
+  <input class="js-clipkey" type="hidden" value="{nc}_010"><input class="js-keisaiKbn" type="hidden" value="3"></div>
+ <div class="cassette-content"><div class="cassette_header"><h2>
+  <a href="/ms/shinchiku/tokyo/sc_{ward}/nc_{nc}/" class="cassette_header-title">{f["name"]}</a></h2></div>
+ <div class="cassette_description_header"><div class="cassette_description_header-description">【SIMULATED】新築分譲</div></div>
+ <div class="cassette-result_detail"><div class="cassette_basic"><ul class="cassette_basic-list">
+  <li class="cassette_basic-list_item"><div class="cassette_basic-item"><p class="cassette_basic-title">所在地</p><p class="cassette_basic-value">{f["address"]}</p></div></li>
+  <li class="cassette_basic-list_item"><div class="cassette_basic-item"><p class="cassette_basic-title">交通</p><p class="cassette_basic-value">{f["access"]}</p></div></li>
+  <li class="cassette_basic-list_item"><div class="cassette_basic-item"><p class="cassette_basic-title">引渡時期</p><p class="cassette_basic-value">{f["delivery"]}</p></div></li>
+ </ul></div>
+ <div class="cassette_price cassette_price--layout"><ul class="cassette_price-list">
+  <li class="cassette_price-list_item"><div class="cassette_price-value"><span class="cassette_price-accent">{price}</span> {note}</div>
+  <p class="cassette_price-description">{f["layouts"]} / {f["areas"]}</p></li>
+ </ul></div></div></div>
+</div></li>"""
+
+    def new_list_page(self, ward: str) -> str:
+        _, ward_name, _ = WARDS[ward]
+        projects = self.ward_projects(ward)
+        cards = "\n".join(self.new_card(ward, project) for project in projects)
+        summary = json.dumps({"ar": "030", "bs": "010", "fp": [p.listing_id for p in projects]})
+        return f"""<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8">
+<title>{ward_name}の新築マンション・分譲マンション購入情報｜SUUMO(スーモ) [SIMULATED]</title></head>
+<body>{BANNER}
+<div class="hitbox"><div class="hitbox-number">{len(projects)}<span class="hitbox-item">件</span></div></div>
+<div id="js-bukkenList"><ul class="cassette_list">
+{cards}
+</ul></div>
+<!-- "summary":{summary[1:-1].join("{}")} -->
+</body></html>"""
+
+    def project_page(self, ward: str, listing_id: str) -> tuple[int, str, str]:
+        project = self.projects.get(listing_id)
+        if project is None or not project.active(self.day) or project.ward != ward:
+            return 200, self.gone_page(), "text/html; charset=utf-8"
+        f = self._project_facts(project)
+        phase = project.phase_on(self.day)
+        lease = f"&nbsp;(（{project.tenure_text}）)" if project.tenure_text else ""
+        heading = f"物件概要　（{project.tenure_text}）" if project.tenure_text else "物件概要"
+        date = self.market.date(self.day)
+        if phase is None:
+            price, schedule = "未定", f"販売開始予定　{self.market.date(project.phases[0].start_day).year}年"
+            schedule += f"{self.market.date(project.phases[0].start_day).month}月上旬"
+            extra = ""
+        else:
+            price = f"{yen_text(phase.price_min_yen)}～{yen_text(phase.price_max_yen)}"
+            schedule = f"{phase.label} 販売中"
+            extra = f"""<tr><th class="overview_table-title">最多価格帯</th><td class="overview_table-body">{yen_text(phase.most_common_yen)}台</td>
+<th class="overview_table-title">販売戸数</th><td class="overview_table-body">{phase.units}戸</td></tr>"""
+
+        def row(label: str, value: str) -> str:
+            return f"""<tr><th class="overview_table-title">{label}</th><td colspan="3" class="overview_table-body">{value}</td></tr>"""
+
+        return (
+            200,
+            f"""<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8">
+<title>【SUUMO】{f["name"]} | 新築マンション・分譲マンション物件情報 [SIMULATED]</title>
+<link rel="canonical" href="https://suumo.jp/ms/shinchiku/tokyo/sc_{ward}/nc_{listing_id}/" />
+</head>
+<body>
+<script type="text/javascript">
+var gapSuumoPcForMs = [{{
+	shikugunCd : "{str(project.ward_code)[2:]}",
+	kaisha_nm : "{project.developer}",
+	kakaku_mitei_flg : "{1 if phase is None else 0}",
+	hanbai_kosuu : "{"" if phase is None else phase.units}",
+	projectCd : "{listing_id}",
+	gamen_type : "20"
+}}];
+</script>
+{BANNER}
+<div class="section_h1-inner"><h1 class="section_h1-titlebox"><span class="section_h1-title">{f["name"]}</span></h1></div>
+<div class="section_h1-price"><span class="section_h1-price_strong">{"価格未定" if phase is None else price}</span>{lease}</div>
+<h2 class="section_h2-title">{heading}</h2>
+<table class="overview_table"><tbody>
+{row("所在地", "東京都" + f["address"] + '<a href="#" class="overview_table-flexitem_map">地図を見る</a>')}
+<tr><th class="overview_table-title">交通</th><td class="overview_table-body">{project.line}「{project.station}」歩{project.walk_minutes}分</td>
+<th class="overview_table-title">総戸数</th><td class="overview_table-body">{project.total_units}戸</td></tr>
+<tr><th class="overview_table-title">間取り</th><td class="overview_table-body">{f["layouts"]}</td>
+<th class="overview_table-title">専有面積</th><td class="overview_table-body">{f["areas"]}</td></tr>
+{row("価格", price)}
+{extra}
+{row("引渡可能時期", f["delivery"])}
+{row("販売スケジュール", schedule)}
+</tbody></table>
+<dl class="definitionlist"><dt class="definitionlist-title">情報提供日:</dt><dd class="definitionlist-contents">{date.year % 100}/{date.month}/{date.day}</dd></dl>
 </body></html>""",
             "text/html; charset=utf-8",
         )

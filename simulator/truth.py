@@ -304,3 +304,62 @@ def index_against_truth(
                 }
             )
     return rows
+
+
+def project_check(market: Market, engine: Engine, nights: Sequence[int]) -> dict[str, Any]:
+    """The new-condo projects in the database against the simulated ones (simulator.projects).
+
+    For every crawled night: the projects on the site that night, their price range and their phase, as
+    the database's project history has them as of that night. Counts what matches; every mismatch is
+    listed (up to 20)."""
+    from simulator.projects import build_projects
+
+    projects = {p.listing_id: p for p in build_projects(market.config)}
+    with engine.connect() as connection:
+        history = connection.execute(
+            text(
+                "SELECT source_listing_id, changed_at, price_status, price_min_yen, price_max_yen, sale_phase"
+                " FROM v_project_history ORDER BY source_listing_id, changed_at"
+            )
+        ).all()
+        seen = {
+            (row[0], row[1])
+            for row in connection.execute(
+                text(
+                    "SELECT l.source_listing_id, v.night_jst FROM v_presence v JOIN listings l ON l.id = v.listing_id"
+                    " WHERE v.listing_scope = 'project'"
+                )
+            )
+        }
+    by_project: dict[str, list[Any]] = {}
+    for row in history:
+        by_project.setdefault(row[0], []).append(row)
+    expected = matched = 0
+    problems: list[str] = []
+    for day in nights:
+        date = market.date(day)
+        moment = dt.datetime.combine(date, dt.time(4, 0), tzinfo=dt.timezone(dt.timedelta(hours=9)))
+        for project in projects.values():
+            if not project.active(day):
+                continue
+            expected += 1
+            rows = [r for r in by_project.get(project.listing_id, []) if _utc(r[1]) <= moment]
+            phase = project.phase_on(day)
+            want = (
+                ("undecided", None, None, "第1期")
+                if phase is None
+                else ("range", phase.price_min_yen, phase.price_max_yen, phase.label)
+            )
+            got = tuple(rows[-1][2:6]) if rows else None
+            on_site = (project.listing_id, date) in seen or (project.listing_id, str(date)) in seen
+            if got == want and on_site:
+                matched += 1
+            elif len(problems) < 20:
+                problems.append(f"night {day + 1} project {project.listing_id}: stored {got}, truth {want}")
+    return {"projects": len(projects), "project_nights": expected, "matched": matched, "problems": problems}
+
+
+def _utc(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
