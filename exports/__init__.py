@@ -26,7 +26,17 @@ VIEWS = VIEW_NAMES
 FORMATS = ("parquet", "csv", "sqlite")
 DEFAULT_FORMATS = ("parquet", "csv")
 
-_FLOATS = {"area_m2", "price_per_m2", "change_ratio", "coverage", "gap_days"}
+_FLOATS = {
+    "area_m2",
+    "price_per_m2",
+    "change_ratio",
+    "coverage",
+    "gap_days",
+    "area_min_m2",
+    "area_max_m2",
+    "price_min_per_m2",
+    "price_max_per_m2",
+}
 _BOOLEANS = {"complete", "healthy", "price_planned", "area_capped", "built_prewar", "renovated", "special_sale"}
 _TEXT_ENDINGS = ("_name", "_status", "_scope", "_type", "_basis", "_reasons", "week_jst", "_category")
 _TEXT = {
@@ -50,6 +60,12 @@ _TEXT = {
     "remarks",
     "quarter",
     "quarter_jst",
+    "land_tenure",
+    "land_tenure_raw",
+    "sale_phase",
+    "previous_sale_phase",
+    "sale_schedule",
+    "delivery",
 }
 
 

@@ -16,6 +16,28 @@ from places.wards import TRACKED_WARDS
 JST = "Asia/Tokyo"
 SIGHTINGS_CHUNK = 500_000
 CLOSED_COLUMNS = ["ward_code", "district", "quarter", "price_category", "price_per_m2", "area_capped", "special_sale"]
+PROJECT_COLUMNS = [
+    "listing_id",
+    "ward_code",
+    "district",
+    "area_min_m2",
+    "area_max_m2",
+    "land_tenure",
+    "first_seen_at",
+    "last_seen_at",
+    "removed_at",
+]
+HISTORY_COLUMNS = [
+    "listing_id",
+    "changed_at",
+    "price_min_yen",
+    "price_max_yen",
+    "previous_price_min_yen",
+    "price_range_changed",
+    "phase_changed",
+    "sale_phase",
+    "units_on_sale",
+]
 
 
 @dataclass
@@ -35,6 +57,10 @@ class ReportData:
     closed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLOSED_COLUMNS))
     """MLIT's closed prices of our wards (v_closed_prices): ward_code, district, quarter,
     price_category, price_per_m2, area_capped, special_sale. Empty until some are imported."""
+    projects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROJECT_COLUMNS))
+    """New-condo projects (v_projects), times in JST; empty when none was crawled."""
+    project_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
+    """Their offers over time (v_project_history), ``changed_at`` in JST."""
 
     @property
     def empty(self) -> bool:
@@ -116,6 +142,11 @@ def load(engine: Engine) -> ReportData:
             closed = pd.read_sql(
                 f"SELECT {', '.join(CLOSED_COLUMNS)} FROM v_closed_prices WHERE ward_code IN ({codes})", connection
             )
+        projects = pd.DataFrame(columns=PROJECT_COLUMNS)
+        project_history = pd.DataFrame(columns=HISTORY_COLUMNS)
+        if "v_projects" in inspect(connection).get_view_names():
+            projects = pd.read_sql(f"SELECT {', '.join(PROJECT_COLUMNS)} FROM v_projects", connection)
+            project_history = pd.read_sql(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM v_project_history", connection)
         ward_runs = pd.read_sql(
             "SELECT w.run_id, r.spider, r.night, r.started_at, w.ward, w.verdict, w.complete, w.healthy,"
             " w.removals_held FROM crawl_run_wards w JOIN crawl_runs r ON r.id = w.run_id ORDER BY w.run_id",
@@ -129,6 +160,10 @@ def load(engine: Engine) -> ReportData:
         (removals, "at"),
         (runs, "started_at"),
         (ward_runs, "started_at"),
+        (projects, "first_seen_at"),
+        (projects, "last_seen_at"),
+        (projects, "removed_at"),
+        (project_history, "changed_at"),
     ):
         if not frame.empty:
             frame[column] = _jst(frame[column])
@@ -137,4 +172,4 @@ def load(engine: Engine) -> ReportData:
     sightings["date"] = (
         sightings["seen_at"].dt.normalize() if not sightings.empty else pd.Series(dtype="datetime64[ns, Asia/Tokyo]")
     )
-    return ReportData(listings, prices, sightings, removals, runs, ward_runs, closed)
+    return ReportData(listings, prices, sightings, removals, runs, ward_runs, closed, projects, project_history)

@@ -14,6 +14,7 @@ from reports.charts import COLOURS, FONT_STACK
 from reports.findings import THIN_WEEK_UNITS
 from reports.formatting import MISSING, area_name, count, day, man_per_m2, man_yen, pct_change, share, week_ending
 from reports.metrics import FAMILY_MIN_M2, FAMILY_MIN_ROOMS, MIN_UNITS, SEGMENTS
+from reports.new_supply import MIN_PROJECTS
 from reports.report import Report
 from reports.summary import WARD_ORDER
 from reports.text import TEXT
@@ -155,6 +156,32 @@ def closed_rows(report: Report) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def supply_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    """The new-supply table: projects, releases and the new range per m² against the used median."""
+    t = TEXT[report.lang]
+    unit = "（万円）" if report.lang == "ja" else " (万円)"
+    c = t["supply_cols"]
+    header = [t["area"], c["projects"], c["leasehold"], c["phases"], c["units"]]
+    header += [c["low"] + unit, c["high"] + unit, c["used"] + unit, c["premium"]]
+    rows = []
+    for row in report.supply.itertuples(index=False):
+        hidden = bool(row.suppressed)
+        rows.append(
+            [
+                area_name(row.area, report.lang),
+                count(row.projects),
+                count(row.leasehold_projects),
+                count(row.phases_opened),
+                count(row.units_released),
+                MISSING if hidden else man_per_m2(row.new_low_per_m2, unit=False),
+                MISSING if hidden else man_per_m2(row.new_high_per_m2, unit=False),
+                man_per_m2(row.used_median_per_m2, unit=False),
+                MISSING if hidden else pct_change(100 * row.premium),
+            ]
+        )
+    return header, rows
+
+
 def methods(report: Report) -> list[str]:
     t = TEXT[report.lang]
     items = [
@@ -162,6 +189,7 @@ def methods(report: Report) -> list[str]:
         for item in t["methods_items"]
     ]
     items.append(t["closed_method"].format(n=MIN_UNITS))
+    items.append(t["supply_method"].format(n=MIN_PROJECTS))
     if report.simulated:
         items.insert(0, t["simulated_banner"])
     return items
@@ -184,6 +212,7 @@ def context(report: Report) -> dict[str, Any]:
         charts.append({"alt": t["alt"][name], "png": base64.b64encode(png).decode(), "width": width, "height": height})
     header, rows = detail_rows(report)
     closed_header, closed = closed_rows(report)
+    supply_header, supply = supply_rows(report)
     source = (t["source_simulated"] if report.simulated else t["source"]).format(
         commit=report.commit, generated=f"{day(report.generated_at.date(), lang)} {report.generated_at:%H:%M}"
     )
@@ -202,6 +231,9 @@ def context(report: Report) -> dict[str, Any]:
         "charts": charts,
         "detail_header": header,
         "detail_rows": rows,
+        "supply_header": supply_header,
+        "supply_rows": supply,
+        "supply_note": t["supply_note"].format(n=MIN_PROJECTS) if supply else t["supply_none"],
         "closed_header": closed_header,
         "closed_rows": closed,
         "closed_note": (

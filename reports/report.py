@@ -28,3 +28,5 @@ class Report:
     """MLIT's closed prices against the asking prices, per area and quarter (reports.closed)."""
     closed_latest: str | None = None
     """The latest quarter of closed prices imported for our wards, if any."""
+    supply: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """New-condo projects per area (reports.new_supply); empty when none was crawled."""

@@ -19,7 +19,7 @@ _SEGMENTS_JA = {
 TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "title": "Tokyo condo asking prices: weekly ward report",
-        "dateline": "Koto, Bunkyo and Minato wards · asking prices of used condos on SUUMO",
+        "dateline": "Koto, Bunkyo and Minato wards · asking prices of used condos on SUUMO, and new-condo supply",
         "summary": "Summary: the four weeks ending {end}",
         "summary_note": "Prices in 万円 (¥10,000). Index: quality-adjusted asking prices of new listings, 100 in the "
         "four weeks ending {base}; its changes compare with the four weeks ending one week (w/w), four weeks (m/m) "
@@ -50,7 +50,8 @@ TEXT: dict[str, dict[str, Any]] = {
             "walk_minutes": "walk to station",
         },
         "controls": "log floor area and size band, floor, tower (20+ floors), building age, walk minutes to the "
-        "station, district, and a registered (登記) rather than wall-centre area",
+        "station, district, a registered (登記) rather than wall-centre area, and the land tenure (freehold, "
+        "leasehold, fixed-term leasehold, or unknown)",
         "week": "week",
         "findings": "Findings",
         "charts": "Charts",
@@ -77,6 +78,30 @@ TEXT: dict[str, dict[str, Any]] = {
         "the flats sold are not the flats on sale (a different mix), so the gap is a comparison of two medians, "
         "not a discount any seller gave. Cells of fewer than {n} sales are suppressed. This service uses the "
         "MLIT API; MLIT does not guarantee the data's currency or accuracy.",
+        "supply": "New supply: new-condo projects",
+        "supply_cols": {
+            "projects": "Projects on sale",
+            "leasehold": "on a lease",
+            "phases": "Phases opened",
+            "units": "Units released",
+            "low": "New /m², low",
+            "high": "New /m², high",
+            "used": "Used median /m²",
+            "premium": "New vs used",
+        },
+        "supply_note": "New-condo projects (one SUUMO new-condo page each) seen in the report week, and the sale "
+        "phases (期) whose prices first appeared in the four weeks to its end, with the units they offered. A "
+        "project's range per m² runs from its cheapest price over its smallest area to its dearest over its "
+        "largest; the columns are the medians of those ends over the projects with a price, beside the median "
+        "asking price per m² of used flats. Price cells of fewer than {n} priced projects are suppressed. The "
+        "index and the other tables cover used condos only.",
+        "supply_none": "No new-condo project was crawled: the index and the tables cover used condos only.",
+        "supply_method": "New supply is read from SUUMO's new-condo list and project pages (suumo_shinchiku). A "
+        "project's price range is its list price lines combined (every phase on sale); units released are the "
+        "project page's 販売戸数 when a phase opened (unknown when the page was not read). The ends of a range "
+        "per m² assume the cheapest unit is the smallest and the dearest the largest: usual, not certain. "
+        "Developers release phases when they choose, so a month's units say more about their plans than about "
+        "demand. Cells of fewer than {n} priced projects are suppressed.",
         "methods": "Methods and caveats",
         "simulated_short": "SIMULATED DATA",
         "colon": ": ",
@@ -190,7 +215,7 @@ TEXT: dict[str, dict[str, Any]] = {
     },
     "ja": {
         "title": "東京マンション売り出し価格 週次区別レポート",
-        "dateline": "江東区・文京区・港区 ・ SUUMO掲載の中古マンション売り出し価格",
+        "dateline": "江東区・文京区・港区 ・ SUUMO掲載の中古マンション売り出し価格と新築マンションの供給",
         "summary": "概要：{end}までの4週間",
         "summary_note": "価格の単位は万円。指数は新規売り出し物件の品質調整済み価格で、{base}までの4週間＝100。"
         "変化率は1週前（前週比）・4週前（前月比）・52週前（前年比）の4週間との比較。—は住戸数または履歴が不足。†は新規売り出し{thin}戸未満に基づく指数で、幅を持って読む必要がある。",
@@ -218,7 +243,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "built_year": "築年",
             "walk_minutes": "駅徒歩",
         },
-        "controls": "専有面積の対数と面積帯、所在階、タワー（20階以上）、築年数、駅徒歩分数、町域、登記面積（壁芯でない）",
+        "controls": "専有面積の対数と面積帯、所在階、タワー（20階以上）、築年数、駅徒歩分数、町域、登記面積（壁芯でない）、敷地の権利形態（所有権・借地権・定期借地権・不明）",
         "week": "週",
         "findings": "主なポイント",
         "charts": "グラフ",
@@ -242,6 +267,26 @@ TEXT: dict[str, dict[str, Any]] = {
         "面積（マンションは5㎡単位）と価格は丸められており、㎡単価は粗い。売れた住戸と売り出し中の住戸は構成が異なるため、"
         "差は二つの中央値の比較であり、売り手が応じた値引きではない。{n}件未満のセルは非表示。"
         "このサービスは国土交通省のAPIを使用しているが、提供情報の最新性・正確性等は保証されていない。",
+        "supply": "新規供給：新築マンション",
+        "supply_cols": {
+            "projects": "販売中の物件",
+            "leasehold": "うち借地",
+            "phases": "販売開始の期",
+            "units": "販売戸数",
+            "low": "新築㎡単価（下限）",
+            "high": "新築㎡単価（上限）",
+            "used": "中古㎡単価中央値",
+            "premium": "新築÷中古",
+        },
+        "supply_note": "報告週にSUUMOに掲載された新築マンション（物件ページ1件を1物件とする）と、報告週までの4週間に"
+        "価格が初めて出た販売期（期）およびその販売戸数。物件の㎡単価幅は最低価格÷最小面積から最高価格÷最大面積まで"
+        "とし、価格の出ている物件についてその両端の中央値を、中古住戸の㎡単価中央値と並べた。価格の出ている物件が{n}件"
+        "未満の欄は表示しない。指数とほかの表は中古マンションのみを対象とする。",
+        "supply_none": "新築マンションは未収集：指数と表は中古マンションのみを対象とする。",
+        "supply_method": "新規供給はSUUMOの新築マンション一覧と物件ページ（suumo_shinchiku）による。物件の価格幅は"
+        "一覧の価格行（販売中の全期）を合わせたもの、販売戸数は期の販売開始時の物件ページの販売戸数（ページ未取得なら"
+        "不明）。㎡単価幅の両端は最安住戸が最小、最高額住戸が最大という通例を前提とし、確実ではない。販売期の時期は"
+        "事業者が決めるため、月ごとの戸数は需要より事業者の計画を映す。価格の出ている物件が{n}件未満の欄は表示しない。",
         "methods": "方法と注意点",
         "simulated_short": "シミュレーションデータ",
         "colon": "：",

@@ -25,6 +25,7 @@ from scraper.health import finish_run
 from scraper.parsing.address import area_group_of
 from scraper.statkeys import FINISH_REASON, StatKeys, db_count
 from simulator.market import WARDS, Listing, Market
+from simulator.projects import Project
 from simulator.replay import crawl_time
 
 WARD_ORDER = list(WARDS)
@@ -83,8 +84,100 @@ def observation(market: Market, listing: Listing, day: int, page_kind: str) -> d
             total_units=building.total_units,
             management_fee_yen=unit.management_fee_yen,
             repair_reserve_yen=unit.repair_reserve_yen,
+            land_tenure=building.land_tenure,
+            land_tenure_raw=building.tenure_text,
+            lease_years_remaining=building.lease_years_remaining,
         )
     return item
+
+
+def project_observation(market: Market, project: Project, day: int, page_kind: str) -> dict[str, Any]:
+    """The item the new-condo spider yields for ``project`` on ``day`` (list card or project page), as it
+    reads the simulated site's pages (simulator.site)."""
+    phase = project.phase_on(day)
+    item: dict[str, Any] = {
+        "source": "suumo",
+        "property_type": "new",
+        "page_kind": page_kind,
+        "listing_scope": "project",
+        "listing_id": project.listing_id,
+        "url": f"https://suumo.jp/ms/shinchiku/tokyo/sc_{project.ward}/nc_{project.listing_id}/",
+        "scraped_at": crawl_time(market, day) + dt.timedelta(minutes=30),
+        "building_name": project.name,
+        "address": f"東京都{project.ward_name}{project.district}{project.block}",
+        "ward_code": project.ward_code,
+        "ward_name": project.ward_name,
+        "district": project.district,
+        "area_group": area_group_of(project.ward_code, project.district),
+        "price_status": "undecided" if phase is None else "range",
+        "price_yen": None,
+        "price_min_yen": None if phase is None else phase.price_min_yen,
+        "price_max_yen": None if phase is None else phase.price_max_yen,
+        "price_planned": False,
+        "area_min_m2": project.area_min_m2,
+        "area_max_m2": project.area_max_m2,
+        "rooms_min": project.rooms_min,
+        "rooms_max": project.rooms_max,
+        "line": project.line,
+        "station": project.station,
+        "walk_minutes": project.walk_minutes,
+        "delivery": f"{project.delivery_year}年{project.delivery_month}月下旬予定",
+        "delivery_year": project.delivery_year,
+        "delivery_month": project.delivery_month,
+    }
+    if page_kind == "list":
+        item["layout"] = f"{project.rooms_min}LDK~{project.rooms_max}LDK"
+        item["sale_phase"] = "第1期" if phase is None else phase.label
+        if project.tenure_text:
+            item.update(land_tenure=project.tenure, land_tenure_raw=project.tenure_text)
+    else:
+        item.update(
+            layout=f"{project.rooms_min}LDK~{project.rooms_max}LDK",
+            total_units=project.total_units,
+            units_on_sale=None if phase is None else phase.units,
+            most_common_price_yen=None if phase is None else phase.most_common_yen,
+            agent=project.developer,
+            sale_schedule=None if phase is None else f"{phase.label} 販売中",
+        )
+        if project.tenure_text:
+            item.update(land_tenure=project.tenure, land_tenure_raw=project.tenure_text)
+    return item
+
+
+def load_projects(engine: Engine, market: Market, nights: Iterable[int]) -> None:
+    """Record every night in ``nights`` as one complete and healthy run of the new-condo spider over the
+    simulated projects: a card per project on the site, and its project page on the night it appears
+    and whenever its price range moves (as the crawl's detail policy does for projects)."""
+    projects = market.projects()
+    shown: dict[str, tuple[Any, ...]] = {}
+    for day in nights:
+        now = crawl_time(market, day) + dt.timedelta(minutes=30)
+        with session_scope(engine) as session:
+            run = start_run(session, "suumo_shinchiku", "suumo", "new", WARD_ORDER, now)
+            run_id = run.id
+        items = []
+        hits = {ward: 0 for ward in WARD_ORDER}
+        for project in projects:
+            if not project.active(day):
+                continue
+            hits[project.ward] += 1
+            card = project_observation(market, project, day, "list")
+            items.append(card)
+            if shown.get(project.listing_id) != price_of(card):
+                shown[project.listing_id] = price_of(card)
+                items.append(project_observation(market, project, day, "detail"))
+        counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
+        with session_scope(engine) as session:
+            for outcome in record_observations(session, run_id, items, now):
+                counts["new_listings"] += outcome.new_listing
+                counts["price_changes"] += outcome.price_changed
+                counts["relisted"] += outcome.relisted
+        with session_scope(engine) as session:
+            finished = session.get(CrawlRun, run_id)
+            assert finished is not None
+            stats: dict[str, Any] = {FINISH_REASON: "finished", "item_scraped_count": len(items), **ward_stats(hits)}
+            stats.update({db_count(name): value for name, value in counts.items()})
+            finish_run(session, finished, stats, [(w, WARDS[w][0]) for w in WARD_ORDER], now)
 
 
 def ward_stats(hits: Mapping[str, int]) -> dict[str, Any]:

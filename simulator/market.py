@@ -146,6 +146,11 @@ which the index's accuracy targets are met (docs/report.md)."""
 DEMO_SEED = 20260901
 HOLIDAYS = ((1, 1, 5), (4, 29, 7), (8, 11, 6), (9, 19, 5), (12, 28, 4))
 """(month, day, length in days): spans in which few flats come on sale (``thin-weeks``)."""
+TENURE_SHARES = (("leasehold", 0.05), ("fixed_term_leasehold", 0.04))
+"""Share of buildings on leased land (the rest are freehold), the same all along: the mix of new listings
+moves only as the buildings' draws do."""
+TENURE_FACTOR = {"ownership": 1.0, "leasehold": 0.8, "fixed_term_leasehold": 0.7}
+"""A flat on leased land is worth this much of a freehold one (a fixed-term lease runs out)."""
 REGISTERED_AREA_RATIO = 0.94
 """Registered (inner-wall) area over wall-centre area, a typical ratio for a condo."""
 
@@ -190,6 +195,18 @@ class Building:
     line: str
     station: str
     walk_minutes: int
+    land_tenure: str = "ownership"
+    """``ownership``, ``leasehold`` or ``fixed_term_leasehold`` (TENURE_SHARES; its own random stream)."""
+    lease_years_remaining: int | None = None
+
+    @property
+    def tenure_text(self) -> str:
+        """敷地の権利形態 as the detail page prints it."""
+        if self.land_tenure == "leasehold":
+            return "旧法借地権"
+        if self.land_tenure == "fixed_term_leasehold":
+            return f"定期借地権（残存期間：約{self.lease_years_remaining}年）"
+        return "所有権"
 
 
 @dataclass
@@ -380,6 +397,20 @@ def _make_buildings(rng: random.Random, config: MarketConfig) -> dict[int, Build
     return buildings
 
 
+def _assign_tenure(config: MarketConfig, buildings: dict[int, Building]) -> None:
+    """Land tenure of each building, from a random stream of its own: the market's other draws (and so
+    every seed's listings, prices and dates) are what they were before tenure was simulated."""
+    rng = random.Random(f"tenure-{config.seed}")
+    for building in buildings.values():
+        roll, floor = rng.random(), 0.0
+        for kind, share in TENURE_SHARES:
+            if floor <= roll < floor + share:
+                building.land_tenure = kind
+                if kind == "fixed_term_leasehold":
+                    building.lease_years_remaining = rng.randint(25, 60)
+            floor += share
+
+
 def true_value(market: Market, unit: Unit, day: int) -> float:
     """The quality-adjusted value of a flat on a day: hedonic level × the ward's injected trend."""
     building = market.buildings[unit.building_id]
@@ -392,6 +423,7 @@ def true_value(market: Market, unit: Unit, day: int) -> float:
         * (1.08 if building.floors >= 20 else 1.0)
         * (1 - 0.012 * building.walk_minutes)
         * (1.06 if unit.area_m2 < 50 else 1.0)  # small flats cost more per m²
+        * TENURE_FACTOR[building.land_tenure]
     )
     return per_m2 * unit.area_m2 * unit.hidden_quality * market.trend_index(building.ward, day)
 
@@ -443,6 +475,7 @@ def build_market(config: MarketConfig | None = None) -> Market:
     config = config or MarketConfig()
     rng = random.Random(config.seed)
     market = Market(config, _make_buildings(rng, config), {}, {})
+    _assign_tenure(config, market.buildings)
     next_id = iter(range(70_000_000 + rng.randint(0, 999_999), 99_999_999, 7))
     by_ward = {ward: [b for b in market.buildings.values() if b.ward == ward] for ward in WARDS}
     returns: list[tuple[int, Listing, bool]] = []  # (day, listing, same id?)

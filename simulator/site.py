@@ -312,6 +312,7 @@ var gapSuumoPcForKr = [{{
 <{table}><tbody class="vat tal">
 {row("総戸数", f"{building.total_units}戸")}
 {row("構造・階建て", f"{building.structure}{building.floors}階建")}
+{row("敷地の権利形態", building.tenure_text)}
 </tbody></table>
 <h3 class="secTitleInnerR">情報提供日・更新日</h3>
 <{table}><tbody class="vat tal">

@@ -13,7 +13,7 @@ from condo.cli import main
 
 
 @pytest.mark.slow
-def test_the_demo_runs_offline_and_its_report_shows_closed_prices(tmp_path: Path) -> None:
+def test_the_demo_runs_offline_and_its_report_shows_closed_prices_and_new_supply(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "--nights", "9", "--out", str(out)], env={"DATABASE_URL": ""})
     assert result.exit_code == 0, result.output[-3000:]
@@ -27,3 +27,9 @@ def test_the_demo_runs_offline_and_its_report_shows_closed_prices(tmp_path: Path
     section = text.split("## Closed prices (MLIT) against asking prices", 1)[1].split("## Data quality", 1)[0]
     assert section.startswith("\n\nSIMULATED DATA.") and "Latest quarter imported: 2026Q3" in section
     assert "| Koto (江東区) | 2026Q3 | contract (REINS) |" in section
+    # New condos: the simulated projects were crawled, checked against the truth and reported.
+    assert "new-condo projects:" in result.output and "project-nights stored with the truth's" in result.output
+    supply = text.split("## New supply: new-condo projects", 1)[1].split("## Closed prices", 1)[0]
+    assert supply.startswith("\n\nSIMULATED DATA.")
+    koto = next(line for line in supply.splitlines() if line.startswith("| Koto (江東区) |"))
+    assert int(koto.split("|")[2]) >= 2  # projects on sale in Koto

@@ -18,7 +18,7 @@ from db.migrate import upgrade
 from db.schema_docs import column_docs
 from exports import VIEWS, Export, dtype_of, write_export
 from simulator.closed_sales import load_closed_prices
-from simulator.load import load_market
+from simulator.load import load_market, load_projects
 from simulator.market import DEMO_SEED, build_market, demo_config
 
 DAY = dt.date(2026, 9, 21)
@@ -31,6 +31,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(engine)
     market = build_market(demo_config(DEMO_SEED, 10, scale=1))
     load_market(engine, market, range(10))
+    load_projects(engine, market, range(10))
     load_closed_prices(engine, market, 10)
     engine.dispose()
     return path
@@ -104,6 +105,7 @@ def test_condo_export_command(database: Path, tmp_path: Path) -> None:
 def test_export_on_both_engines_gives_the_same_dtypes(engine: Engine, tmp_path: Path) -> None:
     market = build_market(demo_config(DEMO_SEED, 3, scale=1))
     load_market(engine, market, range(3))
+    load_projects(engine, market, range(3))
     load_closed_prices(engine, market, 3)
     export = write_export(engine, tmp_path, ("parquet", "sqlite"), today=DAY)
     for view in VIEWS:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from db.engine import make_engine
 from simulator.market import Market, MarketConfig, build_market
 from simulator.replay import Night, replay
-from simulator.truth import Check, compare
+from simulator.truth import Check, compare, project_check
 from tests.conftest import TRUTH_REPORT
 
 pytestmark = pytest.mark.slow
@@ -36,10 +36,24 @@ def clean_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Mar
     market = build_market(CI_MARKET)
     folder = tmp_path_factory.mktemp("replay")
     url = f"sqlite:///{folder / 'replay.sqlite3'}"
-    nights = replay(market, url, range(CI_MARKET.days), folder / "logs")
+    nights = replay(market, url, range(CI_MARKET.days), folder / "logs", new_condos=True)
     engine = make_engine(url)
     yield market, engine, nights
     engine.dispose()
+
+
+def test_new_condo_projects_match_the_truth_every_night(clean_replay: tuple[Market, Engine, list[Night]]) -> None:
+    """The new-condo spider, crawling the simulated projects: every project on the site each night is in
+    the database with the truth's price range and phase (price undecided during its preview)."""
+    market, engine, nights = clean_replay
+    assert all(n.new_condo_run is not None and n.new_condo_run.returncode == 0 for n in nights)
+    result = project_check(market, engine, [n.day for n in nights])
+    TRUTH_REPORT.append(
+        f"SIMULATED new-condo projects, {len(nights)} clean nights: {result['matched']} of"
+        f" {result['project_nights']} project-nights match the truth"
+    )
+    assert result["project_nights"] > 50
+    assert result["matched"] == result["project_nights"], result["problems"]
 
 
 def test_every_clean_night_is_complete_and_healthy(clean_replay: tuple[Market, Engine, list[Night]]) -> None:
