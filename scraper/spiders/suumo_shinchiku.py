@@ -17,10 +17,11 @@ from scraper.suumo.shinchiku_list import parse_shinchiku_list
 class SuumoShinchikuSpider(SuumoSpider):
     """New-condo list pages ``/ms/shinchiku/tokyo/sc_<ward>/?pc=100`` (次へ followed), then detail pages.
 
-    The list card carries price or price range per sale phase, layouts, areas, per-type rows and
-    delivery. Detail pages are read with the same label-table parser as used condos, for 最多価格帯,
-    販売戸数, 総戸数 and the building; no real new-condo detail page has been saved yet, so that
-    parser is only tested on a hand-written page (see docs/data-format.md).
+    The list card carries price or price range per sale phase (and the phase, and a lease), layouts,
+    areas, per-type rows and delivery. Project pages are read by label with the detail parser, for
+    最多価格帯, 販売戸数, 総戸数, the sale schedule and the tenure (tested on the real partial project
+    page; see docs/data-format.md). A project's page is read again whenever its price range moves
+    (scraper.detail_policy), so each new phase's units are stored.
     Arguments: ``-a wards=koto,bunkyo,minato`` (default: all three).
     """
 
