@@ -398,6 +398,9 @@ def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, 
             if s
             else f"crawl failed (exit {night.run.returncode})"
         )
+        new_condos = night.new_condo_run
+        if new_condos is not None and new_condos.returncode != 0:
+            status += f"; new-condo crawl failed (exit {new_condos.returncode})"
         click.echo(f"  [{LABEL}] night {night.day + 1}/{nights} ({night.date}): {status}", err=True)
 
     result = run_demo(out_dir, nights, seed, on_night=show, faults=faults)
@@ -439,7 +442,7 @@ def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, 
     click.echo(f"""
 Where everything is:{report_line}
   database      {result.database_url}   (the views: v_listings, v_units, v_price_history, v_crawl_runs,
-                v_presence, v_weekly_panel; docs/schema.md)
+                v_presence, v_weekly_panel, v_closed_prices, v_projects, v_project_history; docs/schema.md)
   browse it     condo browse --database-url {result.database_url}
   export it     condo export --database-url {result.database_url}
   page archive  {result.out_dir / "archive"}   (every page the crawl received, as WARC: condo parse --warc FILE)

@@ -55,7 +55,7 @@ def prepare_out_dir(out_dir: Path) -> None:
 EXAMPLE_QUERIES = {
     "Active listings by ward (mean asking price per m²)": """
         SELECT ward_name, COUNT(*) AS listings, ROUND(AVG(price_per_m2)) AS mean_price_per_m2
-        FROM v_listings WHERE status = 'active' GROUP BY ward_name ORDER BY ward_name""",
+        FROM v_listings WHERE status = 'active' AND property_type = 'used' GROUP BY ward_name ORDER BY ward_name""",
     "Flats on sale by ward, the last four ISO weeks (Japan time)": """
         SELECT week_jst, ward_name, COUNT(*) AS flats, ROUND(AVG(price_per_m2)) AS mean_price_per_m2
         FROM v_weekly_panel
@@ -75,9 +75,16 @@ EXAMPLE_QUERIES = {
              ON v.ward_code = c.ward_code
         WHERE c.price_category = 'contract' AND NOT c.special_sale
         GROUP BY c.quarter, v.ward_name ORDER BY c.quarter, v.ward_name""",
+    "New-condo projects on sale (price range, phase, units of the phase, tenure)": """
+        SELECT building_name, ward_name, price_status, price_min_yen, price_max_yen, sale_phase, units_on_sale,
+               total_units, land_tenure
+        FROM v_projects WHERE status = 'active' ORDER BY ward_code, price_min_yen IS NULL, price_min_yen LIMIT 8""",
+    "New-condo phases released (v_project_history)": """
+        SELECT night_jst, building_name, previous_sale_phase, sale_phase, price_min_yen, price_max_yen, units_on_sale
+        FROM v_project_history WHERE phase_changed = 1 ORDER BY changed_at DESC LIMIT 5""",
     "Crawl runs": """
-        SELECT run_id, verdict, new_listings, price_changes, removed, relisted, coverage
-        FROM v_crawl_runs ORDER BY run_id DESC LIMIT 5""",
+        SELECT run_id, spider, verdict, new_listings, price_changes, removed, relisted, coverage
+        FROM v_crawl_runs ORDER BY run_id DESC LIMIT 6""",
 }
 
 

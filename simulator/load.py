@@ -23,6 +23,7 @@ from db.runs import start_run
 from scraper.detail_policy import detail_reason
 from scraper.health import finish_run
 from scraper.parsing.address import area_group_of
+from scraper.parsing.text import clean
 from scraper.statkeys import FINISH_REASON, StatKeys, db_count
 from simulator.market import WARDS, Listing, Market
 from simulator.projects import Project
@@ -137,7 +138,7 @@ def project_observation(market: Market, project: Project, day: int, page_kind: s
             units_on_sale=None if phase is None else phase.units,
             most_common_price_yen=None if phase is None else phase.most_common_yen,
             agent=project.developer,
-            sale_schedule=None if phase is None else f"{phase.label} 販売中",
+            sale_schedule=clean(project.schedule_text(day, market.config.start)),
         )
         if project.tenure_text:
             item.update(land_tenure=project.tenure, land_tenure_raw=project.tenure_text)

@@ -13,6 +13,7 @@ market of every seed exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ NEW_PREMIUM = 1.3
 """New flats ask this much more per m² than used ones of the same place and trend."""
 LEASEHOLD_FACTOR = 0.75
 """A fixed-term leasehold project's prices relative to a freehold one."""
-PROJECT_NAMES = ("ザ・タワー", "ベイレジデンス", "パークタワー", "シティタワー", "ガーデンズ", "ザ・レジデンス")
+PROJECT_NAMES = ("ザ・タワー", "パークタワー", "シティタワー", "ガーデンズ", "ザ・レジデンス")
+BAY_NAMES = ("ベイレジデンス", "ベイタワー", "ザ・タワー", "シティタワー")
 DEVELOPERS = ("三井不動産レジデンシャル", "野村不動産", "住友不動産", "三菱地所レジデンス", "東京建物")
 
 
@@ -85,6 +87,14 @@ class Project:
                 current = phase
         return current
 
+    def schedule_text(self, day: int, start: dt.date) -> str:
+        """販売スケジュール as the project page prints it on ``day`` (``start``: the simulation's day 0)."""
+        phase = self.phase_on(day)
+        if phase is None:
+            opens = start + dt.timedelta(days=self.phases[0].start_day)
+            return f"販売開始予定\u3000{opens.year}年{opens.month}月上旬"
+        return f"{phase.label} 販売中"
+
     @property
     def tenure_text(self) -> str | None:
         return "一般定期借地権" if self.tenure == "fixed_term_leasehold" else None
@@ -130,7 +140,8 @@ def build_projects(config: MarketConfig) -> list[Project]:
             next_id += rng.randint(1, 5000)
             project = Project(
                 listing_id=str(next_id),
-                name=f"{rng.choice(PROJECT_NAMES)}{district}{'' if number < 2 else str(number + 1)}",
+                name=f"{rng.choice(BAY_NAMES if district in BAY_DISTRICTS else PROJECT_NAMES)}{district}"
+                + ("" if number < 2 else str(number + 1)),
                 ward=ward,
                 ward_code=code,
                 ward_name=ward_name,

@@ -394,13 +394,11 @@ var gapSuumoPcForKr = [{{
         lease = f"&nbsp;(（{project.tenure_text}）)" if project.tenure_text else ""
         heading = f"物件概要　（{project.tenure_text}）" if project.tenure_text else "物件概要"
         date = self.market.date(self.day)
+        schedule = project.schedule_text(self.day, self.market.config.start)
         if phase is None:
-            price, schedule = "未定", f"販売開始予定　{self.market.date(project.phases[0].start_day).year}年"
-            schedule += f"{self.market.date(project.phases[0].start_day).month}月上旬"
-            extra = ""
+            price, extra = "未定", ""
         else:
             price = f"{yen_text(phase.price_min_yen)}～{yen_text(phase.price_max_yen)}"
-            schedule = f"{phase.label} 販売中"
             extra = f"""<tr><th class="overview_table-title">最多価格帯</th><td class="overview_table-body">{yen_text(phase.most_common_yen)}台</td>
 <th class="overview_table-title">販売戸数</th><td class="overview_table-body">{phase.units}戸</td></tr>"""
 

@@ -37,12 +37,15 @@ class Check:
 
 
 def _night_of_run(engine: Engine, nights: Sequence[int], runs: Mapping[int, int] | None = None) -> dict[int, int]:
-    """Run id → simulated day: ``runs`` when given (a night can have several runs), else one run per
-    night, in order."""
+    """Run id → simulated day of the used-condo crawls: ``runs`` when given (a night can have several
+    runs), else one run per night, in order."""
     if runs is not None:
         return dict(runs)
     with engine.connect() as connection:
-        run_ids = [row[0] for row in connection.execute(text("SELECT id FROM crawl_runs ORDER BY id"))]
+        run_ids = [
+            row[0]
+            for row in connection.execute(text("SELECT id FROM crawl_runs WHERE property_type = 'used' ORDER BY id"))
+        ]
     if len(run_ids) != len(nights):
         raise ValueError(f"{len(run_ids)} runs recorded for {len(nights)} nights")
     return dict(zip(run_ids, nights, strict=True))
@@ -67,38 +70,50 @@ def compare(
     night_of = _night_of_run(engine, nights, runs)
     with engine.connect() as connection:
         db_listings = {
-            row[0]: row[1] for row in connection.execute(text("SELECT source_listing_id, listing_id FROM v_listings"))
+            row[0]: row[1]
+            for row in connection.execute(
+                text("SELECT source_listing_id, listing_id FROM v_listings WHERE property_type = 'used'")
+            )
         }
         prices: dict[str, list[int | None]] = defaultdict(list)
         for listing, price in connection.execute(
-            text("SELECT source_listing_id, price_yen FROM v_price_history ORDER BY seen_at, listing_id")
+            text(
+                "SELECT h.source_listing_id, h.price_yen FROM v_price_history h JOIN listings l ON l.id = h.listing_id"
+                " WHERE l.property_type = 'used' ORDER BY h.seen_at, h.listing_id"
+            )
         ):
             prices[listing].append(price)
         events: dict[str, list[tuple[str, int, float | None]]] = defaultdict(list)
         for listing, kind, run_id, gap in connection.execute(
             text(
                 "SELECT l.source_listing_id, e.kind, e.run_id, e.gap_days FROM listing_events e"
-                " JOIN listings l ON l.id = e.listing_id ORDER BY e.id"
+                " JOIN listings l ON l.id = e.listing_id WHERE l.property_type = 'used' ORDER BY e.id"
             )
         ):
             events[listing].append((kind, night_of[run_id], gap))
         units = {
             row[0]: row[1]
             for row in connection.execute(
-                text("SELECT source_listing_id, unit_id FROM v_listings WHERE unit_id IS NOT NULL")
+                text(
+                    "SELECT source_listing_id, unit_id FROM v_listings"
+                    " WHERE unit_id IS NOT NULL AND property_type = 'used'"
+                )
             )
         }
 
         priced: dict[str, set[int]] = defaultdict(set)
         for listing, run_id in connection.execute(
-            text("SELECT l.source_listing_id, p.run_id FROM price_history p JOIN listings l ON l.id = p.listing_id")
+            text(
+                "SELECT l.source_listing_id, p.run_id FROM price_history p JOIN listings l ON l.id = p.listing_id"
+                " WHERE l.property_type = 'used'"
+            )
         ):
             priced[listing].add(night_of[run_id])
         sighted: dict[str, set[int]] = defaultdict(set)
         for listing, run_id in connection.execute(
             text(
                 "SELECT l.source_listing_id, s.run_id FROM sightings s JOIN listings l ON l.id = s.listing_id"
-                " WHERE s.page_kind = 'list'"
+                " WHERE s.page_kind = 'list' AND l.property_type = 'used'"
             )
         ):
             sighted[listing].add(night_of[run_id])
@@ -109,7 +124,8 @@ def compare(
                 "SELECT run_id, ward_code FROM crawl_run_wards WHERE complete AND healthy AND (exact IS NULL OR exact)"
             )
         ):
-            ward_ok[night_of[run_id]].add(ward_code)
+            if run_id in night_of:  # the used-condo crawls (a new-condo crawl's wards are its own)
+                ward_ok[night_of[run_id]].add(ward_code)
         # Ward-nights whose removals were held for review (too many for one night): none are expected
         # there; a later trusted night of the ward makes them, unless it holds them too.
         held = {
@@ -117,6 +133,7 @@ def compare(
             for run_id, ward_code in connection.execute(
                 text("SELECT run_id, ward_code FROM crawl_run_wards WHERE removals_held > 0")
             )
+            if run_id in night_of
         }
 
     def trusted_for(lid: str, night: int) -> bool:
@@ -241,7 +258,7 @@ def wrong_values(market: Market, engine: Engine, runs: Mapping[int, int]) -> lis
         for listing, run_id, price in connection.execute(
             text(
                 "SELECT l.source_listing_id, p.run_id, p.price_yen"
-                " FROM price_history p JOIN listings l ON l.id = p.listing_id"
+                " FROM price_history p JOIN listings l ON l.id = p.listing_id WHERE l.property_type = 'used'"
             )
         ):
             truth = market.listings.get(listing)
@@ -250,7 +267,7 @@ def wrong_values(market: Market, engine: Engine, runs: Mapping[int, int]) -> lis
             elif price is not None and price != truth.price_on(runs[run_id]):
                 problems.append(f"{listing}: {price} on night {runs[run_id] + 1}, truth {truth.price_on(runs[run_id])}")
         for listing, floor, area, direction in connection.execute(
-            text("SELECT source_listing_id, floor, area_m2, direction FROM v_listings")
+            text("SELECT source_listing_id, floor, area_m2, direction FROM v_listings WHERE property_type = 'used'")
         ):
             truth = market.listings.get(listing)
             if truth is None:
