@@ -47,14 +47,14 @@ def test_reparsing_the_demo_s_archive_rebuilds_its_history(demo: Path, tmp_path:
     arguments = ["reparse", "--archive", str(demo / "archive"), "--database-url", f"sqlite:///{rebuilt}"]
     result = CliRunner().invoke(main, arguments, env=env)
     assert result.exit_code == 0, result.output
-    assert "6 of 6 run(s) re-parsed" in result.output
+    assert "12 of 12 run(s) re-parsed" in result.output  # 6 nights × (used, new condos)
     for sql in (LISTINGS, PRICES):
         original, again = rows(demo / "demo.sqlite3", sql), rows(rebuilt, sql)
         assert len(original) > 1000 and original == again
     # Into a database that already holds crawls: refused, nothing written.
     again = CliRunner().invoke(main, arguments, env=env)
     assert again.exit_code == 1 and "already holds crawl runs" in again.output
-    assert rows(rebuilt, "SELECT COUNT(*) FROM crawl_runs") == [(6,)]
+    assert rows(rebuilt, "SELECT COUNT(*) FROM crawl_runs") == [(12,)]
 
 
 def test_explain_names_the_archived_page_that_showed_each_price(demo: Path) -> None:
