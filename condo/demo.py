@@ -15,6 +15,7 @@ from closed_prices.client import FetchResult
 from db.engine import make_engine
 from simulator.drills import FaultSpec, faults_by_day, truth_check, write_truth_check
 from simulator.market import Market, MarketConfig, build_market, demo_config
+from simulator.projects import build_projects
 from simulator.replay import Night, replay
 from simulator.truth import area_wards, index_against_truth, project_check
 
@@ -113,7 +114,7 @@ def run_demo(
     prepare_out_dir(out_dir)
     market = build_market(demo_config(seed, nights))
     truth = out_dir / "truth.json"
-    market.write_truth(truth)
+    market.write_truth(truth, build_projects(market.config))
     database_url = f"sqlite:///{out_dir / 'demo.sqlite3'}"
     done = replay(
         market,

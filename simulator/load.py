@@ -26,7 +26,7 @@ from scraper.parsing.address import area_group_of
 from scraper.parsing.text import clean
 from scraper.statkeys import FINISH_REASON, StatKeys, db_count
 from simulator.market import WARDS, Listing, Market
-from simulator.projects import Project
+from simulator.projects import Project, build_projects
 from simulator.replay import crawl_time
 
 WARD_ORDER = list(WARDS)
@@ -149,7 +149,7 @@ def load_projects(engine: Engine, market: Market, nights: Iterable[int]) -> None
     """Record every night in ``nights`` as one complete and healthy run of the new-condo spider over the
     simulated projects: a card per project on the site, and its project page on the night it appears
     and whenever its price range moves (as the crawl's detail policy does for projects)."""
-    projects = market.projects()
+    projects = build_projects(market.config)
     shown: dict[str, tuple[Any, ...]] = {}
     for day in nights:
         now = crawl_time(market, day) + dt.timedelta(minutes=30)

@@ -320,14 +320,9 @@ class Market:
         """The injected quality-adjusted price level (1.0 on day 0)."""
         return math.exp(self.config.weekly_trend[ward] * day / 7)
 
-    def projects(self) -> list[Any]:
-        """The new-condo projects of this market (simulator.projects; their own random stream)."""
-        from simulator.projects import build_projects  # projects are built on this module's tables
-
-        return build_projects(self.config)
-
-    def write_truth(self, path: Path) -> None:
-        """The ground truth: every building, unit and listing with its prices and dates, and the trend."""
+    def write_truth(self, path: Path, projects: Sequence[Any] = ()) -> None:
+        """The ground truth: every building, unit and listing with its prices and dates, the trend, and the
+        new-condo ``projects`` when given (simulator.projects builds them on this module's tables)."""
         weeks = self.config.days // 7 + 1
         truth: dict[str, Any] = {
             "simulated": True,
@@ -337,7 +332,7 @@ class Market:
             "units": [asdict(u) for u in self.units.values()],
             "listings": [asdict(listing) for listing in self.listings.values()],
             "trend": {ward: [self.trend_index(ward, 7 * w) for w in range(weeks)] for ward in WARDS},
-            "projects": [asdict(project) for project in self.projects()],
+            "projects": [asdict(project) for project in projects],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(truth, ensure_ascii=False, indent=1))
