@@ -204,9 +204,9 @@ TEXT: dict[str, dict[str, Any]] = {
             "returning from before tracking began, at old prices), are left out of the index: it starts with the "
             "four weeks that follow that burn-in. Ages and days on market in the first weeks are understated.",
             "Measured on 80 simulated markets with the biases of real asking prices (unseen quality, overpricing and "
-            "cuts, sellers who withdraw, shifting mix, registered areas, holiday weeks): the 95% interval held the "
-            "true trend in 94% of values (3A: 92%, its intervals are somewhat too narrow), the mean gap was under 0.1 "
-            "point and no value was more than 3 points off. Moves are reported only when the interval excludes no "
+            "cuts, sellers who withdraw, shifting mix, registered areas, leasehold land, holiday weeks): the 95% "
+            "interval held the true trend in 95% of values (Minato: 92%, its intervals are somewhat too narrow), the "
+            "mean gap was under 0.1 point and no value was more than 3 points off. Moves are reported only when the interval excludes no "
             "change.",
             "District groups (Koto's bay-area towers, Minato's 3A, Bunkyo's school districts) are lists of 町 in an "
             "editable table (places/groups.toml); school catchments do not follow 町 lines, so that group is an "
@@ -379,8 +379,8 @@ TEXT: dict[str, dict[str, Any]] = {
             "（{controls}）で回帰するヘドニック時間ダミー法で、公表値はその日までの4週間の平均。95%区間は不均一分散に頑健な標準誤差による。",
             "追跡開始時点で既に売り出し中の住戸と、追跡開始後4週間に初めて見つかった住戸（開始前の古い価格で再掲載された"
             "可能性がある）は指数から除外し、指数はその4週間の後から始まる。初期の築年数・掲載日数は過小となる。",
-            "実際の売り出し価格の偏り（見えない品質、高値売り出しと値下げ、取り下げ、構成の変化、登記面積、連休週）を持つ"
-            "80の模擬市場で測定した結果、95%区間が真の傾向を含んだ割合は94%（港区3Aは92%で、区間がやや狭すぎる）、"
+            "実際の売り出し価格の偏り（見えない品質、高値売り出しと値下げ、取り下げ、構成の変化、登記面積、借地、連休週）を"
+            "持つ80の模擬市場で測定した結果、95%区間が真の傾向を含んだ割合は95%（港区は92%で、区間がやや狭すぎる）、"
             "平均の乖離は0.1ポイント未満、最大の乖離は3ポイント以内だった。変化は区間が「変化なし」を含まない場合にのみ記述する。",
             "地区グループ（江東区湾岸エリア、港区3A、文京区の人気公立小学区）は町名の一覧で、編集可能な表"
             "（places/groups.toml）にある。学区は町の境界と一致しないため、学区グループは近似である。",

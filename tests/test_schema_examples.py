@@ -19,7 +19,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.schema_docs import sql_examples
 from simulator.closed_sales import load_closed_prices
-from simulator.load import load_market
+from simulator.load import load_market, load_projects
 from simulator.market import DEMO_SEED, build_market, demo_config
 
 SCHEMA = (Path(__file__).resolve().parents[1] / "docs" / "schema.md").read_text(encoding="utf-8")
@@ -54,6 +54,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         engine = make_engine(server.url(name))
     market = build_market(demo_config(DEMO_SEED, NIGHTS, scale=1))
     load_market(engine, market, range(NIGHTS))
+    load_projects(engine, market, range(NIGHTS))
     load_closed_prices(engine, market, NIGHTS)
     yield engine
     engine.dispose()
