@@ -52,6 +52,8 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "floor": (-10, 120),
     "total_floors": (1, 120),
     "total_units": (1, 10_000),
+    "units_on_sale": (1, 10_000),
+    "lease_years_remaining": (0, 100),
     "walk_minutes": (0, 120),
     "bus_minutes": (0, 180),
     "management_fee_yen": (0, 1_000_000),
