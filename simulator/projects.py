@@ -172,13 +172,12 @@ def build_projects(config: MarketConfig) -> list[Project]:
                 * (LEASEHOLD_FACTOR if tenure == "fixed_term_leasehold" else 1.0)
                 * level
             )
-            remaining = int(total * rng.uniform(0.85, 0.95))
             for k in range(phase_count):
                 start = first_day + preview + k * gap
                 trend = math.exp(config.weekly_trend[ward] * start / 7) * (1 + 0.02 * k)
-                later = phase_count - 1 - k
-                units = remaining if later == 0 else max(1, min(remaining - later, rng.randint(20, 80)))
-                remaining -= units
+                # A phase offers a few dozen units, as real phases do (the rest of a tower is sold in
+                # later phases or first come, first served, beyond the simulated span).
+                units = rng.randint(15, 80) if tower else rng.randint(5, 30)
                 low = _round(per_m2 * trend * area_min * 0.97, 100_000)
                 high = _round(per_m2 * trend * area_max * 1.1, 100_000)
                 project.phases.append(
