@@ -21,13 +21,31 @@ DETAIL_URL = "https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_73305798/"
 
 
 def test_deeply_nested_page_does_not_exhaust_the_stack() -> None:
-    """5,000 nested divs around the real list: no RecursionError, and the 20 cards are still found."""
+    """5,000 nested divs around the real list: no RecursionError. libxml2 stops building the tree past its
+    depth limit (2,047 levels, measured), so the cards are lost: the page is *unrecognised* (the site says it has listings
+    and shows no card), which the spider counts as a failed list page and the ward as incomplete, never
+    as a ward that emptied."""
     html = read_shared("suumo/chuko-list-chiyoda-2026-09.html")
     start = html.index('<div id="js-bukkenList"')
     html = html[:start] + "<div>" * 5000 + html[start:].replace("</body>", "</div>" * 5000 + "</body>", 1)
     parsed = parse_html(html, LIST_URL)
-    assert len(parsed.items) <= 20  # the parser may lose what libxml2 cuts past its depth limit, never crash
-    assert parsed.verdict.kind.value in {"list", "unrecognised"}
+    assert parsed.items == []
+    assert (parsed.verdict.kind.value, parsed.verdict.reason) == ("unrecognised", "hits_without_cards")
+
+
+def test_cards_nested_deeper_than_python_s_recursion_limit_are_all_found() -> None:
+    """1,500 divs between the list and its cards: past Python's recursion limit (1,000; the recursive
+    card walk crashed here), inside libxml2's; the iterative walk finds all 20 cards."""
+    html = read_shared("suumo/chuko-list-chiyoda-2026-09.html")
+    opening = html.index(">", html.index('<div id="js-bukkenList"')) + 1
+    first_card = html.index('<div class="property_unit', opening)
+    html = html[:first_card] + "<div>" * 1500 + html[first_card:]
+    # Close them after the last card: before the list's own closing tag (its footer pager follows).
+    last = html.rindex('<div class="property_unit')
+    after = html.index("<!-- ", last)
+    html = html[:after] + "</div>" * 1500 + html[after:]
+    parsed = parse_html(html, LIST_URL)
+    assert parsed.verdict.kind.value == "list" and len(parsed.items) == 20
 
 
 def test_deep_nesting_without_cards_is_classified_not_crashed() -> None:
