@@ -21,10 +21,10 @@ DETAIL_URL = "https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_73305798/"
 
 
 def test_deeply_nested_page_does_not_exhaust_the_stack() -> None:
-    """5,000 nested divs around the real list: no RecursionError. libxml2 stops building the tree past its
-    depth limit (2,047 levels, measured), so the cards are lost: the page is *unrecognised* (the site says it has listings
-    and shows no card), which the spider counts as a failed list page and the ward as incomplete, never
-    as a ward that emptied."""
+    """5,000 nested divs around the real list: no RecursionError. libxml2 stops building the tree past
+    its depth limit (2,047 levels, measured), so the cards are lost: the page is *unrecognised* (the site
+    says it has listings and shows no card), which the spider counts as a failed list page and the ward
+    as incomplete, never as a ward that emptied."""
     html = read_shared("suumo/chuko-list-chiyoda-2026-09.html")
     start = html.index('<div id="js-bukkenList"')
     html = html[:start] + "<div>" * 5000 + html[start:].replace("</body>", "</div>" * 5000 + "</body>", 1)
