@@ -26,7 +26,9 @@ import pandas as pd
 
 from places import load_groups
 from reports.data import ReportData
+from reports.formatting import area_name, count, man_per_m2
 from reports.metrics import LEASEHOLD, WARDS, in_group
+from reports.text import TEXT
 
 MIN_PROJECTS = 3
 """Priced projects an area needs before its new-condo price range is shown."""
@@ -126,3 +128,32 @@ def supply_table(data: ReportData, latest: pd.DataFrame, end: pd.Timestamp) -> p
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def supply_findings(table: pd.DataFrame, lang: str) -> list[str]:
+    """One plain sentence per ward with new-condo projects on sale (the findings list's last lines)."""
+    t = TEXT[lang]
+    out = []
+    wards = {english for english, _ in WARDS.values()}
+    for row in table.itertuples(index=False):
+        if row.area not in wards or not row.projects:
+            continue
+        units = t["f_supply_units"].format(units=count(row.units_released)) if row.phases_opened else ""
+        values = {
+            "area": area_name(row.area, lang),
+            "projects": count(row.projects),
+            "leasehold": count(row.leasehold_projects),
+            "phases": count(row.phases_opened),
+            "units": units,
+        }
+        sentence = t["f_supply"].format(**values)
+        if row.suppressed:
+            sentence += t["f_supply_thin"].format(n=MIN_PROJECTS)
+        else:
+            sentence += t["f_supply_range"].format(
+                low=man_per_m2(row.new_low_per_m2),
+                high=man_per_m2(row.new_high_per_m2),
+                used=man_per_m2(row.used_median_per_m2),
+            )
+        out.append(sentence)
+    return out

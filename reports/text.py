@@ -78,6 +78,12 @@ TEXT: dict[str, dict[str, Any]] = {
         "the flats sold are not the flats on sale (a different mix), so the gap is a comparison of two medians, "
         "not a discount any seller gave. Cells of fewer than {n} sales are suppressed. This service uses the "
         "MLIT API; MLIT does not guarantee the data's currency or accuracy.",
+        "f_supply": "New condos in {area}: {projects} project(s) on sale ({leasehold} on a lease); {phases} sale "
+        "phase(s) opened in the four weeks{units}",
+        "f_supply_units": ", offering {units} units",
+        "f_supply_range": "; new flats were offered at {low} to {high} (medians of the projects' cheapest and "
+        "dearest per m²), against a median of {used} for used flats.",
+        "f_supply_thin": "; fewer than {n} projects had prices, too few to give a range.",
         "supply": "New supply: new-condo projects",
         "supply_cols": {
             "projects": "Projects on sale",
@@ -267,6 +273,11 @@ TEXT: dict[str, dict[str, Any]] = {
         "面積（マンションは5㎡単位）と価格は丸められており、㎡単価は粗い。売れた住戸と売り出し中の住戸は構成が異なるため、"
         "差は二つの中央値の比較であり、売り手が応じた値引きではない。{n}件未満のセルは非表示。"
         "このサービスは国土交通省のAPIを使用しているが、提供情報の最新性・正確性等は保証されていない。",
+        "f_supply": "{area}の新築マンション：販売中{projects}物件（うち借地{leasehold}物件）、4週間に販売を始めた期は"
+        "{phases}期{units}",
+        "f_supply_units": "（販売戸数{units}戸）",
+        "f_supply_range": "。新築の㎡単価は{low}～{high}（各物件の最安・最高㎡単価の中央値）、中古の中央値は{used}。",
+        "f_supply_thin": "。価格の出ている物件が{n}件未満のため価格帯は示さない。",
         "supply": "新規供給：新築マンション",
         "supply_cols": {
             "projects": "販売中の物件",

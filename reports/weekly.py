@@ -26,7 +26,7 @@ from reports.findings import findings
 from reports.formatting import area_name, day
 from reports.index import ward_indexes
 from reports.metrics import iso_week_of, metrics_table, week_end
-from reports.new_supply import supply_table
+from reports.new_supply import supply_findings, supply_table
 from reports.render import render_html, render_markdown
 from reports.report import Report
 from reports.summary import WARD_ORDER, area_order, summary_table
@@ -145,6 +145,7 @@ def build_report(engine: Engine, week: tuple[int, int] | None = None, lang: str 
     )
     report.closed = closed_table(data)
     report.supply = supply_table(data, latest, end)
+    report.findings += supply_findings(report.supply, lang)
     report.closed_latest = str(data.closed["quarter"].max()) if not data.closed.empty else None
     _charts(report, metrics)
     return report

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from reports.data import HISTORY_COLUMNS, PROJECT_COLUMNS, ReportData
-from reports.new_supply import MIN_PROJECTS, supply_table
+from reports.new_supply import MIN_PROJECTS, supply_findings, supply_table
 
 JST = "Asia/Tokyo"
 END = pd.Timestamp("2026-10-12", tz=JST)  # the Monday after the report week
@@ -126,3 +126,23 @@ def test_a_project_gone_before_the_week_or_not_yet_seen_is_not_on_sale() -> None
 
 def test_no_projects_gives_an_empty_table() -> None:
     assert supply_table(data([], []), LATEST, END).empty
+
+
+def test_findings_name_each_ward_with_projects_in_plain_words() -> None:
+    koto = [project(1, 13108, "豊洲"), project(2, 13108, "有明", "fixed_term_leasehold"), project(3, 13108, "東雲")]
+    rows = [
+        history(1, "2026-09-01", 60e6, 120e6),
+        history(2, "2026-09-01", 48e6, 96e6),
+        history(3, "2026-09-25", 56e6, 112e6, price_range_changed=1, units_on_sale=30),
+    ]
+    table = supply_table(data([*koto, project(4, 13105, "本駒込")], rows), LATEST, END)
+    en = supply_findings(table, "en")
+    assert en == [
+        "New condos in Koto (江東区): 3 project(s) on sale (1 on a lease); 1 sale phase(s) opened in the four "
+        "weeks, offering 30 units; new flats were offered at 140.0万円/m² to 140.0万円/m² (medians of the "
+        "projects' cheapest and dearest per m²), against a median of 100.0万円/m² for used flats.",
+        "New condos in Bunkyo (文京区): 1 project(s) on sale (0 on a lease); 0 sale phase(s) opened in the four "
+        "weeks; fewer than 3 projects had prices, too few to give a range.",
+    ]
+    ja = supply_findings(table, "ja")
+    assert ja[0].startswith("江東区の新築マンション：販売中3物件（うち借地1物件）") and "（販売戸数30戸）" in ja[0]
