@@ -35,6 +35,7 @@ _JS_OBJECT = re.compile(r"var\s+gapSuumoPcFor(?:Kr|Ms)\s*=\s*\[\s*\{(.*?)\}\s*\]
 _JS_PAIR = re.compile(r'^(\w+)\s*:\s*(?:\[\s*"([^"]*)"[^\]]*\]|"([^"]*)")')
 _JS_OPEN = re.compile(r"[\[{]")
 _JS_CLOSE = re.compile(r"[\]}]")
+_JS_STRING = re.compile(r'"[^"]*"')
 _BRACKET_LINKS = re.compile(r"\[[^\[\]]*\]")
 _COUNT = re.compile(r"(\d+)戸")
 _TITLE_NAME = re.compile(r"【SUUMO】(.+?)\s*(?:\|\s*)?(?:中古マンション|新築マンション)")
@@ -67,7 +68,7 @@ def js_object(html: str) -> dict[str, str]:
                 value = list_value if list_value is not None else (plain_value or "")
                 pairs.setdefault(key, value)
         # Brackets inside quoted values do not count.
-        unquoted = re.sub(r'"[^"]*"', "", stripped)
+        unquoted = _JS_STRING.sub("", stripped)
         depth += len(_JS_OPEN.findall(unquoted)) - len(_JS_CLOSE.findall(unquoted))
         depth = max(depth, 0)
     return pairs
@@ -199,37 +200,42 @@ def parse_detail(
     elif js_price is not None and js.get("kakaku_mitei_flg") != "1":
         item.price_status, item.price_yen = "fixed", js_price
         item.price_min_yen = item.price_max_yen = js_price
+
+    def expected(*names: str) -> bool:
+        """Whether a used-condo page must have the field (then its absence is counted) or the page has
+        it anyway: a project page has no floor, balcony or fees of its own, and is not faulted for it."""
+        return property_type == "used" or any(labels.lines(name) is not None for name in names)
+
     # 最多価格帯 is a band ("8900万円台（2戸）"): its lower bound.
     if property_type == "new" or labels.lines("most_common_price") is not None:
         band = fields.read("most_common_price", labels.text("most_common_price"), parse_price)
         item.most_common_price_yen = band.min_yen if band else None
 
+    # One flat's layout and area, or a project's ranges (1LDK～3LDK, 37.01m2～152.01m2); only text that
+    # is neither is read again, to be counted (missing, blank or unparsed).
     layout_text = labels.text("layout")
     layout = parse_layout(layout_text) if layout_text else None
+    rooms = parse_layout_range(layout_text) if layout_text and layout is None else None
     if layout is not None:
         item.layout, item.rooms = layout.label, layout.rooms
+    elif rooms is not None:
+        item.layout, (item.rooms_min, item.rooms_max) = fold(layout_text), rooms
     else:
-        rooms = parse_layout_range(layout_text) if layout_text else None
-        if rooms is not None:
-            item.layout = fold(layout_text)
-            item.rooms_min, item.rooms_max = rooms
-        else:
-            fields.read("layout", layout_text, parse_layout)
+        fields.read("layout", layout_text, parse_layout)
     area_text = labels.text("area_m2")
     area = parse_area(area_text) if area_text else None
+    span = parse_area_range(area_text) if area_text and area is None else None
     if area is not None:
         item.area_m2, item.area_basis = area.m2, area.basis
+    elif span is not None:
+        item.area_min_m2, item.area_max_m2 = span
     else:
-        span = parse_area_range(area_text) if area_text else None
-        if span is not None:
-            item.area_min_m2, item.area_max_m2 = span
-        else:
-            fields.read("area_m2", area_text, parse_area)
-    if property_type == "used" or labels.lines("balcony_m2") is not None:
+        fields.read("area_m2", area_text, parse_area)
+    if expected("balcony_m2"):
         item.balcony_m2 = fields.read("balcony_m2", labels.text("balcony_m2"), parse_balcony)
 
     floor, building = parse_floor_and_structure(labels.text("floor_and_structure"))
-    if property_type == "used" or labels.lines("floor") is not None or labels.lines("structure") is not None:
+    if expected("floor", "structure"):
         if floor is None:
             floor = fields.read("floor", labels.text("floor"), parse_floor)
         if building is None:
@@ -240,7 +246,7 @@ def parse_detail(
         item.structure, item.total_floors = building.structure, building.floors
         item.basement_floors = building.basement_floors
 
-    if property_type == "used" or labels.lines("built") is not None:
+    if expected("built"):
         built = fields.read("built", labels.text("built"), parse_year_month)
         if built is not None:
             item.built_year, item.built_month = built
@@ -258,11 +264,11 @@ def parse_detail(
     if item.ward_code is not None and js_ward and f"13{js_ward}" != str(item.ward_code):
         fields.note_unparsed("ward_code", f"address ward {item.ward_code} != script ward 13{js_ward}")
 
-    if property_type == "used" or labels.lines("management_fee") is not None:
+    if expected("management_fee"):
         item.management_fee_yen = fields.read("management_fee", labels.text("management_fee"), parse_monthly_fee)
         item.repair_reserve_yen = fields.read("repair_reserve", labels.text("repair_reserve"), parse_monthly_fee)
     direction_text = labels.text("direction")
-    if property_type == "used" or direction_text is not None:
+    if expected("direction"):
         item.direction = fields.read("direction", direction_text, parse_direction)
     if item.direction is None and direction_text is None and js.get("muki"):
         item.direction = parse_direction(js["muki"])
