@@ -15,9 +15,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from places import load_groups
 from reports.data import JST, ReportData
-from reports.metrics import MIN_UNITS, WARDS, Window, in_group, units_table, window_units
+from reports.metrics import MIN_UNITS, Window, area_masks, units_table, window_units
 
 COLUMNS = [
     "area",
@@ -52,17 +51,7 @@ def closed_table(data: ReportData) -> pd.DataFrame:
     usable = usable[usable["price_per_m2"].notna()]
     first, last = data.sightings["seen_at"].min(), data.sightings["seen_at"].max()
     units = units_table(data)
-    areas: list[tuple[str, np.ndarray, pd.Series]] = []
-    for code, (english, _) in WARDS.items():
-        areas.append((english, usable["ward_code"].to_numpy() == code, units["ward_code"] == code))
-    for group in load_groups():
-        areas.append(
-            (
-                group.key,
-                in_group(group, usable["ward_code"].to_numpy(), usable["district"].to_numpy()),
-                pd.Series(in_group(group, units["ward_code"].to_numpy(), units["district"].to_numpy()), units.index),
-            )
-        )
+    areas = list(zip(area_masks(usable), area_masks(units), strict=True))
     rows = []
     for quarter in sorted(usable["quarter"].unique()):
         window = quarter_window(quarter)
@@ -70,11 +59,11 @@ def closed_table(data: ReportData) -> pd.DataFrame:
             continue  # a quarter the crawl did not see: no asking price to compare with
         asking = window_units(data, units, window)
         in_quarter = usable["quarter"].to_numpy() == quarter
-        for area, closed_mask, unit_mask in areas:
+        for (area, closed_mask), (_, unit_mask) in areas:
             sales = usable[closed_mask & in_quarter]
             category = "contract" if (sales["price_category"] == "contract").any() else "transaction"
             values = sales.loc[sales["price_category"] == category, "price_per_m2"].to_numpy(float)
-            on_sale = asking[asking.index.isin(units.index[unit_mask.to_numpy()])] if len(asking) else asking
+            on_sale = asking[asking.index.isin(units.index[unit_mask])] if len(asking) else asking
             asking_values = on_sale["price_per_m2"].dropna().to_numpy(float) if len(on_sale) else np.array([])
             closed_median = float(np.median(values)) if len(values) else math.nan
             asking_median = float(np.median(asking_values)) if len(asking_values) else math.nan

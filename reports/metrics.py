@@ -255,6 +255,15 @@ def cells(columns: _Columns, report_year: int) -> list[tuple[str, str, str, np.n
     return out
 
 
+def area_masks(frame: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
+    """(area key, mask over ``frame``'s rows) for every ward and district group, in the report's order,
+    from the frame's ``ward_code`` and ``district`` columns (the tables of closed prices and new supply)."""
+    codes, districts = frame["ward_code"].to_numpy(), frame["district"].to_numpy()
+    out = [(english, codes == code) for code, (english, _) in WARDS.items()]
+    out += [(group.key, in_group(group, codes, districts)) for group in load_groups()]
+    return out
+
+
 def in_group(group: PlaceGroup, ward_code: np.ndarray, district: np.ndarray) -> np.ndarray:
     """A mask of the rows (ward codes and 町 names) that lie in ``group``."""
     return (ward_code == group.ward_code) & pd.Series(district).isin(list(group.districts)).to_numpy()

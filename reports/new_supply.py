@@ -24,10 +24,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from places import load_groups
 from reports.data import ReportData
 from reports.formatting import area_name, count, man_per_m2
-from reports.metrics import LEASEHOLD, WARDS, in_group
+from reports.metrics import LEASEHOLD, WARDS, area_masks
 from reports.text import TEXT
 
 MIN_PROJECTS = 3
@@ -88,23 +87,10 @@ def supply_table(data: ReportData, latest: pd.DataFrame, end: pd.Timestamp) -> p
     on_sale["high_per_m2"] = on_sale["price_max_yen"] / on_sale["area_max_m2"]
     releases = _releases(history, start, end)
     used = latest[latest["segment"] == "all"].set_index("area")
-    areas: list[tuple[str, pd.Series, pd.Series]] = []
-    for code, (english, _) in WARDS.items():
-        areas.append((english, projects["ward_code"] == code, on_sale["ward_code"] == code))
-    for group in load_groups():
-        areas.append(
-            (
-                group.key,
-                pd.Series(in_group(group, projects["ward_code"].to_numpy(), projects["district"].to_numpy())),
-                pd.Series(
-                    in_group(group, on_sale["ward_code"].to_numpy(), on_sale["district"].to_numpy()), on_sale.index
-                ),
-            )
-        )
     rows = []
-    for area, all_mask, mask in areas:
-        here = on_sale[mask.to_numpy()]
-        ids = set(projects.loc[all_mask.to_numpy(), "listing_id"])
+    for (area, all_mask), (_, mask) in zip(area_masks(projects), area_masks(on_sale), strict=True):
+        here = on_sale[mask]
+        ids = set(projects.loc[all_mask, "listing_id"])
         released = releases[releases["listing_id"].isin(ids)]
         priced = here.dropna(subset=["low_per_m2", "high_per_m2"])
         suppressed = len(priced) < MIN_PROJECTS
