@@ -152,10 +152,6 @@ def load_projects(engine: Engine, market: Market, nights: Iterable[int]) -> None
     projects = build_projects(market.config)
     shown: dict[str, tuple[Any, ...]] = {}
     for day in nights:
-        now = crawl_time(market, day) + dt.timedelta(minutes=30)
-        with session_scope(engine) as session:
-            run = start_run(session, "suumo_shinchiku", "suumo", "new", WARD_ORDER, now)
-            run_id = run.id
         items = []
         hits = {ward: 0 for ward in WARD_ORDER}
         for project in projects:
@@ -167,18 +163,8 @@ def load_projects(engine: Engine, market: Market, nights: Iterable[int]) -> None
             if shown.get(project.listing_id) != price_of(card):
                 shown[project.listing_id] = price_of(card)
                 items.append(project_observation(market, project, day, "detail"))
-        counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
-        with session_scope(engine) as session:
-            for outcome in record_observations(session, run_id, items, now):
-                counts["new_listings"] += outcome.new_listing
-                counts["price_changes"] += outcome.price_changed
-                counts["relisted"] += outcome.relisted
-        with session_scope(engine) as session:
-            finished = session.get(CrawlRun, run_id)
-            assert finished is not None
-            stats: dict[str, Any] = {FINISH_REASON: "finished", "item_scraped_count": len(items), **ward_stats(hits)}
-            stats.update({db_count(name): value for name, value in counts.items()})
-            finish_run(session, finished, stats, [(w, WARDS[w][0]) for w in WARD_ORDER], now)
+        now = crawl_time(market, day) + dt.timedelta(minutes=30)
+        record_run(engine, "suumo_shinchiku", "new", now, items, ward_stats(hits))
 
 
 def ward_stats(hits: Mapping[str, int]) -> dict[str, Any]:
@@ -260,11 +246,6 @@ def load_market(
     max_age = dt.timedelta(days=detail_max_age_days or 0)
     for day in nights:
         now = crawl_time(market, day)
-        with session_scope(engine) as session:
-            run = start_run(session, "suumo_chuko", "suumo", "used", WARD_ORDER, now)
-            run_id = run.id
-        counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
-        stats: dict[str, Any] = {FINISH_REASON: "finished", **night_stats(market, day)}
         wants_detail = None
         if detail_max_age_days is not None:
 
@@ -273,15 +254,33 @@ def load_market(
                 return known.reads_detail(listing.listing_id, price_of(card), now)
 
         items = night_items(market, day, wants_detail)
-        stats["item_scraped_count"] = len(items)
-        for start in range(0, len(items), batch_size):
-            with session_scope(engine) as session:
-                for outcome in record_observations(session, run_id, items[start : start + batch_size], now):
-                    counts["new_listings"] += outcome.new_listing
-                    counts["price_changes"] += outcome.price_changed
-                    counts["relisted"] += outcome.relisted
+        record_run(engine, "suumo_chuko", "used", now, items, night_stats(market, day), batch_size)
+
+
+def record_run(
+    engine: Engine,
+    spider: str,
+    property_type: str,
+    now: dt.datetime,
+    items: list[dict[str, Any]],
+    ward_counts: dict[str, Any],
+    batch_size: int = 200,
+) -> None:
+    """One complete and healthy run of ``spider`` at ``now`` that yielded ``items``: opened, written in
+    batches of ``batch_size`` as the crawl's persist pipeline does, and closed with the stats a finished
+    crawl leaves (``ward_counts``: hits and cards per ward, from ward_stats)."""
+    with session_scope(engine) as session:
+        run_id = start_run(session, spider, "suumo", property_type, WARD_ORDER, now).id
+    counts = {"new_listings": 0, "price_changes": 0, "relisted": 0}
+    for start in range(0, len(items), batch_size):
         with session_scope(engine) as session:
-            finished = session.get(CrawlRun, run_id)
-            assert finished is not None
-            stats.update({db_count(name): value for name, value in counts.items()})
-            finish_run(session, finished, stats, [(w, WARDS[w][0]) for w in WARD_ORDER], now)
+            for outcome in record_observations(session, run_id, items[start : start + batch_size], now):
+                counts["new_listings"] += outcome.new_listing
+                counts["price_changes"] += outcome.price_changed
+                counts["relisted"] += outcome.relisted
+    with session_scope(engine) as session:
+        finished = session.get(CrawlRun, run_id)
+        assert finished is not None
+        stats: dict[str, Any] = {FINISH_REASON: "finished", **ward_counts, "item_scraped_count": len(items)}
+        stats.update({db_count(name): value for name, value in counts.items()})
+        finish_run(session, finished, stats, [(w, WARDS[w][0]) for w in WARD_ORDER], now)
