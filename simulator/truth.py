@@ -339,8 +339,9 @@ def project_check(market: Market, engine: Engine, nights: Sequence[int]) -> dict
                 " FROM v_project_history ORDER BY source_listing_id, changed_at"
             )
         ).all()
+        # Nights as ISO text: SQLite gives text, PostgreSQL dates.
         seen = {
-            (row[0], row[1])
+            (row[0], str(row[1]))
             for row in connection.execute(
                 text(
                     "SELECT l.source_listing_id, v.night_jst FROM v_presence v JOIN listings l ON l.id = v.listing_id"
@@ -368,7 +369,7 @@ def project_check(market: Market, engine: Engine, nights: Sequence[int]) -> dict
                 else ("range", phase.price_min_yen, phase.price_max_yen, phase.label)
             )
             got = tuple(rows[-1][2:6]) if rows else None
-            on_site = (project.listing_id, date) in seen or (project.listing_id, str(date)) in seen
+            on_site = (project.listing_id, date.isoformat()) in seen
             if got == want and on_site:
                 matched += 1
             elif len(problems) < 20:
