@@ -366,10 +366,11 @@ def demo_command(nights: int, out_dir: Path, seed: int, fault_specs: tuple[str, 
     """Offline demo on SIMULATED data: crawl a simulated SUUMO for N nights into a fresh database.
 
     A seeded market of used condos in Koto, Bunkyo and Minato (listings arrive, cut prices, are sold by
-    several agents, leave and come back) is served as SUUMO pages on 127.0.0.1; the real spider,
-    pipelines and database record it night by night. Nothing is fetched from the internet. Every
-    number shown is simulated. It ends by comparing the database with the simulator's truth
-    (OUT/truth-check.json: false removals, missed price changes, wrong values, each night's verdicts).
+    several agents, leave and come back) and of new-condo projects sold in phases is served as SUUMO
+    pages on 127.0.0.1; the real spiders (used condos, then new condos), pipelines and database record
+    it night by night. Nothing is fetched from the internet. Every number shown is simulated. It ends
+    by comparing the database with the simulator's truth (OUT/truth-check.json: false removals, missed
+    price changes, wrong values, each project-night's price range and phase, each night's verdicts).
 
     \b
     Examples:
