@@ -4,7 +4,10 @@ dictionary (``condo export``; the weekly job can write one too).
 A snapshot is a folder ``condo-export-<YYYY-MM-DD>/`` holding, for each view, ``<view>.parquet`` (typed:
 ready for pandas, R's arrow or DuckDB) and ``<view>.csv`` (UTF-8, ISO dates), and ``dictionary.md`` and
 ``dictionary.json``: every column with its pandas dtype and its meaning (docs/schema.md, db.schema_docs). The
-column types are fixed by name (:func:`dtype_of`), so a column means the same in every snapshot.
+column types come from the database's schema (:func:`view_dtypes`: the type the engine reflects for the
+view's column); a column SQLite cannot type (an expression) takes the type its name gives
+(:func:`dtype_of`), which a test holds equal to the type PostgreSQL reflects for it, so a column means the
+same in every snapshot and on both engines.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, Float, Integer, Numeric, String, inspect, text
+from sqlalchemy.types import NullType, TypeEngine
 
 from db.provenance import holds_simulated_data
 from db.schema_docs import column_docs
@@ -66,6 +70,7 @@ _TEXT = {
     "previous_sale_phase",
     "sale_schedule",
     "delivery",
+    "archive_record",
 }
 
 
@@ -88,11 +93,46 @@ def dtype_of(column: str) -> str:
     return "Int64"
 
 
-def typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every column in its export dtype (times as UTC, nights as dates at midnight)."""
+def sql_dtype(sql_type: TypeEngine[object]) -> str | None:
+    """The export dtype of a reflected SQL type, or None when the engine gave no type (a SQLite
+    expression column).
+
+    >>> from sqlalchemy import BigInteger, Text
+    >>> sql_dtype(BigInteger()), sql_dtype(Text()), sql_dtype(NullType())
+    ('Int64', 'string', None)
+    """
+    if isinstance(sql_type, NullType):
+        return None
+    if isinstance(sql_type, Boolean):
+        return "boolean"
+    if isinstance(sql_type, DateTime):
+        return "datetime64[us, UTC]"
+    if isinstance(sql_type, Date):
+        return "datetime64[us]"
+    if isinstance(sql_type, Integer):
+        return "Int64"
+    if isinstance(sql_type, Float | Numeric):
+        return "float64"
+    if isinstance(sql_type, String):
+        return "string"
+    return None
+
+
+def view_dtypes(connection: Connection, view: str) -> dict[str, str]:
+    """Column → export dtype of a view, from the types the database reflects for it; a column without
+    one (an expression on SQLite) takes :func:`dtype_of`'s."""
+    out = {}
+    for column in inspect(connection).get_columns(view):
+        out[column["name"]] = sql_dtype(column["type"]) or dtype_of(column["name"])
+    return out
+
+
+def typed(frame: pd.DataFrame, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """The frame with every column in its export dtype (``dtypes``, else by name: :func:`dtype_of`;
+    times as UTC, nights as dates at midnight)."""
     out = frame.copy()
     for column in out.columns:
-        dtype = dtype_of(column)
+        dtype = (dtypes or {}).get(column) or dtype_of(column)
         if dtype == "datetime64[us, UTC]":
             out[column] = pd.to_datetime(out[column], utc=True, format="mixed").astype(dtype)
         elif dtype == "datetime64[us]":
@@ -137,7 +177,7 @@ def write_export(
         export = Export(folder, holds_simulated_data(connection))
         dictionary: dict[str, list[dict[str, str]]] = {}
         for view in VIEWS:
-            frame = typed(pd.read_sql(text(f"SELECT * FROM {view}"), connection))
+            frame = typed(pd.read_sql(text(f"SELECT * FROM {view}"), connection), view_dtypes(connection, view))
             export.rows[view] = len(frame)
             if "parquet" in formats:
                 frame.to_parquet(folder / f"{view}.parquet", index=False)

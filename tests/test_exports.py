@@ -16,10 +16,10 @@ from condo.cli import main
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.schema_docs import column_docs
-from exports import VIEWS, Export, dtype_of, write_export
+from exports import VIEWS, Export, dtype_of, sql_dtype, write_export
 from simulator.closed_sales import load_closed_prices
 from simulator.load import load_market, load_projects
-from simulator.market import DEMO_SEED, build_market, demo_config
+from simulator.market import DEMO_SEED, MarketConfig, build_market, demo_config
 
 DAY = dt.date(2026, 9, 21)
 
@@ -127,3 +127,43 @@ def test_export_on_both_engines_gives_the_same_dtypes(engine: Engine, tmp_path: 
         tables = {row[0] for row in snapshot.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         presence = snapshot.execute("SELECT COUNT(*) FROM v_presence").fetchone()[0]
     assert tables == set(VIEWS) and presence == export.rows["v_presence"] > 0
+
+
+CRAWLED_MARKET = MarketConfig(
+    seed=31, days=2, buildings_per_ward=4, arrivals_per_day={"koto": 1.0, "bunkyo": 1.0, "minato": 1.0}
+)
+
+
+def test_export_of_a_crawled_database_with_archive_provenance(engine: Engine, tmp_path: Path) -> None:
+    """Two nights crawled by the real spider with the page archive on: the views carry WARC record ids
+    (``<urn:uuid:…>``) in ``archive_record``, which the export keeps as text on both engines (a name
+    rule once typed them as numbers and the export crashed on the demo's own database)."""
+    from simulator.replay import replay
+
+    market = build_market(CRAWLED_MARKET)
+    url = engine.url.render_as_string(hide_password=False)
+    nights = replay(market, url, range(2), tmp_path / "logs", settings={"CONDO_ARCHIVE_DIR": str(tmp_path / "warc")})
+    assert all(run.returncode == 0 for night in nights for run in night.runs)
+    export = write_export(engine, tmp_path / "out", ("parquet", "csv", "sqlite"), today=DAY)
+    history = pd.read_parquet(export.folder / "v_price_history.parquet")
+    assert str(history["archive_record"].dtype) == "string"
+    assert history["archive_record"].str.startswith("<urn:uuid:").all() and len(history) > 0
+    csv = pd.read_csv(export.folder / "v_price_history.csv")
+    assert len(csv) == len(history)
+
+
+def test_every_view_column_is_typed_as_the_database_types_it(engine: Engine) -> None:
+    """Where the engine reflects a type for a view's column (PostgreSQL: every column; SQLite: columns
+    taken straight from a table), the export's name rule gives the same dtype: the rule that types
+    SQLite's expression columns is held to PostgreSQL's schema."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as connection:
+        inspector = inspect(connection)
+        wrong = [
+            (view, column["name"], sql_dtype(column["type"]), dtype_of(column["name"]))
+            for view in VIEWS
+            for column in inspector.get_columns(view)
+            if sql_dtype(column["type"]) not in (None, dtype_of(column["name"]))
+        ]
+    assert wrong == []
