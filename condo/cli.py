@@ -49,12 +49,12 @@ class CondoGroup(click.Group):
         from alembic.util import CommandError
         from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-        from db.engine import NoDatabaseError
+        from db.engine import MissingDriverError, NoDatabaseError
 
         check = " Check the database URL: --database-url, DATABASE_URL, or database_url in the scheduler's config."
         try:
             return super().invoke(ctx)
-        except NoDatabaseError as error:
+        except (NoDatabaseError, MissingDriverError) as error:
             problem, check = str(error), ""
         except CommandError as error:
             problem, check = f"the schema cannot be migrated: {str(error).splitlines()[0]}", ""

@@ -81,6 +81,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+DRIVER_PACKAGES = {
+    "MySQLdb": "mysqlclient",
+    "pymysql": "PyMySQL",
+    "psycopg2": "psycopg2-binary (or write postgresql+psycopg://, the driver this project installs)",
+    "psycopg": "psycopg[binary]",
+    "asyncpg": "asyncpg",
+    "pg8000": "pg8000",
+    "cx_Oracle": "cx_Oracle",
+    "oracledb": "oracledb",
+    "pyodbc": "pyodbc",
+    "pymssql": "pymssql",
+}
+"""The package that provides each database driver module SQLAlchemy may ask for."""
+
+
+class MissingDriverError(Exception):
+    """The URL names a database driver that is not installed."""
+
+
 class NoDatabaseError(Exception):
     """A command that only reads was pointed at a SQLite file that does not exist (it is not created)."""
 
@@ -104,7 +123,15 @@ def make_engine(url: str | None = None, must_exist: bool = False, **kwargs: Any)
         engine = create_engine(resolved, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(resolved, pool_pre_ping=True, **kwargs)
+    try:
+        return create_engine(resolved, pool_pre_ping=True, **kwargs)
+    except ImportError as error:
+        module = (getattr(error, "name", None) or "").split(".")[0] or str(error)
+        package = DRIVER_PACKAGES.get(module, module)
+        raise MissingDriverError(
+            f"the database driver for {resolved.drivername!r} is not installed (module {module}): "
+            f"pip install {package}; this project is tested on SQLite and PostgreSQL (postgresql+psycopg://)"
+        ) from error
 
 
 @contextmanager

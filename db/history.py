@@ -315,7 +315,15 @@ class _Batch:
             new_price = price_of(item)
             if not same_price(state.price, new_price):
                 self.rows[PriceChange].append(
-                    price_row(state.id, self.run_id, seen_at, new_price, state.price, item.get("archive_record"))
+                    price_row(
+                        state.id,
+                        self.run_id,
+                        seen_at,
+                        new_price,
+                        state.price,
+                        item.get("archive_record"),
+                        item.get("price_text"),
+                    )
                 )
                 outcome.price_changed = state.price is not None
                 state.price = new_price

@@ -245,6 +245,9 @@ class PriceChange(Base):
     previous_price_yen: Mapped[Yen]
     archive_record: Mapped[str | None] = mapped_column(String(64))
     """The archived response that showed this price first."""
+    price_text: Mapped[str | None] = mapped_column(Text)
+    """The price as printed when it is not one exact amount (``約1億円``: status ``approximate``, a range,
+    a band, 価格未定); NULL for an exact price and on rows written before it was kept (0009)."""
 
 
 class ListingEvent(Base):

@@ -75,9 +75,10 @@ def price_row(
     price: tuple[Any, ...],
     previous: tuple[Any, ...] | None,
     archive_record: str | None = None,
+    price_text: str | None = None,
 ) -> dict[str, Any]:
-    """A ``price_history`` row: the price seen (as PRICE_FIELDS), the yen it replaced, and the archived
-    page that showed it."""
+    """A ``price_history`` row: the price seen (as PRICE_FIELDS), the yen it replaced, the archived
+    page that showed it, and the price as printed when it is not one exact amount."""
     return {
         "listing_id": listing_id,
         "run_id": run_id,
@@ -85,6 +86,7 @@ def price_row(
         **dict(zip(PRICE_FIELDS, price, strict=True)),
         "previous_price_yen": previous[_PRICE_YEN] if previous is not None else None,
         "archive_record": archive_record,
+        "price_text": price_text,
     }
 
 

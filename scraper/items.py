@@ -56,6 +56,8 @@ class ListingItem:
     price_status: str | None = None
     price_planned: bool | None = None
     most_common_price_yen: int | None = None
+    price_text: str | None = None
+    """The price as printed when it is not one exact amount (``約1億円``, a range, a band, 価格未定)."""
     # the flat
     area_m2: float | None = None
     area_basis: str | None = None

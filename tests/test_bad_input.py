@@ -20,6 +20,8 @@ from condo.cli import main
 
 UNREADABLE = "garbage"
 NO_DRIVER = "nosuchdriver://x"
+NOT_INSTALLED = "mysql://user@127.0.0.1/condo"
+"""A dialect SQLAlchemy knows whose driver (mysqlclient) is not installed."""
 UNREACHABLE = "postgresql+psycopg://condo:s3cret@127.0.0.1:1/condo"
 
 
@@ -41,6 +43,12 @@ def url_cases(*command: str, out: bool = False) -> list[Case]:
     return [
         Case("unreadable URL", (*command, "--database-url", UNREADABLE, *extra), 1, "the database URL cannot be read"),
         Case("no driver", (*command, "--database-url", NO_DRIVER, *extra), 1, "no database driver for 'nosuchdriver'"),
+        Case(
+            "driver not installed",
+            (*command, "--database-url", NOT_INSTALLED, *extra),
+            1,
+            "the database driver for 'mysql' is not installed (module MySQLdb): pip install mysqlclient",
+        ),
         Case("no server", (*command, "--database-url", UNREACHABLE, *extra), 1, "the database cannot be reached"),
         Case("missing file", (*command, "--database-url", "sqlite:///typo/condo.sqlite3", *extra), 1, "no database at"),
         Case("no tables", (*command, "--database-url", "sqlite:///empty.sqlite3", *extra), 1, "no tables yet"),

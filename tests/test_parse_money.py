@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scraper.parsing.money import Price, parse_monthly_fee, parse_price, parse_yen
+from scraper.parsing.text import squash
 from tests.strategies import any_text, full_width, yen_text
 
 
@@ -47,6 +48,8 @@ def test_parse_yen(text: str | None, expected: int | None) -> None:
         ("1億6890万円～4億5000万円／予定", Price("range", 168_900_000, 450_000_000, planned=True)),
         ("4億5000万円（予定）", Price("fixed", 450_000_000, 450_000_000, planned=True)),
         ("5480万円（税込）", Price("fixed", 54_800_000, 54_800_000)),
+        ("約1億円", Price("approximate", 100_000_000, 100_000_000)),
+        ("8000万円程度", Price("approximate", 80_000_000, 80_000_000)),
         ("-", None),
         ("お問い合わせください", None),
     ],
@@ -58,6 +61,14 @@ def test_parse_price(text: str, expected: Price | None) -> None:
 def test_fixed_price_has_a_single_yen_and_ranges_do_not() -> None:
     assert parse_price("3980万円").yen == 39_800_000  # type: ignore[union-attr]
     assert parse_price("3000万円～4000万円").yen is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", ["約1億円", "約 9,800万円", "1億円前後", "3000万円～3500万円", "価格未定"])
+def test_a_price_that_is_not_one_exact_amount_keeps_its_text_and_no_yen(text: str) -> None:
+    price = parse_price(text)
+    assert price is not None and price.yen is None and price.status != "fixed"
+    assert price.text is not None and price.text == squash(text)
+    assert parse_price("1億円").text is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from scraper.parsing.text import is_blank, squash
 
-PriceStatus = Literal["fixed", "range", "band", "undecided"]
+PriceStatus = Literal["fixed", "range", "band", "undecided", "approximate"]
 
 # One amount in yen: optional 億 part, optional 万 part (which may use 千: 2千万), optional yen part.
 _AMOUNT = re.compile(
@@ -23,6 +23,8 @@ _UNDECIDED = ("未定", "検討中")
 _ARROWS = re.compile(r"[→⇒➡]")
 # A minus sign before an amount: no asking price is negative, so such text is not read.
 _NEGATIVE = re.compile(r"(?:^|[^\d])[-−‐―]\d")
+# An amount the advert gives only roughly (約1億円, 1億円程度, 1億円前後): never an exact asking price.
+_APPROXIMATE = re.compile(r"約|程度|前後|くらい|ぐらい")
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,17 @@ class Price:
     """An asking price as a listing shows it.
 
     ``min_yen``/``max_yen`` are equal for a fixed price. For a band (``1億6000万円台～2億円台``) they
-    are the lower bounds of the lowest and highest bands. For ``価格未定`` both are ``None``.
+    are the lower bounds of the lowest and highest bands. For ``価格未定`` both are ``None``. For an
+    approximate price (``約1億円``) both are the rough amount, and :attr:`yen` is ``None``: it is never
+    stored as an exact asking price. ``text`` is the price as printed, kept for every status but
+    ``fixed`` (the database keeps it beside the amounts: ``price_history.price_text``).
     """
 
     status: PriceStatus
     min_yen: int | None = None
     max_yen: int | None = None
     planned: bool = False
+    text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def yen(self) -> int | None:
@@ -121,10 +127,20 @@ def parse_price(text: str | None) -> Price | None:
     'undecided'
     >>> parse_price("2980万円→2780万円").min_yen, parse_price("-3980万円")
     (27800000, None)
+    >>> rough = parse_price("約1億円")
+    >>> rough, rough.yen, rough.text
+    (Price(status='approximate', min_yen=100000000, max_yen=100000000, planned=False), None, '約1億円')
     """
     flat = squash(text)
     if flat is None or is_blank(flat):
         return None
+    price = _read_price(flat)
+    if price is None or price.status == "fixed":
+        return price
+    return replace(price, text=flat)
+
+
+def _read_price(flat: str) -> Price | None:
     flat = _ARROWS.split(flat)[-1]
     if _NEGATIVE.search(flat.split("※")[0]):
         return None
@@ -142,5 +158,6 @@ def parse_price(text: str | None) -> Price | None:
     if any(band for _, band in amounts):
         return Price(status="band", min_yen=low, max_yen=high, planned=planned)
     if len(values) == 1:
-        return Price(status="fixed", min_yen=low, max_yen=high, planned=planned)
+        approximate = _APPROXIMATE.search(flat) is not None
+        return Price(status="approximate" if approximate else "fixed", min_yen=low, max_yen=high, planned=planned)
     return Price(status="range", min_yen=low, max_yen=high, planned=planned)

@@ -48,10 +48,11 @@ def tenure_kind(text: str) -> TenureKind | None:
     flat = squash(text) or ""
     if _FIXED_TERM.search(flat):
         return "fixed_term_leasehold"
-    if "借地" in flat:
-        return "leasehold"
+    # 地上権 first: a superficies cell often states its term as 借地期間 (地上権（旧）、借地期間残存95年).
     if "地上権" in flat:
         return "superficies"
+    if "借地" in flat:
+        return "leasehold"
     if "所有権" in flat:
         return "ownership"
     return None
@@ -64,6 +65,8 @@ def parse_tenure(text: str | None) -> Tenure | None:
     Tenure(kind='ownership', lease_years_remaining=None)
     >>> parse_tenure("定期借地権（残存期間：約48年2ヶ月）")
     Tenure(kind='fixed_term_leasehold', lease_years_remaining=48)
+    >>> parse_tenure("地上権（旧）、借地期間残存95年")
+    Tenure(kind='superficies', lease_years_remaining=95)
     >>> parse_tenure("-") is None, parse_tenure("相談") is None
     (True, True)
     """

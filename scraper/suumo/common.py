@@ -106,6 +106,7 @@ def apply_price(item: ListingItem, price: Price | None) -> None:
     item.price_status, item.price_yen = price.status, price.yen
     item.price_min_yen, item.price_max_yen = price.min_yen, price.max_yen
     item.price_planned = price.planned
+    item.price_text = price.text
 
 
 CardParser = Callable[[Selector, str, dt.datetime, FieldLog], ListingItem | None]
