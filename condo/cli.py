@@ -306,7 +306,12 @@ def crawl_command(
 
     from db.engine import make_engine
     from db.locks import DatabaseLocked
+    from scraper.settings_check import check_settings
 
+    try:
+        check_settings(settings)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="-s") from error
     engine = make_engine(_database_url(database_url))
     try:
         result = crawl(engine, spiders or tuple(spider_names()), wards, settings, time_limit, on_progress=show)
@@ -322,6 +327,13 @@ def crawl_command(
     for summary in result.summaries:
         click.echo("\n".join(summary.lines()))
     for run in result.runs:
+        if run.stats.get("finish_reason") == "timeouts":
+            click.echo(
+                f"{run.spider}: the site stopped answering ({run.stats.get(StatKeys().timeouts) or 0} requests "
+                "timed out, the last ones in a row): it may be dropping packets; the night ended early and "
+                "nothing was removed.",
+                err=True,
+            )
         if run.stats.get("finish_reason") == "unreachable":
             failures = run.stats.get(StatKeys().unreachable) or 0
             click.echo(

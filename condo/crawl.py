@@ -16,6 +16,7 @@ from db.locks import database_lock
 from db.migrate import upgrade
 from db.summary import RunSummary, run_summary
 from scraper.runner import Progress, SpiderRun, run_spider_process
+from scraper.settings_check import check_settings
 
 
 @dataclass
@@ -66,7 +67,8 @@ def crawl(
     """Migrate the database, then run each spider in turn into it (each in its own process, which gets
     the URL through its environment), holding the database's crawl lock (db.locks): a second crawl or
     maintenance of the same database raises :class:`db.locks.DatabaseLocked`, naming the holder. The
-    engine is the caller's."""
+    engine is the caller's. A bad setting raises ValueError (one line naming it) before anything runs."""
+    check_settings(settings or {})
     database_url = engine.url.render_as_string(hide_password=False)
     with database_lock(database_url, "crawl"):
         return _crawl(engine, database_url, spiders, wards, settings, time_limit, on_progress)

@@ -67,9 +67,9 @@ EXAMPLE_QUERIES = {
         SELECT source_listing_id, night_jst, previous_price_yen, price_yen,
                ROUND(CAST(change_ratio * 100 AS NUMERIC), 1) AS change_pct
         FROM v_price_history WHERE change_yen < 0 ORDER BY change_ratio LIMIT 5""",
-    "Flats sold by several agents": """
-        SELECT building_name, floor, area_m2, layout, listings, cheapest_price_yen
-        FROM v_units WHERE listings > 1 ORDER BY listings DESC, unit_id LIMIT 5""",
+    "Flats on sale by several agents now": """
+        SELECT building_name, floor, area_m2, layout, active_listings, cheapest_price_yen
+        FROM v_units WHERE active_listings > 1 ORDER BY active_listings DESC, unit_id LIMIT 5""",
     "Closed against asking per m², by ward and quarter": """
         SELECT c.quarter, v.ward_name, COUNT(*) AS sales, ROUND(AVG(c.price_per_m2)) AS mean_closed_per_m2
         FROM v_closed_prices c JOIN (SELECT DISTINCT ward_code, ward_name FROM v_listings) v

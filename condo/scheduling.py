@@ -171,6 +171,12 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError("alarm.urls: expected a list of Apprise URLs such as 'mailtos://…' or 'json://host/path'")
     if sections["alarm"]["stale_after_days"] < 1:
         raise ConfigError("alarm.stale_after_days: must be at least 1")
+    from scraper.settings_check import check_settings
+
+    try:
+        check_settings({str(k): str(v) for k, v in sections["nightly_crawl"]["settings"].items()})
+    except ValueError as error:
+        raise ConfigError(f"nightly_crawl.settings: {error}") from error
     if sections["weekly_report"]["lang"] not in ("en", "ja"):
         raise ConfigError("weekly_report.lang: expected 'en' or 'ja'")
     wards = [slug.strip() for slug in sections["closed_prices"]["wards"].split(",") if slug.strip()]

@@ -22,6 +22,10 @@ class WardBaseline:
     nights: int
     hits: float
     cards: float
+    long_nights: int = 0
+    long_hits: float = 0.0
+    """The median hit count over the longer history (``long_nights`` trusted nights): a slow decline
+    drags the recent median down with it, not this one."""
 
 
 @dataclass(frozen=True)
@@ -32,14 +36,19 @@ class Baseline:
     """(page kind, field) → median fill rate over the recent trusted runs."""
 
 
-def read_baseline(session: Session, run: CrawlRun, ward_codes: list[int], nights: int) -> Baseline:
+def read_baseline(
+    session: Session, run: CrawlRun, ward_codes: list[int], nights: int, long_nights: int = 28
+) -> Baseline:
     """Medians over the last ``nights`` trusted nights of the run's spider before ``run``: per ward, the
     site's hit count and the listings seen (the night's last trusted run of the ward); per field and
     page kind, the fill rate (the night's last trusted run).
 
     A night is trusted for a ward when its verdict there was complete_healthy. Suspect nights never
-    enter a baseline, so a site that stays broken keeps being compared with the last good level.
+    enter a baseline, so a site that stays broken keeps being compared with the last good level. Each
+    ward's hit count has a second, longer median (over ``long_nights`` trusted nights), which a slow
+    decline cannot drag down in a week.
     """
+    span = max(nights, long_nights)
     ward_rows = session.execute(
         select(CrawlRunWard.ward_code, CrawlRun.night, CrawlRunWard.hits, CrawlRunWard.cards)
         .join(CrawlRun, CrawlRun.id == CrawlRunWard.run_id)
@@ -52,22 +61,26 @@ def read_baseline(session: Session, run: CrawlRun, ward_codes: list[int], nights
             CrawlRunWard.healthy.is_(True),
         )
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
-        .limit(nights * len(ward_codes) * 4)
+        .limit(span * len(ward_codes) * 4)
     ).all()
     per_ward: dict[int, dict[object, tuple[int, int]]] = defaultdict(dict)
     for code, night, hits, cards in ward_rows:
-        if hits is None or night in per_ward[code] or len(per_ward[code]) >= nights:
+        if hits is None or night in per_ward[code] or len(per_ward[code]) >= span:
             continue
         per_ward[code][night] = (hits, cards)
-    wards = {
-        code: WardBaseline(
-            len(values),
-            statistics.median(h for h, _ in values.values()),
-            statistics.median(c for _, c in values.values()),
+    wards = {}
+    for code, values in per_ward.items():
+        if not values:
+            continue
+        recent = list(values.values())[:nights]  # newest first
+        longer = list(values.values())[:long_nights]
+        wards[code] = WardBaseline(
+            len(recent),
+            statistics.median(h for h, _ in recent),
+            statistics.median(c for _, c in recent),
+            len(longer),
+            statistics.median(h for h, _ in longer) if longer else 0.0,
         )
-        for code, values in per_ward.items()
-        if values
-    }
     trusted_runs = session.execute(
         select(CrawlRun.id, CrawlRun.night)
         .where(

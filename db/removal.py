@@ -95,6 +95,16 @@ def _active_listings_in_ward(source: str, property_type: str, ward_code: int) ->
     return query
 
 
+def missing_tonight(
+    session: Session, source: str, property_type: str, ward_code: int, seen: set[str]
+) -> list[tuple[str, str]]:
+    """(site listing id, detail URL) of the ward's active listings that are not in ``seen`` (the ids
+    tonight's list showed): the listings the ward would start to lose tonight."""
+    active = _active_listings_in_ward(source, property_type, ward_code).subquery()
+    rows = session.execute(select(Listing.source_listing_id, Listing.url).join(active, active.c.id == Listing.id)).all()
+    return sorted((listing_id, url) for listing_id, url in rows if listing_id not in seen)
+
+
 @dataclass
 class Removals:
     removed: int = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from scraper.statkeys import (
     ARCHIVE_FILE,
     ARCHIVE_RECORDS,
     ARCHIVE_REVISITS,
+    ARCHIVE_WRITE_ERROR,
+    ARCHIVE_WRITE_FAILED,
     DB_ENDED,
     DB_REMOVED,
     DB_RUN_ID,
@@ -235,13 +238,19 @@ class PageArchive:
     """Keep every response the crawl receives in the page archive (archive/: WARC, one file per run,
     identical bodies stored once), when ``CONDO_ARCHIVE_DIR`` names a folder (``condo crawl`` sets
     ``<data>/archive``; empty: off). Stats: ``archive/records``, ``archive/revisits``, ``archive/bytes``,
-    ``archive/file`` (kept with the run in ``crawl_runs.stats``: which file holds the night's pages)."""
+    ``archive/file`` (kept with the run in ``crawl_runs.stats``: which file holds the night's pages).
+
+    An archive that cannot be written (disk full, read-only, its folder gone) does not stop the crawl:
+    the first failure is logged once with its cause (``archive/write_error``), archiving stops for the
+    run (a WARC file cut mid-record would hide every record after it), and every response not archived
+    is counted (``archive/write_failed``); the verdict names it, and the items keep no record id."""
 
     def __init__(self, crawler: Crawler, folder: Path):
         assert crawler.stats is not None
         self.stats = crawler.stats
         self.folder = folder
         self.writer: ArchiveWriter | None = None
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageArchive:
@@ -260,17 +269,29 @@ class PageArchive:
         self.stats.set_value(ARCHIVE_FILE, self.writer.path.name)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.failed:
+            self.stats.inc_value(ARCHIVE_WRITE_FAILED)
+            return
         if self.writer is None:
             return
-        written = self.writer.write(
-            response.url,
-            request.method,
-            _header_pairs(request.headers),
-            response.status,
-            _header_pairs(response.headers),
-            response.body,
-            now_utc(),
-        )
+        try:
+            written = self.writer.write(
+                response.url,
+                request.method,
+                _header_pairs(request.headers),
+                response.status,
+                _header_pairs(response.headers),
+                response.body,
+                now_utc(),
+            )
+        except (OSError, sqlite3.Error) as error:
+            # sqlite3: the archive's digest index (disk full, read-only database) fails the same way.
+            self.failed = True
+            self.stats.inc_value(ARCHIVE_WRITE_FAILED)
+            cause = f"{getattr(error, 'strerror', None) or error}: {getattr(error, 'filename', None) or self.folder}"
+            self.stats.set_value(ARCHIVE_WRITE_ERROR, cause)
+            logger.error("The page archive cannot be written (%s): pages are no longer archived tonight", cause)
+            return
         # The items this page gives name the record they came from (provenance: docs/archive.md).
         request.meta["archive_record"] = written.record_id
         self.stats.inc_value(ARCHIVE_RECORDS)
@@ -280,7 +301,11 @@ class PageArchive:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.writer is not None:
             self.stats.set_value(ARCHIVE_BYTES, self.writer.bytes_written)
-            self.writer.close()
+            try:
+                self.writer.close()
+            except (OSError, sqlite3.Error) as error:
+                self.stats.inc_value(ARCHIVE_WRITE_FAILED)
+                self.stats.set_value(ARCHIVE_WRITE_ERROR, f"{getattr(error, 'strerror', None) or error} on close")
 
 
 def _header_pairs(headers: Any) -> list[tuple[str, str]]:

@@ -25,6 +25,8 @@ from db.removal import DEFAULT_REMOVAL_RUNS
 from db.runs import close_run, stored_list_sightings
 from db.verdicts import RunFigures, RunVerdict, WardVerdict, verdict_of
 from scraper.statkeys import (
+    ARCHIVE_WRITE_ERROR,
+    ARCHIVE_WRITE_FAILED,
     DB_COUNTS,
     DB_ITEMS_UNWRITTEN,
     FINISH_REASON,
@@ -63,6 +65,20 @@ class Thresholds:
     """Removals above this share of a ward's active listings in one night are held for review."""
     min_removals_held: int = 10
     """… and only when they are at least this many (a ward of 20 can lose 4 on a normal night)."""
+    long_baseline_nights: int = 28
+    """A ward is also compared with the median of this many trusted nights, so that a site shedding a
+    few percent a night cannot drag the seven-night baseline down with it."""
+    max_on_sale_share: float = 0.1
+    """Listings missing from the list whose detail pages are still on sale (scraper.removal_check):
+    above this share of those checked the ward's night is suspect …"""
+    min_on_sale: int = 2
+    """… and only when they are at least this many (a site's list and detail pages can disagree for a
+    day on a listing or two)."""
+    max_detail_mismatch: float = 0.02
+    """Detail pages that disagree with their list card (another flat's page) above this share of the
+    detail pages read make the night unhealthy …"""
+    min_detail_mismatch: int = 3
+    """… and only when they are at least this many."""
 
     @classmethod
     def from_settings(cls, get: Any) -> Thresholds:
@@ -132,7 +148,14 @@ def judge_ward(
         incomplete.append(f"{ward}: {empty_late} 0件 page(s) after pages with listings")
     if not stats.get(keys.ward_done(ward)):
         incomplete.append(f"{ward}: last list page not reached")
-    if isinstance(hits, int) and hits > 0 and cards < thresholds.min_coverage * hits:
+    repeated = _int(stats, keys.list_pages_repeated(ward))
+    if repeated:
+        incomplete.append(f"{ward}: {repeated} list page(s) repeated an earlier page's listings")
+    short = isinstance(hits, int) and hits > 0 and cards < thresholds.min_coverage * hits
+    cut = _int(stats, keys.list_pages_cut(ward))
+    if cut and short:
+        incomplete.append(f"{ward}: {cut} list page(s) cut off before their footer (a truncated response)")
+    if short:
         incomplete.append(f"{ward}: {cards} of {hits} listings seen")
     verdict.complete = not incomplete
     other = _int(stats, keys.cards_other_ward(ward))
@@ -147,6 +170,18 @@ def judge_ward(
             suspect.append(f"{ward}: the site counted {hits} listings, against {baseline.hits:g} on recent nights")
         elif _fallen(cards, baseline.cards, thresholds):
             suspect.append(f"{ward}: {cards} listings seen, against {baseline.cards:g} on recent nights")
+        elif _fallen(hits, baseline.long_hits, thresholds):
+            suspect.append(
+                f"{ward}: the site counted {hits} listings, against {baseline.long_hits:g} over the last "
+                f"{baseline.long_nights} trusted nights (a slow decline)"
+            )
+    on_sale = _int(stats, keys.verify(ward, "on_sale"))
+    checked = on_sale + _int(stats, keys.verify(ward, "gone"))
+    if on_sale >= thresholds.min_on_sale and on_sale > thresholds.max_on_sale_share * checked:
+        suspect.append(
+            f"{ward}: {on_sale} of {checked} listings missing from the list are still on sale (their detail "
+            "pages answer): the list is hiding listings, none is removed"
+        )
     verdict.suspect, verdict.broken = bool(suspect), bool(unhealthy)
     verdict.healthy = not unhealthy and not suspect
     verdict.reasons.extend(unhealthy)
@@ -201,6 +236,21 @@ def judge_run(
     unwritten = _int(stats, DB_ITEMS_UNWRITTEN)
     if unwritten:
         run_unhealthy.append(f"{unwritten} item(s) could not be written to the database")
+    timeouts = _int(stats, keys.timeouts)
+    if stats.get(FINISH_REASON) == "timeouts":
+        run_unhealthy.append(
+            f"stopped after requests timed out in a row ({timeouts} in all): the site is not answering"
+        )
+    unarchived = _int(stats, ARCHIVE_WRITE_FAILED)
+    if unarchived:
+        cause = stats.get(ARCHIVE_WRITE_ERROR) or "write failed"
+        run_unhealthy.append(f"{unarchived} page(s) not archived: the page archive cannot be written ({cause})")
+    detail_pages = _int(stats, keys.pages("detail", "detail"))
+    mismatched = _int(stats, keys("detail", "mismatch"))
+    if mismatched >= thresholds.min_detail_mismatch and mismatched > thresholds.max_detail_mismatch * detail_pages:
+        run_unhealthy.append(
+            f"{mismatched} of {detail_pages} detail page(s) disagree with their list card (another flat's page?)"
+        )
     cards = sum(w.cards for w in ward_verdicts)
     for name in CORE_FIELDS:
         bad = _int(stats, keys.field(name, "unparsed")) + _int(stats, keys.field(name, "missing"))
@@ -270,7 +320,9 @@ def finish_run(
     the recent trusted nights, and close it in the database (db.runs.close_run: verdict, figures,
     "listing ended" pages, removals). The session is the caller's."""
     thresholds = thresholds or Thresholds()
-    baseline = read_baseline(session, run, [code for _, code in wards], thresholds.baseline_nights)
+    baseline = read_baseline(
+        session, run, [code for _, code in wards], thresholds.baseline_nights, thresholds.long_baseline_nights
+    )
     verdict = judge_run(stats, wards, prefix, thresholds, baseline, stored_list_sightings(session, run.id))
     return close_run(
         session,

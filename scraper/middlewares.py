@@ -9,11 +9,23 @@ from pathlib import Path
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, NotConfigured
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    NotConfigured,
+)
 from scrapy.http import HtmlResponse, Response
 from scrapy.http.headers import Headers
 from scrapy.settings import BaseSettings
-from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError, NoRouteError
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    NoRouteError,
+    TCPTimedOutError,
+)
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from archive.replay import ArchivedSite, page_key
 from scraper.statkeys import StatKeys
@@ -28,6 +40,9 @@ UNREACHABLE = (
 )
 """Failures that say the site cannot be reached at all (not a slow or overloaded site: timeouts and
 5xx answers are retried with back-off as before)."""
+TIMEOUTS = (DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError)
+"""Requests the site never answered in time. A few are a slow site; many in a row are a site that
+drops packets (a firewall, a dead route): ``CONDO_MAX_CONSECUTIVE_TIMEOUTS`` ends the night then."""
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +63,15 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if self.max_unreachable < 1:
             raise ValueError("CONDO_MAX_CONSECUTIVE_UNREACHABLE must be at least 1")
         self.unreachable = 0
+        self.max_timeouts = settings.getint("CONDO_MAX_CONSECUTIVE_TIMEOUTS", 6)
+        if self.max_timeouts < 1:
+            raise ValueError("CONDO_MAX_CONSECUTIVE_TIMEOUTS must be at least 1")
+        self.timeouts = 0
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        self.unreachable = 0  # the site answered (whatever it said)
+        self.unreachable = self.timeouts = 0  # the site answered (whatever it said)
         return super().process_response(request, response)
 
     def process_exception(
@@ -73,6 +92,22 @@ class BackoffRetryMiddleware(RetryMiddleware):
                     type(exception).__name__,
                 )
                 self.crawler.engine.close_spider(self.crawler.spider, "unreachable")  # type: ignore[arg-type]
+                return None
+        if isinstance(exception, TIMEOUTS):
+            self.timeouts += 1
+            stats = self.crawler.stats
+            if stats is not None:
+                stats.inc_value(StatKeys(getattr(self.crawler.spider, "stats_prefix", "suumo")).timeouts)
+            if self.timeouts >= self.max_timeouts and self.crawler.engine is not None:
+                # Every wait is the download timeout and the back-off doubles between them: a site that
+                # drops packets would keep the night going for an hour. Stop with a reason that says so.
+                logger.error(
+                    "%s: %d requests in a row timed out: the site is not answering (dropping packets?); "
+                    "closing the spider",
+                    request.url,
+                    self.timeouts,
+                )
+                self.crawler.engine.close_spider(self.crawler.spider, "timeouts")  # type: ignore[arg-type]
                 return None
         return super().process_exception(request, exception)
 

@@ -89,6 +89,23 @@ class StatKeys:
     def unreachable(self) -> str:
         return self("unreachable")
 
+    @property
+    def timeouts(self) -> str:
+        return self("timeouts")
+
+    def list_pages_repeated(self, ward: str) -> str:
+        return self("list_pages_repeated", ward)
+
+    def list_pages_cut(self, ward: str) -> str:
+        return self("list_pages_cut", ward)
+
+    def detail_mismatch(self, field: str) -> str:
+        return self("detail", "mismatch", field)
+
+    def verify(self, ward: str, outcome: str) -> str:
+        """Removal checks: ``candidates``, ``requested``, ``gone``, ``on_sale``, ``failed``."""
+        return self("verify", ward, outcome)
+
     def pages_total(self, stats: Mapping[str, Any], role: str) -> int:
         """All responses of a role, whatever their verdict."""
         start = self(f"{role}_pages", "")
@@ -143,3 +160,7 @@ ARCHIVE_FILE = "archive/file"
 ARCHIVE_RECORDS = "archive/records"
 ARCHIVE_REVISITS = "archive/revisits"
 ARCHIVE_BYTES = "archive/bytes"
+ARCHIVE_WRITE_FAILED = "archive/write_failed"
+"""Responses the page archive could not write (disk full, read-only, gone): the crawl goes on."""
+ARCHIVE_WRITE_ERROR = "archive/write_error"
+"""The first archive failure's cause (``No space left on device: /data/archive/…``)."""

@@ -133,6 +133,9 @@ def replay(
                 **(settings or {}),
             }
             env = {"DATABASE_URL": database_url}
+            if {"timeouts", "packet-drop"} & night_faults:
+                # The site hangs for ``timeout_seconds`` (3 s): the crawler must give up before it does.
+                night_settings.setdefault("DOWNLOAD_TIMEOUT", "1.5")
             if "write-lock" in night_faults:
                 night_settings["CONDO_BATCH_SIZE"] = "10"
                 env["CONDO_SQLITE_BUSY_TIMEOUT_MS"] = str(WRITE_LOCK_BUSY_TIMEOUT_MS)

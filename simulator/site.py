@@ -7,6 +7,7 @@ says it is SIMULATED. Fault modes make the site misbehave the way real sites do 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import random
@@ -38,6 +39,13 @@ SITE_FAULTS = (
     "shifting-pages",
     "repeated-block",
     "detail-lag",
+    "shrinking",
+    "detail-mixup",
+    "detail-other-listing",
+    "repeated-page",
+    "cut-page",
+    "other-ward",
+    "packet-drop",
 )
 """How the site misbehaves (docs/simulator.md):
 
@@ -56,7 +64,16 @@ SITE_FAULTS = (
 - detail-field-missing: the detail pages lose the direction (向き row and script value);
 - shifting-pages: the night's new listings are pushed in at the top of a ward's list while the crawl
   pages through it (page N shows N-1 of them more above the rest, and the hit count grows with them);
-- detail-lag: the detail pages show yesterday's asking price (the list shows today's).
+- detail-lag: the detail pages show yesterday's asking price (the list shows today's);
+- shrinking: each ward's list sheds ``shrink_step`` (4 %) more of its listings every night the fault
+  lasts (the same listings first, chosen by id), with a hit count that agrees; their detail pages still
+  answer (a search index rotting slowly: each night stays under the verdict's 20 % rule);
+- detail-mixup: one detail page in ``mixup_every`` carries the asked listing's ids with another flat's
+  facts (a cache mix-up); detail-other-listing: one in ``mixup_every`` is another listing's whole page;
+- repeated-page: every list page after the first repeats the first page's cards (a pager stuck);
+- cut-page: every list page is cut off after half its cards, footer id list and pager included;
+- other-ward: the second list page of each ward shows another ward's cards;
+- packet-drop: every request hangs past the crawler's timeout (the site drops packets, refusing none).
 """
 REPLAY_FAULTS = ("write-lock", "rerun-same-night")
 """Faults of the night rather than the site (simulator.replay): write-lock holds the database's write
@@ -88,17 +105,22 @@ class SimulatedSuumo:
     block_after: int = 5
     zero_hits_from_page: int = 2
     ended_every: int = 6
+    shrink_step: float = 0.04
+    mixup_every: int = 10
     requests: int = 0
     night_requests: int = 0
     """Requests since ``day`` or ``faults`` were last set (see ``start_night``)."""
 
     def __post_init__(self) -> None:
+        self.shrink_nights = 0
         self.rng = random.Random(self.market.config.seed)
         self.lock = threading.Lock()
         self.projects: dict[str, Project] = {p.listing_id: p for p in build_projects(self.market.config)}
 
     def start_night(self, day: int, faults: set[str]) -> None:
         self.day, self.faults, self.night_requests = day, set(faults), 0
+        # How many nights in a row the site has been shrinking (its share hidden grows with them).
+        self.shrink_nights = self.shrink_nights + 1 if "shrinking" in faults else 0
 
     # --- routing --------------------------------------------------------------------------------
 
@@ -113,7 +135,7 @@ class SimulatedSuumo:
         if parts.path == "/robots.txt":
             return 200, ROBOTS, "text/plain; charset=utf-8", 0.0
         delay = self.slow_seconds if "slow" in self.faults else 0.0
-        if "timeouts" in self.faults and roll < self.fault_rate:
+        if ("timeouts" in self.faults and roll < self.fault_rate) or "packet-drop" in self.faults:
             delay = self.timeout_seconds
         if "unavailable" in self.faults and roll < self.fault_rate:
             return 503, "<html><title>503 Service Unavailable</title></html>", "text/html", delay
@@ -155,6 +177,9 @@ class SimulatedSuumo:
         listings = sorted(listings, key=lambda x: (x.price_on(self.day), x.listing_id))
         if "half-hits" in self.faults:
             listings = listings[::2]
+        if self.shrink_nights:
+            hidden = min(1.0, self.shrink_step * self.shrink_nights)
+            listings = [x for x in listings if _stable_share(x.listing_id) >= hidden]
         return listings
 
     def arrived_today(self, listing: Listing) -> bool:
@@ -176,7 +201,12 @@ class SimulatedSuumo:
     def list_page(self, ward: str, page: int, size: int) -> str:
         _, ward_name, _ = WARDS[ward]
         listings = self.listings_on_page(ward, page)
-        shown = listings[(page - 1) * size : page * size]
+        shown_page = 1 if "repeated-page" in self.faults else page
+        shown = listings[(shown_page - 1) * size : shown_page * size]
+        card_ward = ward
+        if "other-ward" in self.faults and page == 2:
+            card_ward = next(other for other in WARDS if other != ward)
+            shown = self.ward_listings(card_ward)[:size]
         last_page = max(1, -(-len(listings) // size))
         more = page < last_page and not ("truncated" in self.faults and page == 1)
         next_link = (
@@ -194,7 +224,18 @@ class SimulatedSuumo:
                 "tc": "",
             }
         )
-        cards = "\n".join(self.card(ward, listing) for listing in shown)
+        cards = "\n".join(self.card(card_ward, listing) for listing in shown)
+        if "cut-page" in self.faults:
+            # The response ends mid-page: half the cards, then nothing (no pager, no footer ids).
+            cut = "\n".join(self.card(card_ward, listing) for listing in shown[: len(shown) // 2])
+            return f"""<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8">
+<title>{ward_name}の中古マンション購入情報｜SUUMO(スーモ) [SIMULATED]</title></head>
+<body>{BANNER}
+<div class="pagination_set"><div class="pagination_set-hit">{len(listings)}<span>件</span></div></div>
+<form><div id="js-bukkenList" class="property_unit_group">
+{cut}
+"""
         return f"""<!DOCTYPE html>
 <html lang="ja"><head><meta charset="utf-8">
 <title>{ward_name}の中古マンション購入情報｜SUUMO(スーモ) [SIMULATED]</title></head>
@@ -245,12 +286,30 @@ class SimulatedSuumo:
  </div>
 </div>"""
 
+    def _another_listing(self, listing: Listing) -> Listing | None:
+        """Another flat on sale in the same ward (a mix-up's source): the next one by listing id."""
+        ward = self.market.building_of(listing).ward
+        others = [
+            x
+            for x in self.market.active(self.day, ward)
+            if x.unit_id != listing.unit_id and x.listing_id > listing.listing_id
+        ]
+        return min(others, key=lambda x: x.listing_id, default=None)
+
     def detail(self, ward: str, listing_id: str) -> tuple[int, str, str]:
         listing = self.market.listings.get(listing_id)
         if listing is None or not listing.active(self.day) or self.market.building_of(listing).ward != ward:
             return 200, self.gone_page(), "text/html; charset=utf-8"
         if "ended-while-listed" in self.faults and int(listing_id) % self.ended_every == 0:
             return 200, self.gone_page(), "text/html; charset=utf-8"
+        mixed = int(listing_id) % self.mixup_every == 0
+        if mixed and {"detail-mixup", "detail-other-listing"} & self.faults:
+            other = self._another_listing(listing)
+            if other is not None:
+                listing = other
+                if "detail-other-listing" in self.faults:
+                    listing_id = other.listing_id
+                    ward = self.market.building_of(other).ward
         floor_label = "所在階数" if "detail-label-rename" in self.faults else "所在階"
         no_direction = "detail-field-missing" in self.faults
         f = self._facts(listing)
@@ -455,6 +514,12 @@ var gapSuumoPcForMs = [{{
         return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Access check [SIMULATED]</title></head>
 <body>{BANNER}<h1>アクセスが集中しています</h1><div class="g-recaptcha"></div></body></html>"""
+
+
+def _stable_share(listing_id: str) -> float:
+    """A fixed number in [0, 1) for a listing id: which listings a shrinking site hides first."""
+    digest = hashlib.blake2b(f"shrink-{listing_id}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") / 2**32
 
 
 @contextmanager

@@ -84,6 +84,19 @@ CASES: dict[str, list[Case]] = {
         Case("unknown ward", ("crawl", "--wards", "shibuya"), 2, "unknown ward 'shibuya': choose from koto"),
         Case("unknown spider", ("crawl", "--spider", "suumo"), 2, "'suumo' is not one of 'suumo_chuko'"),
         Case("setting without a value", ("crawl", "-s", "DOWNLOAD_DELAY"), 2, "expected NAME=VALUE"),
+        Case(
+            "bad verdict setting",
+            ("crawl", "-s", "CONDO_VERDICT_MAX_FALL=a lot"),
+            2,
+            "CONDO_VERDICT_MAX_FALL must be a float, not 'a lot'",
+        ),
+        Case(
+            "misspelt verdict setting",
+            ("crawl", "-s", "CONDO_VERDICT_MAXFALL=0.3"),
+            2,
+            "unknown setting CONDO_VERDICT_MAXFALL",
+        ),
+        Case("negative sample", ("crawl", "-s", "CONDO_VERIFY_REMOVALS=-1"), 2, "CONDO_VERIFY_REMOVALS must be"),
     ],
     "demo": [
         Case("no nights", ("demo", "--nights", "0"), 2, "0 is not in the range 1<=x<=400"),
@@ -153,6 +166,13 @@ CASES: dict[str, list[Case]] = {
         Case("missing config", ("schedule", "--config", "nope.toml", "--list"), 2, "no such configuration file"),
         Case("broken config", ("schedule", "--config", "s.toml", "--list"), 2, "not valid TOML", {"s.toml": "[jobs"}),
         Case("unknown job", ("schedule", "--run", "backup"), 2, "'backup' is not one of 'nightly_crawl'"),
+        Case(
+            "bad crawl setting in the config",
+            ("schedule", "--config", "s.toml", "--list"),
+            2,
+            "nightly_crawl.settings: CONDO_VERDICT_MIN_COVERAGE must be a float, not 'most'",
+            {"s.toml": '[jobs.nightly_crawl.settings]\nCONDO_VERDICT_MIN_COVERAGE = "most"\n'},
+        ),
         Case(
             "database unreachable",
             ("schedule", "--config", "s.toml", "--run", "maintenance"),

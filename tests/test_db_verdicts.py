@@ -206,3 +206,87 @@ def test_default_thresholds_sit_above_the_simulated_markets_natural_variation() 
         assert variation.largest_fall < thresholds.max_fall / 1.5, variation
         assert variation.largest_departure_share < thresholds.max_removal_share, variation
         assert variation.smallest_ward > 2 * thresholds.min_fall_listings  # half a ward is always a fall
+
+
+# --- round 3: causes named, removals earned (issue 26) --------------------------------------------
+
+
+def reasons_of(stats: dict[str, Any], baseline: Baseline | None = None) -> tuple[str, str]:
+    verdict = judge_run(stats, [KOTO], baseline=baseline)
+    return verdict.verdict, "; ".join(verdict.reasons)
+
+
+def test_a_slow_decline_is_caught_by_the_longer_baseline() -> None:
+    """The seven-night median has followed a shrinking site down (250); the 28-night one has not (300)."""
+    slow = Baseline({KOTO[1]: WardBaseline(7, 250, 250, 28, 300)})
+    verdict, reasons = reasons_of(healthy_stats(235), slow)
+    assert verdict == "suspect" and "against 300 over the last 28 trusted nights (a slow decline)" in reasons
+    steady = Baseline({KOTO[1]: WardBaseline(7, 250, 250, 28, 260)})
+    assert reasons_of(healthy_stats(235), steady)[0] == "complete_healthy"
+
+
+@pytest.mark.parametrize(
+    ("on_sale", "gone", "verdict"),
+    [
+        (0, 10, "complete_healthy"),
+        (1, 9, "complete_healthy"),
+        (2, 8, "suspect"),
+        (5, 5, "suspect"),
+        (2, 30, "complete_healthy"),
+    ],
+)
+def test_listings_missing_from_the_list_but_still_on_sale_hold_the_night(on_sale: int, gone: int, verdict: str) -> None:
+    stats = healthy_stats(280, **{"suumo/verify/koto/on_sale": on_sale, "suumo/verify/koto/gone": gone})
+    got, reasons = reasons_of(stats)
+    assert got == verdict
+    if verdict == "suspect":
+        assert f"koto: {on_sale} of {on_sale + gone} listings missing from the list are still on sale" in reasons
+
+
+def test_a_repeated_or_cut_list_page_is_named_as_the_cause() -> None:
+    repeated = healthy_stats(200, hits=280, **{"suumo/list_pages_repeated/koto": 1})
+    verdict, reasons = reasons_of(repeated)
+    assert verdict == "incomplete" and "koto: 1 list page(s) repeated an earlier page's listings" in reasons
+    cut = healthy_stats(240, hits=280, **{"suumo/list_pages_cut/koto": 1})
+    verdict, reasons = reasons_of(cut)
+    assert (
+        verdict == "incomplete" and "koto: 1 list page(s) cut off before their footer (a truncated response)" in reasons
+    )
+    # A last page without its footer ids on a walk that saw every listing is not a cause of anything.
+    assert reasons_of(healthy_stats(280, **{"suumo/list_pages_cut/koto": 1}))[0] == "complete_healthy"
+
+
+def test_detail_pages_of_another_flat_make_the_night_unhealthy() -> None:
+    few = healthy_stats(280, **{"suumo/detail_pages/detail": 100, "suumo/detail/mismatch": 2})
+    assert reasons_of(few)[0] == "complete_healthy"
+    many = healthy_stats(280, **{"suumo/detail_pages/detail": 100, "suumo/detail/mismatch": 9})
+    verdict, reasons = reasons_of(many)
+    assert verdict == "unhealthy" and "9 of 100 detail page(s) disagree with their list card" in reasons
+
+
+def test_an_archive_that_cannot_be_written_is_named() -> None:
+    stats = healthy_stats(
+        280, **{"archive/write_failed": 65, "archive/write_error": "No space left on device: /data/archive/x.warc.gz"}
+    )
+    verdict, reasons = reasons_of(stats)
+    assert verdict == "unhealthy"
+    assert "65 page(s) not archived: the page archive cannot be written (No space left on device" in reasons
+
+
+def test_a_site_that_drops_packets_is_said_to_be_not_answering() -> None:
+    stats = healthy_stats(120, hits=280, **{"finish_reason": "timeouts", "suumo/timeouts": 6})
+    verdict, reasons = reasons_of(stats)
+    assert verdict == "incomplete_unhealthy" and "stopped after requests timed out in a row (6 in all)" in reasons
+
+
+def test_the_longer_baseline_is_read_from_the_trusted_nights(engine: Engine) -> None:
+    """Ten nights of 100 listings, a quiet step down to 84 (inside the 20 % rule, so trusted), then 78:
+    the seven-night median is 84 now, the longer one still 100."""
+    for day in range(10):
+        night(engine, day, listings(ids(100)))
+    for day in range(10, 17):
+        night(engine, day, listings(ids(84)))
+    assert all(verdict_of(engine, run_id)[0] == "complete_healthy" for run_id in range(1, 18))
+    run_id = night(engine, 17, listings(ids(78)))
+    verdict, reasons = verdict_of(engine, run_id)
+    assert verdict == "suspect" and "against 100 over the last 17 trusted nights (a slow decline)" in (reasons or "")

@@ -98,3 +98,10 @@ def test_the_pandas_example_runs_as_written(demo: Engine) -> None:
 def test_the_demo_s_own_queries_return_rows(demo: Engine, title: str) -> None:
     with demo.connect() as connection:
         assert connection.execute(text(EXAMPLE_QUERIES[title])).all(), f"{title}: no rows on {demo.dialect.name}"
+
+
+def test_the_demo_s_flats_with_several_agents_all_have_a_price(demo: Engine) -> None:
+    """The example once listed flats whose agents had all left, with an empty cheapest price."""
+    with demo.connect() as connection:
+        rows = connection.execute(text(EXAMPLE_QUERIES["Flats on sale by several agents now"])).all()
+    assert rows and all(row.cheapest_price_yen is not None and row.active_listings > 1 for row in rows)

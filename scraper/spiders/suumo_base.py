@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
+from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.python.failure import Failure
@@ -21,7 +22,9 @@ from twisted.python.failure import Failure
 from scraper.detail_policy import DetailPolicy
 from scraper.items import ListingEnded, ListingItem, ListingScope, PropertyType
 from scraper.parsing.fieldlog import FieldLog
+from scraper.removal_check import RemovalCheck
 from scraper.statkeys import StatKeys
+from scraper.suumo.agreement import disagreements
 from scraper.suumo.common import SOURCE, ListPage, now_utc
 from scraper.suumo.detail import parse_detail
 from scraper.suumo.pages import PageKind, PageVerdict, classify_page
@@ -48,6 +51,9 @@ class SuumoSpider(scrapy.Spider):
         self.allowed_domains: list[str] = []
         self.max_consecutive_blocks = 5
         self.consecutive_blocks = 0
+        self.page_ids: dict[str, set[tuple[str, ...]]] = {ward.slug: set() for ward in self.wards}
+        self.removal_check: RemovalCheck | None = None
+        self.removals_checked = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SuumoSpider:
@@ -61,6 +67,8 @@ class SuumoSpider(scrapy.Spider):
         spider.max_consecutive_blocks = settings.getint("CONDO_MAX_CONSECUTIVE_BLOCKS", 5)
         if spider.max_consecutive_blocks < 1:
             raise ValueError("CONDO_MAX_CONSECUTIVE_BLOCKS must be at least 1")
+        spider.removal_check = RemovalCheck.from_crawler(crawler)
+        crawler.signals.connect(spider.check_removals, signal=signals.spider_idle)
         return spider
 
     # --- requests -------------------------------------------------------------------------------
@@ -81,9 +89,76 @@ class SuumoSpider(scrapy.Spider):
             item.url,
             callback=self.parse_detail,
             errback=self.request_failed,
-            cb_kwargs={"ward": ward, "scope": item.listing_scope},
+            cb_kwargs={"ward": ward, "scope": item.listing_scope, "card": item},
             meta={"page_role": "detail", "ward": ward, "listing_id": item.listing_id},
         )
+
+    # --- removals must be earned ----------------------------------------------------------------
+
+    def check_removals(self) -> None:
+        """When the list walk is over (the spider is idle for the first time): fetch the detail pages of
+        a sample of the listings each walked ward would lose tonight (scraper.removal_check). A sample
+        still on sale makes the ward's night suspect (scraper.health), so nothing is removed on it."""
+        if self.removals_checked or self.removal_check is None:
+            return
+        self.removals_checked = True
+        stats = self.crawler.stats
+        requests = []
+        for ward in self.wards:
+            hits = stats.get_value(self.keys.hits(ward.slug))
+            walked = (
+                stats.get_value(self.keys.ward_done(ward.slug))
+                and not stats.get_value(self.keys.list_pages_failed(ward.slug))
+                and isinstance(hits, int)
+                and len(self.ids_seen[ward.slug]) >= hits
+            )
+            if not walked:
+                continue  # a walk that missed listings removes nothing anyway (db.removal): no page is spent
+            candidates, sample = self.removal_check.sample(
+                self.source, self.property_type, ward.code, self.ids_seen[ward.slug]
+            )
+            stats.set_value(self.keys.verify(ward.slug, "candidates"), candidates)
+            stats.set_value(self.keys.verify(ward.slug, "requested"), len(sample))
+            for listing_id, url in sample:
+                requests.append(
+                    scrapy.Request(
+                        url,
+                        callback=self.parse_removal_check,
+                        errback=self.request_failed,
+                        cb_kwargs={"ward": ward.slug, "listing_id": listing_id},
+                        meta={"page_role": "verify", "ward": ward.slug, "listing_id": listing_id},
+                        dont_filter=True,
+                    )
+                )
+        if not requests:
+            return
+        self.logger.info("Checking %d listing(s) missing from tonight's lists before removing any", len(requests))
+        assert self.crawler.engine is not None
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def parse_removal_check(self, response: Response, ward: str, listing_id: str) -> Iterator[ListingItem]:
+        """A listing missing from the list: its detail page says it ended (or is not found), or it is
+        still on sale (then its page is stored as a sighting: it is not removed on tonight's evidence)."""
+        verdict = self.verdict(response, "verify")
+        stats = self.crawler.stats
+        if verdict.kind is PageKind.GONE or response.status in (404, 410):
+            stats.inc_value(self.keys.verify(ward, "gone"))
+            return
+        if verdict.kind is not PageKind.DETAIL:
+            stats.inc_value(self.keys.verify(ward, "failed"))
+            return
+        assert isinstance(response, TextResponse)
+        fields = FieldLog()
+        item = parse_detail(response.selector, response.url, self.property_type, now_utc(), fields, "unit")
+        if item is None or item.listing_id != listing_id:
+            stats.inc_value(self.keys.verify(ward, "failed"))
+            return
+        stats.inc_value(self.keys.verify(ward, "on_sale"))
+        self.logger.warning("Missing from the %s list but still on sale: %s", ward, response.url)
+        item.archive_record = response.meta.get("archive_record")
+        yield item
 
     # --- bookkeeping ----------------------------------------------------------------------------
 
@@ -191,10 +266,18 @@ class SuumoSpider(scrapy.Spider):
             stats.inc_value(self.keys.cards_other_ward(ward), elsewhere)
             self.logger.warning("%d card(s) on %s are not in %s", elsewhere, url, ward)
         card_ids = [item.listing_id for item in page.items]
+        if card_ids and tuple(card_ids) in self.page_ids[ward]:
+            # The site answered a later page with an earlier one (a stuck pager, a cache).
+            stats.inc_value(self.keys.list_pages_repeated(ward))
+            self.logger.warning("List page %s repeats an earlier page of %s (%d cards)", url, ward, len(card_ids))
+        self.page_ids[ward].add(tuple(card_ids))
         self.ids_seen[ward].update(card_ids)
         stats.set_value(self.keys.cards_unique(ward), len(self.ids_seen[ward]))
         if page.footer_ids is None:
             self.inc("footer_ids/missing")
+            if card_ids and page.next_url is None and page.hit_count is not None:
+                # A last page whose response ends before its footer: cut off in transit or by the site.
+                stats.inc_value(self.keys.list_pages_cut(ward))
         elif page.footer_ids != card_ids:
             stats.inc_value(self.keys.footer_mismatch(ward))
             self.logger.warning(
@@ -214,7 +297,7 @@ class SuumoSpider(scrapy.Spider):
         )
 
     def parse_detail(
-        self, response: Response, ward: str, scope: ListingScope = "unit"
+        self, response: Response, ward: str, scope: ListingScope = "unit", card: ListingItem | None = None
     ) -> Iterator[ListingItem | ListingEnded]:
         verdict = self.verdict(response, "detail")
         if verdict.kind is PageKind.GONE:
@@ -238,6 +321,16 @@ class SuumoSpider(scrapy.Spider):
         self.record_fields(fields, response.url)
         if item is None:
             self.inc("detail/unusable")
+            return
+        wrong = disagreements(card, item) if card is not None else []
+        if wrong:
+            # Another flat's page (a cache mix-up): its facts are not this listing's. The card stands.
+            self.inc("detail/mismatch")
+            for name in wrong:
+                self.crawler.stats.inc_value(self.keys.detail_mismatch(name))
+            self.logger.warning(
+                "Detail page %s disagrees with its list card on %s: not stored", response.url, ", ".join(wrong)
+            )
             return
         self.inc("items/detail")
         item.archive_record = response.meta.get("archive_record")

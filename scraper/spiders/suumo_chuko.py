@@ -41,7 +41,7 @@ class SuumoChukoSpider(SuumoSpider):
         return super().parse_list(response, ward)
 
     def parse_detail(
-        self, response: Response, ward: str, scope: ListingScope = "unit"
+        self, response: Response, ward: str, scope: ListingScope = "unit", card: ListingItem | None = None
     ) -> Iterator[ListingItem | ListingEnded]:
         """A used-condo detail page: one item with the fields the card lacks.
 
@@ -51,4 +51,4 @@ class SuumoChukoSpider(SuumoSpider):
         @returns requests 0 0
         @scrapes listing_id price_yen floor total_floors direction management_fee_yen repair_reserve_yen total_units
         """
-        return super().parse_detail(response, ward, scope)
+        return super().parse_detail(response, ward, scope, card)
