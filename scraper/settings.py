@@ -79,10 +79,18 @@ CONDO_MAX_CONSECUTIVE_BLOCKS = 5
 # After this many connection failures in a row (refused, no DNS, no route) the spider stops with reason
 # "unreachable": a site that cannot be reached is not retried for minutes in silence.
 CONDO_MAX_CONSECUTIVE_UNREACHABLE = 5
+# After this many requests in a row time out the spider stops with reason "timeouts": a site that drops
+# packets (refusing nothing) would otherwise be waited on and backed off from for an hour.
+CONDO_MAX_CONSECUTIVE_TIMEOUTS = 6
+# Removals must be earned: when a ward's walk is over, the detail pages of this many of its listings that
+# tonight's list did not show are fetched (scraper.removal_check); still on sale makes the night suspect.
+CONDO_VERIFY_REMOVALS = 10
 # The verdict's thresholds (scraper.health.Thresholds; docs/operations.md says how the defaults were chosen):
 # CONDO_VERDICT_BASELINE_NIGHTS, CONDO_VERDICT_MAX_FALL, CONDO_VERDICT_MIN_FALL_LISTINGS,
 # CONDO_VERDICT_MAX_FILL_DROP, CONDO_VERDICT_MIN_FILL_BASELINE, CONDO_VERDICT_MIN_FIELD_ITEMS,
-# CONDO_VERDICT_MAX_REMOVAL_SHARE, CONDO_VERDICT_MIN_REMOVALS_HELD, CONDO_VERDICT_MIN_COVERAGE.
+# CONDO_VERDICT_MAX_REMOVAL_SHARE, CONDO_VERDICT_MIN_REMOVALS_HELD, CONDO_VERDICT_MIN_COVERAGE,
+# CONDO_VERDICT_LONG_BASELINE_NIGHTS, CONDO_VERDICT_MAX_ON_SALE_SHARE, CONDO_VERDICT_MIN_ON_SALE,
+# CONDO_VERDICT_MAX_DETAIL_MISMATCH, CONDO_VERDICT_MIN_DETAIL_MISMATCH.
 # Detail pages older than a per-listing 50–100 % of this many days are fetched again (DatabaseDetailPolicy).
 # What only the detail page says (floor, direction, height, fees) rarely changes while a flat is on the
 # market; at 30 days the refreshes were half of a night's requests, at 90 a fifth (benchmarks/).
