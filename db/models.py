@@ -331,6 +331,21 @@ class ListingSnapshot(Base):
     energy_performance: Mapped[str | None] = mapped_column(Text)
     insulation_performance: Mapped[str | None] = mapped_column(Text)
     utility_cost: Mapped[str | None] = mapped_column(Text)
+    # Resale signals of used-condo detail pages (0010; docs/data-format.md)
+    handover: Mapped[str | None] = mapped_column(String(16))
+    parking: Mapped[str | None] = mapped_column(String(16))
+    zoning_raw: Mapped[str | None] = mapped_column(Text)
+    agent_licence: Mapped[str | None] = mapped_column(Text)
+    agent_licence_renewals: Mapped[int | None]
+    feature_tags: Mapped[str | None] = mapped_column(Text)
+    remarks: Mapped[str | None] = mapped_column(Text)
+    agent_comment: Mapped[str | None] = mapped_column(Text)
+    unoccupied: Mapped[bool | None]
+    unoccupied_source: Mapped[str | None] = mapped_column(String(16))
+    rented: Mapped[bool | None]
+    rented_source: Mapped[str | None] = mapped_column(String(16))
+    marketed_in_chinese: Mapped[bool | None]
+    marketed_in_chinese_source: Mapped[str | None] = mapped_column(String(16))
 
 
 SNAPSHOT_FIELDS: tuple[str, ...] = tuple(

@@ -25,8 +25,10 @@ VIEW_NAMES = (
     "v_closed_prices",
     "v_projects",
     "v_project_history",
+    "v_buildings",
 )
-"""In creation order (v_units and v_projects read v_listings; v_weekly_panel reads v_presence)."""
+"""In creation order (v_units and v_projects read v_listings; v_weekly_panel reads v_presence;
+v_buildings reads v_listings and v_projects)."""
 
 SQL_DIR = Path(__file__).with_name("view_sql")
 
@@ -47,6 +49,7 @@ _MACROS: dict[str, dict[str, Callable[[str], str]]] = {
             f"printf('%02d', (CAST(strftime('%j', {d}, '-3 days', 'weekday 4') AS INTEGER) - 1) / 7 + 1))"
         ),
         "YEAR_OF": lambda d: f"CAST(strftime('%Y', {d}) AS INTEGER)",
+        "MONTH_OF": lambda d: f"CAST(strftime('%m', {d}) AS INTEGER)",
         # The calendar quarter of a date, 'YYYYQn' (MLIT's quarters).
         "QUARTER_OF": lambda d: f"(strftime('%Y', {d}) || 'Q' || ((CAST(strftime('%m', {d}) AS INTEGER) + 2) / 3))",
         # Whole days from the first date to the second.
@@ -56,11 +59,12 @@ _MACROS: dict[str, dict[str, Callable[[str], str]]] = {
         "NIGHT_JST": lambda t: f"CAST(({t} AT TIME ZONE 'Asia/Tokyo') + INTERVAL '12 hours' AS DATE)",
         "ISO_WEEK": lambda d: f"to_char({d}, 'IYYY-\"W\"IW')",
         "YEAR_OF": lambda d: f"CAST(EXTRACT(YEAR FROM {d}) AS INTEGER)",
+        "MONTH_OF": lambda d: f"CAST(EXTRACT(MONTH FROM {d}) AS INTEGER)",
         "QUARTER_OF": lambda d: f"to_char({d}, 'YYYY\"Q\"Q')",
         "DAYS_BETWEEN": lambda a_b: "(({1}) - ({0}))".format(*_two(a_b)),
     },
 }
-_MACRO = re.compile(r"\b(NIGHT_JST|ISO_WEEK|YEAR_OF|QUARTER_OF|DAYS_BETWEEN)\(")
+_MACRO = re.compile(r"\b(NIGHT_JST|ISO_WEEK|YEAR_OF|MONTH_OF|QUARTER_OF|DAYS_BETWEEN)\(")
 
 
 def _two(arguments: str) -> list[str]:

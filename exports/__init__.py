@@ -40,9 +40,34 @@ _FLOATS = {
     "area_max_m2",
     "price_min_per_m2",
     "price_max_per_m2",
+    "median_price_per_m2",
+    "project_price_min_per_m2",
+    "project_price_max_per_m2",
 }
-_BOOLEANS = {"complete", "healthy", "price_planned", "area_capped", "built_prewar", "renovated", "special_sale"}
-_TEXT_ENDINGS = ("_name", "_status", "_scope", "_type", "_basis", "_reasons", "week_jst", "_category")
+_BOOLEANS = {
+    "complete",
+    "healthy",
+    "price_planned",
+    "area_capped",
+    "built_prewar",
+    "renovated",
+    "special_sale",
+    "unoccupied",
+    "rented",
+    "marketed_in_chinese",
+}
+_TEXT_ENDINGS = (
+    "_name",
+    "_status",
+    "_scope",
+    "_type",
+    "_basis",
+    "_reasons",
+    "week_jst",
+    "_category",
+    "_source",
+    "_raw",
+)
 _TEXT = {
     "source",
     "source_listing_id",
@@ -71,6 +96,11 @@ _TEXT = {
     "sale_schedule",
     "delivery",
     "archive_record",
+    "handover",
+    "parking",
+    "agent_licence",
+    "feature_tags",
+    "agent_comment",
 }
 
 

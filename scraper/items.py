@@ -107,6 +107,32 @@ class ListingItem:
     energy_performance: str | None = None
     insulation_performance: str | None = None
     utility_cost: str | None = None
+    # resale signals (used-condo detail pages; scraper.parsing.resale)
+    handover: str | None = None
+    """引渡可能時期: ``immediate`` (即引渡可), ``negotiable`` (相談) or the date given (``2028-01``)."""
+    parking: str | None = None
+    """駐車場: ``available``, ``full`` (空無), ``none`` (無), ``nearby`` (近隣); null for ``-``."""
+    zoning_raw: str | None = None
+    agent_licence: str | None = None
+    """The agent's licence as printed (``東京都知事（1）第107658号``)."""
+    agent_licence_renewals: int | None = None
+    """The number in its brackets: 1 means never renewed (an agency under five years old)."""
+    feature_tags: str | None = None
+    """特徴ピックアップ's tags as printed, joined by `` / ``; null when the page lists none."""
+    remarks: str | None = None
+    """その他概要・特記事項, as printed."""
+    agent_comment: str | None = None
+    """担当者より, as printed."""
+    unoccupied: bool | None = None
+    """未入居 (never lived in) stated on the page; false when a detail page was read and says nothing."""
+    unoccupied_source: str | None = None
+    """Where it was read: ``tags``, ``remarks``, ``agent_comment`` or ``title``."""
+    rented: bool | None = None
+    """賃貸中 / オーナーチェンジ (sold with a tenant) stated on the page."""
+    rented_source: str | None = None
+    marketed_in_chinese: bool | None = None
+    """中国語対応, 中文 and the like: how the advert is marketed, never who buys."""
+    marketed_in_chinese_source: str | None = None
     plans: list[PlanType] = field(default_factory=list)
     # provenance
     archive_record: str | None = None
@@ -136,6 +162,9 @@ class ListingEnded:
 
 
 ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ListingItem))
+RESALE_FIELDS: tuple[str, ...] = ITEM_FIELDS[ITEM_FIELDS.index("handover") : ITEM_FIELDS.index("plans")]
+"""The resale signals of a used-condo detail page (scraper.parsing.resale), ``handover`` to
+``marketed_in_chinese_source``."""
 
 
 def fields_of(item: Any) -> MutableMapping[str, Any]:

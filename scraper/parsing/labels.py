@@ -77,23 +77,23 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "utility_cost": ("目安光熱費",),
     "sale_schedule": ("販売スケジュール",),
     "sale_phase": ("販売期", "販売期別"),
+    "zoning": ("用途地域",),
+    "parking": ("駐車場",),
+    "remarks": ("その他概要・特記事項", "特記事項"),
+    "agent_comment": ("担当者より",),
+    "company": ("会社概要",),
 }
 
 # Labels the pages carry that no field reads, on purpose: they are known, not news.
 IGNORED: tuple[str, ...] = (
     "関連リンク",
     "不動産会社ガイド",
-    "担当者より",
     "イベント情報",
     "修繕積立基金",
     "諸費用",
     "リフォーム",
     "その他制限事項",
-    "その他概要・特記事項",
     "敷地面積",
-    "用途地域",
-    "駐車場",
-    "会社概要",
     "施工",
     "取引条件有効期限",
     "取引態様",

@@ -26,6 +26,15 @@ from scraper.parsing.floors import parse_floor, parse_floor_and_structure, parse
 from scraper.parsing.labels import Labels
 from scraper.parsing.layout import parse_layout, parse_layout_range
 from scraper.parsing.money import parse_monthly_fee, parse_price, parse_yen
+from scraper.parsing.resale import (
+    marketed_in_chinese,
+    parse_handover,
+    parse_licence,
+    parse_parking,
+    rented,
+    split_tags,
+    unoccupied,
+)
 from scraper.parsing.tenure import parse_tenure
 from scraper.parsing.text import clean, fold, is_blank, squash
 from scraper.suumo.common import SOURCE, apply_access, apply_address, apply_price
@@ -292,8 +301,52 @@ def parse_detail(
     item.utility_cost = _optional_text(labels.text("utility_cost"))
     item.sale_schedule = _optional_text(labels.text("sale_schedule"))
 
+    if scope == "unit" and property_type == "used":
+        read_resale_signals(selector, labels, item, fields)
+
     item.info_date = fields.read("info_date", labels.text("info_date"), parse_date)
     item.next_update_date = fields.read(
         "next_update_date", labels.text("next_update_date"), lambda text: parse_next_update(text, item.info_date)
     )
     return item
+
+
+def _feature_tags(selector: Selector) -> str | None:
+    """特徴ピックアップ: the tags under its heading (the heading's parent's next block), as printed."""
+    for heading in selector.xpath("//h3[normalize-space()='特徴ピックアップ']"):
+        block = heading.xpath("../following-sibling::div[1]")
+        tags = split_tags(" ".join(block.css("::text").getall()))
+        if tags:
+            return " / ".join(tags)
+    return None
+
+
+def read_resale_signals(selector: Selector, labels: Labels, item: ListingItem, fields: FieldLog) -> None:
+    """The rows that say how a used flat is resold (scraper.parsing.resale), and the flags read from
+    them: never lived in, let to a tenant, marketed in Chinese, each with where it was read."""
+    handover_text = labels.text("delivery")
+    if handover_text is not None and not is_blank(handover_text):
+        item.handover = fields.read("handover", handover_text, parse_handover)
+    parking_text = labels.text("parking")
+    if parking_text is not None and not is_blank(parking_text):
+        item.parking = fields.read("parking", parking_text, parse_parking)
+    item.zoning_raw = _optional_text(labels.text("zoning"))
+    licence = parse_licence(labels.text("company"))
+    if licence is not None:
+        item.agent_licence, item.agent_licence_renewals = licence.text, licence.renewals
+    item.feature_tags = _feature_tags(selector)
+    item.remarks = _optional_text(labels.text("remarks"))
+    item.agent_comment = _optional_text(labels.text("agent_comment"))
+    places = [
+        ("tags", item.feature_tags),
+        ("remarks", item.remarks),
+        ("agent_comment", item.agent_comment),
+        ("title", item.title or item.building_name),
+    ]
+    for name, signal in (
+        ("unoccupied", unoccupied(places)),
+        ("rented", rented(places)),
+        ("marketed_in_chinese", marketed_in_chinese(places)),
+    ):
+        setattr(item, name, signal.found)
+        setattr(item, f"{name}_source", signal.source)

@@ -1,0 +1,86 @@
+"""v_buildings (issue 27): a building from its launch to its resales, on both engines, on hand-made
+observations whose answers are known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from tests.test_db_history import item, night
+
+TOWER = {
+    "building_name": "ブリリアタワー有明",
+    "address": "東京都江東区有明1",
+    "district": "有明",
+    "built_year": 2026,
+    "built_month": 3,
+    "total_floors": 33,
+    "total_units": 480,
+    "page_kind": "detail",
+}
+LOW_RISE = {
+    "building_name": "ザ・パークハウス有明",
+    "address": "東京都江東区有明2",
+    "district": "有明",
+    "built_year": 2001,
+    "built_month": 5,
+    "total_floors": 5,
+    "total_units": 40,
+    "page_kind": "detail",
+}
+
+
+def flat(listing_id: str, price_man: int, building: dict[str, Any], floor: int, area: float, **extra: Any) -> dict:
+    return item(listing_id, price_man, **building, floor=floor, area_m2=area, **extra)
+
+
+def project() -> dict[str, Any]:
+    return {
+        **item("90000001", 10000),
+        "property_type": "new",
+        "listing_scope": "project",
+        "url": "https://suumo.jp/ms/shinchiku/tokyo/sc_koto/nc_90000001/",
+        "building_name": "ブリリアタワー有明",
+        "price_status": "range",
+        "price_yen": None,
+        "price_min_yen": 70_000_000,
+        "price_max_yen": 150_000_000,
+        "area_m2": None,
+        "area_min_m2": 50.0,
+        "area_max_m2": 100.0,
+        "built_year": None,
+        "built_month": None,
+    }
+
+
+def rows(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as connection:
+        found = connection.execute(text("SELECT * FROM v_buildings ORDER BY building_id")).mappings().all()
+    return {row["building_name"]: dict(row) for row in found}
+
+
+def test_a_young_towers_resales_and_its_project(engine: Engine) -> None:
+    observations = [
+        flat("1", 9000, TOWER, 10, 70.0, unoccupied=True, unoccupied_source="tags", rented=False),
+        flat("2", 9450, TOWER, 12, 70.0, unoccupied=False, rented=True, rented_source="remarks"),
+        flat("3", 6000, LOW_RISE, 3, 60.0, unoccupied=False, rented=False),
+        project(),
+    ]
+    night(engine, 0, observations)
+    night(engine, 1, observations)
+    buildings = rows(engine)
+    tower, low = buildings["ブリリアタワー有明"], buildings["ザ・パークハウス有明"]
+    assert (tower["is_tower"], tower["is_low_rise"], low["is_tower"], low["is_low_rise"]) == (1, 0, 0, 1)
+    assert (tower["completion_year"], tower["completion_month"], tower["total_floors"]) == (2026, 3, 33)
+    assert (tower["units_on_sale"], tower["listings_on_sale"], tower["units_listed_12m"]) == (2, 2, 2)
+    # First offered eight months after completion: both are early resales; the 2001 building's is not.
+    assert (tower["early_resales_12m"], low["early_resales_12m"]) == (2, 0)
+    assert (tower["unoccupied_on_sale"], tower["rented_on_sale"]) == (1, 1)
+    assert abs(tower["median_price_per_m2"] - (90_000_000 / 70 + 94_500_000 / 70) / 2) < 0.01
+    with engine.connect() as connection:
+        project_id = connection.execute(
+            text("SELECT listing_id FROM v_projects WHERE source_listing_id = '90000001'")
+        ).scalar_one()
+    assert tower["project_listing_id"] == project_id and low["project_listing_id"] is None
+    assert tower["project_price_min_per_m2"] == 70_000_000 / 50.0
