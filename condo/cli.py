@@ -884,11 +884,61 @@ def explain_command(listing_id: str, database_url: str | None) -> None:
             where = f"  page: {step.archive_file or 'not archived'}"
             if step.archive_record:
                 where += f" {step.archive_record}"
-            click.echo(
-                f"  {step.night}  price {man_yen(step.price_yen) if step.price_yen else 'unknown'}{change}{where}"
-            )
+            click.echo(f"  {step.night}  price {_step_price(step, man_yen)}{change}{where}")
         else:
             click.echo(f"  {step.night}  {step.what}{f' ({step.note})' if step.note else ''}")
+    if story.building is not None:
+        for line in _building_lines(story.building, man_yen):
+            click.echo(line)
+
+
+def _step_price(step: Any, man_yen: Any) -> str:
+    """A price step as words: one amount, or the range, rough amount or undecided price it was."""
+    if step.price_yen:
+        return str(man_yen(step.price_yen))
+    low, high, status = step.price_min_yen, step.price_max_yen, step.price_status
+    if status == "approximate" and low:
+        return f"about {man_yen(low)} (printed {step.price_text or '?'}; not an exact price)"
+    if status in ("range", "band") and low and high:
+        return f"{man_yen(low)} to {man_yen(high)} ({'bands' if status == 'band' else 'range'})"
+    if status == "undecided":
+        return "not decided yet (価格未定)"
+    return "unknown"
+
+
+def _building_lines(building: Any, man_yen: Any) -> list[str]:
+    """The building's story under a listing's: completion, height, its project's phases, its resales."""
+    facts = building.facts
+    kind = "tower" if facts["is_tower"] else ("low-rise" if facts["is_low_rise"] else "building")
+    built = f"{facts['completion_year']}-{facts['completion_month']:02d}" if facts["completion_month"] else "?"
+    lines = [
+        f"Building {facts['building_id']}: {facts['building_name']}, {kind} of {facts['total_floors'] or '?'} floors, "
+        f"{facts['total_units'] or '?'} units, completed {built}"
+    ]
+    if facts["project_listing_id"] is None:
+        lines.append("  no new-condo project of it was crawled")
+    for phase in building.phases:
+        low, high = phase["price_min_yen"], phase["price_max_yen"]
+        offer = f"{man_yen(low)} to {man_yen(high)}" if low and high else "price not decided"
+        units = f", {phase['units_on_sale']} units" if phase["units_on_sale"] else ""
+        lines.append(f"  {phase['night_jst']}  sold new: {phase['sale_phase'] or 'first seen'}, {offer}{units}")
+    resales = building.resales
+    lines.append(
+        f"  {len(resales)} used listing(s), {facts['units_listed_12m']} flat(s) offered in the last 12 months, "
+        f"{facts['early_resales_12m']} within 12 months of completion; on sale now: {facts['listings_on_sale']} "
+        f"({facts['unoccupied_on_sale']} never lived in, {facts['rented_on_sale']} with a tenant)"
+    )
+    for resale in resales[:10]:
+        flags = [name for name in ("unoccupied", "rented") if resale[name]]
+        price = man_yen(resale["price_yen"]) if resale["price_yen"] else "price unknown"
+        state = ", ".join([resale["status"], *flags])
+        lines.append(
+            f"  {resale['first_seen_night_jst']}  resale {resale['source_listing_id']}: "
+            f"floor {resale['floor'] or '?'}, {resale['layout'] or '?'}, {price} ({state})"
+        )
+    if len(resales) > 10:
+        lines.append(f"  … and {len(resales) - 10} more (v_listings WHERE building_id = {facts['building_id']})")
+    return lines
 
 
 @main.group("archive")

@@ -7,10 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from db.models import CrawlRun, Listing, ListingEvent, ListingSnapshot, PriceChange, Sighting
+from db.latest import latest_per_listing
+from db.models import CrawlRun, Listing, ListingEvent, ListingSnapshot, ListingUnitLink, PriceChange, Sighting
 from db.nights import night_of
 
 
@@ -24,6 +25,11 @@ class Step:
     note: str | None = None
     archive_file: str | None = None
     archive_record: str | None = None
+    price_status: str | None = None
+    price_min_yen: int | None = None
+    price_max_yen: int | None = None
+    price_text: str | None = None
+    """A price that is not one amount: its range, and the text as printed."""
 
 
 @dataclass
@@ -34,6 +40,52 @@ class Story:
     first_night: dt.date | None
     last_night: dt.date | None
     steps: list[Step] = field(default_factory=list)
+    building: BuildingStory | None = None
+
+
+@dataclass
+class BuildingStory:
+    """A building from its launch to its resales (v_buildings, v_project_history, v_listings)."""
+
+    facts: dict[str, Any]
+    """Its v_buildings row."""
+    phases: list[dict[str, Any]] = field(default_factory=list)
+    """The project's first sighting and each phase released: night, phase, price range, units."""
+    resales: list[dict[str, Any]] = field(default_factory=list)
+    """Its used listings, first offered first: id, first night, price, flags, status."""
+
+
+def building_story(session: Session, building_id: int) -> BuildingStory | None:
+    """The building's story, or None when the database does not know it."""
+    facts = session.execute(text("SELECT * FROM v_buildings WHERE building_id = :id"), {"id": building_id})
+    row = facts.mappings().first()
+    if row is None:
+        return None
+    story = BuildingStory(dict(row))
+    if row["project_listing_id"] is not None:
+        story.phases = [
+            dict(r)
+            for r in session.execute(
+                text(
+                    "SELECT night_jst, sale_phase, price_status, price_min_yen, price_max_yen, units_on_sale"
+                    " FROM v_project_history WHERE listing_id = :id AND (first_seen = 1 OR phase_changed = 1)"
+                    " ORDER BY changed_at"
+                ),
+                {"id": row["project_listing_id"]},
+            ).mappings()
+        ]
+    story.resales = [
+        dict(r)
+        for r in session.execute(
+            text(
+                "SELECT source_listing_id, first_seen_night_jst, price_yen, price_per_m2, floor, layout, area_m2,"
+                " unoccupied, rented, status FROM v_listings"
+                " WHERE building_id = :id AND property_type = 'used' ORDER BY first_seen_at, listing_id"
+            ),
+            {"id": building_id},
+        ).mappings()
+    ]
+    return story
 
 
 def listing_story(session: Session, source_listing_id: str, source: str = "suumo") -> Story | None:
@@ -73,6 +125,10 @@ def listing_story(session: Session, source_listing_id: str, source: str = "suumo
                 price.previous_price_yen,
                 archive_file=files.get(price.run_id) if price.run_id else None,
                 archive_record=price.archive_record,
+                price_status=price.price_status,
+                price_min_yen=price.price_min_yen,
+                price_max_yen=price.price_max_yen,
+                price_text=price.price_text,
             )
         )
     for event in session.scalars(
@@ -80,4 +136,12 @@ def listing_story(session: Session, source_listing_id: str, source: str = "suumo
     ):
         story.steps.append(Step(night_of(event.at), event.kind, note=event.note))
     story.steps.sort(key=lambda step: (step.night, step.what != "first_seen"))
+    latest_link = latest_per_listing(ListingUnitLink)
+    building_id = session.scalar(
+        select(ListingUnitLink.building_id)
+        .join(latest_link, latest_link.c.id == ListingUnitLink.id)
+        .where(ListingUnitLink.listing_id == listing.id)
+    )
+    if building_id is not None:
+        story.building = building_story(session, building_id)
     return story

@@ -84,3 +84,24 @@ def test_a_young_towers_resales_and_its_project(engine: Engine) -> None:
         ).scalar_one()
     assert tower["project_listing_id"] == project_id and low["project_listing_id"] is None
     assert tower["project_price_min_per_m2"] == 70_000_000 / 50.0
+
+
+def test_condo_explain_tells_the_building_s_story_and_a_project_s_range(engine: Engine) -> None:
+    from click.testing import CliRunner
+
+    from condo.cli import main
+
+    observations = [flat("1", 9000, TOWER, 10, 70.0, unoccupied=True, unoccupied_source="tags"), project()]
+    night(engine, 0, observations)
+    url = engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(main, ["explain", "1", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Building " in result.output
+        and "ブリリアタワー有明, tower of 33 floors, 480 units, completed 2026-03" in result.output
+    )
+    assert "sold new: first seen, 7,000万円 to 1億5,000万円" in result.output
+    assert "1 used listing(s)" in result.output and "(active, unoccupied)" in result.output
+    project_story = CliRunner().invoke(main, ["explain", "90000001", "--database-url", url])
+    assert "price 7,000万円 to 1億5,000万円 (range)" in project_story.output
+    assert "price unknown" not in project_story.output
