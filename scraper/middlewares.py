@@ -79,37 +79,31 @@ class BackoffRetryMiddleware(RetryMiddleware):
     ) -> Request | Response | None:
         if isinstance(exception, UNREACHABLE):
             self.unreachable += 1
-            stats = self.crawler.stats
-            if stats is not None:
-                stats.inc_value(StatKeys(getattr(self.crawler.spider, "stats_prefix", "suumo")).unreachable)
-            if self.unreachable >= self.max_unreachable and self.crawler.engine is not None:
-                # The site cannot be reached: stop now, with a reason the runner and the verdict read,
-                # instead of backing off for minutes without a word.
-                logger.error(
-                    "%s: %d connection failures in a row (%s): the site cannot be reached; closing the spider",
-                    request.url,
-                    self.unreachable,
-                    type(exception).__name__,
-                )
-                self.crawler.engine.close_spider(self.crawler.spider, "unreachable")  # type: ignore[arg-type]
+            # The site cannot be reached: stop now, with a reason the runner and the verdict read,
+            # instead of backing off for minutes without a word.
+            problem = f"connection failures in a row ({type(exception).__name__}): the site cannot be reached"
+            if self._stop_after(request, "unreachable", self.unreachable, self.max_unreachable, problem):
                 return None
         if isinstance(exception, TIMEOUTS):
             self.timeouts += 1
-            stats = self.crawler.stats
-            if stats is not None:
-                stats.inc_value(StatKeys(getattr(self.crawler.spider, "stats_prefix", "suumo")).timeouts)
-            if self.timeouts >= self.max_timeouts and self.crawler.engine is not None:
-                # Every wait is the download timeout and the back-off doubles between them: a site that
-                # drops packets would keep the night going for an hour. Stop with a reason that says so.
-                logger.error(
-                    "%s: %d requests in a row timed out: the site is not answering (dropping packets?); "
-                    "closing the spider",
-                    request.url,
-                    self.timeouts,
-                )
-                self.crawler.engine.close_spider(self.crawler.spider, "timeouts")  # type: ignore[arg-type]
+            # Every wait is the download timeout and the back-off doubles between them: a site that drops
+            # packets would keep the night going for an hour. Stop with a reason that says so.
+            problem = "requests in a row timed out: the site is not answering (dropping packets?)"
+            if self._stop_after(request, "timeouts", self.timeouts, self.max_timeouts, problem):
                 return None
         return super().process_exception(request, exception)
+
+    def _stop_after(self, request: Request, reason: str, in_a_row: int, most: int, problem: str) -> bool:
+        """Count one more failure of a kind (stat ``<prefix>/<reason>``); after ``most`` in a row, close
+        the spider with ``reason`` as its close reason and say so. Whether it was closed."""
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(StatKeys(getattr(self.crawler.spider, "stats_prefix", "suumo"))(reason))
+        if in_a_row < most or self.crawler.engine is None:
+            return False
+        logger.error("%s: %d %s; closing the spider", request.url, in_a_row, problem)
+        self.crawler.engine.close_spider(self.crawler.spider, reason)  # type: ignore[arg-type]
+        return True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:

@@ -38,6 +38,8 @@ DRILL_SETTINGS = {
     "RETRY_TIMES": "1",
 }
 STRIKES = "@5-6"
+ROUND_3_BLIND = ("detail-mixup", "detail-other-listing", "repeated-page", "cut-page", "other-ward", "packet-drop")
+"""The faults of issue 26 that make the nights they strike untrustworthy (shrinking is drilled apart)."""
 BLIND = {
     "zero-hits",
     "zero-hits-late",
@@ -45,12 +47,7 @@ BLIND = {
     "detail-label-rename",
     "detail-field-missing",
     "repeated-block",
-    "detail-mixup",
-    "detail-other-listing",
-    "repeated-page",
-    "cut-page",
-    "other-ward",
-    "packet-drop",
+    *ROUND_3_BLIND,
 }
 """Faults that hide listings or fields: the nights they strike must not be trusted."""
 NEW_DRILLS = (
@@ -66,12 +63,7 @@ NEW_DRILLS = (
     "rerun-same-night",
     "detail-lag",
     "shrinking",
-    "detail-mixup",
-    "detail-other-listing",
-    "repeated-page",
-    "cut-page",
-    "other-ward",
-    "packet-drop",
+    *ROUND_3_BLIND,
 )
 DRILL_EXTRA_SETTINGS = {
     "detail-lag": {"SUUMO_DETAIL_ON_PRICE_CHANGE": "True"},
