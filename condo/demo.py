@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from closed_prices.client import FetchResult
 from db.engine import make_engine
 from simulator.drills import FaultSpec, faults_by_day, truth_check, write_truth_check
+from simulator.flips import add_flips, flip_check
 from simulator.market import Market, MarketConfig, build_market, demo_config
 from simulator.projects import build_projects
 from simulator.replay import Night, replay
@@ -113,8 +114,10 @@ def run_demo(
     (with ``faults`` on their nights), and compare the database with the truth (``truth-check.json``)."""
     prepare_out_dir(out_dir)
     market = build_market(demo_config(seed, nights))
+    projects = build_projects(market.config)
+    add_flips(market, projects)
     truth = out_dir / "truth.json"
-    market.write_truth(truth, build_projects(market.config))
+    market.write_truth(truth, projects)
     database_url = f"sqlite:///{out_dir / 'demo.sqlite3'}"
     done = replay(
         market,
@@ -131,6 +134,7 @@ def run_demo(
         report = truth_check(market, engine, done)
         report["index"] = index_check(market.config, engine)
         report["projects"] = project_check(market, engine, [night.day for night in done])
+        report["flips"] = flip_check(market, engine, [night.day for night in done], projects)
         closed = fetch_simulated_closed_prices(market, engine, nights, out_dir / "mlit" / "raw")
     finally:
         engine.dispose()

@@ -132,6 +132,12 @@ def truth_lines(report: dict[str, Any]) -> list[str]:
             f"new-condo projects: {projects['matched']} of {projects['project_nights']} project-nights stored with"
             f" the truth's price range and phase ({projects['projects']} simulated projects)"
         )
+    flips = report.get("flips")
+    if flips:
+        measures = ", ".join(
+            f"{name.replace('_', ' ')} {value['reported']} (truth {value['truth']})" for name, value in flips.items()
+        )
+        lines.append(f"flips (resales of new flats, simulated): {measures}")
     # Runs of nights with the same verdicts and no fault are one line.
     runs: list[tuple[dict[str, Any], dict[str, Any], str]] = []
     for night in report["nights"]:

@@ -293,6 +293,8 @@ class Market:
     sales: list[Sale] = field(default_factory=list)
     """Each day a flat left the site because it sold (not withdrawn), with its last asking price; a
     flat that comes back on the site later was not sold after all (simulator.closed_sales)."""
+    flips: dict[str, Any] = field(default_factory=dict)
+    """Listing id → its ``simulator.flips.Flip``, for the flips ``add_flips`` added (none otherwise)."""
     _active: dict[tuple[int, str | None], list[Listing]] = field(default_factory=dict, repr=False, compare=False)
 
     def date(self, day: int) -> dt.date:
@@ -333,6 +335,7 @@ class Market:
             "listings": [asdict(listing) for listing in self.listings.values()],
             "trend": {ward: [self.trend_index(ward, 7 * w) for w in range(weeks)] for ward in WARDS},
             "projects": [asdict(project) for project in projects],
+            "flips": [asdict(flip) for flip in self.flips.values()],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(truth, ensure_ascii=False, indent=1))

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from simulator.market import WARDS, Listing, Market
@@ -373,6 +374,7 @@ var gapSuumoPcForKr = [{{
 {row("構造・階建て", f"{building.structure}{building.floors}階建")}
 {row("敷地の権利形態", building.tenure_text)}
 </tbody></table>
+{self._resale_rows(listing, building, row, table)}
 <h3 class="secTitleInnerR">情報提供日・更新日</h3>
 <{table}><tbody class="vat tal">
 {row("情報提供日", info, hint=False)}
@@ -381,6 +383,45 @@ var gapSuumoPcForKr = [{{
 </body></html>""",
             "text/html; charset=utf-8",
         )
+
+    def _resale_rows(self, listing: Listing, building: Any, row: Any, table: str) -> str:
+        """The rows a used flat's page carries about its sale, as the real pages write them: 引渡可能時期,
+        駐車場, 用途地域, 特記事項, 担当者より, 会社概要 (the agent's licence), 特徴ピックアップ. A flip
+        (simulator.flips) says what it is: 未入居 among the tags, 賃貸中 in the remarks, and the
+        project's delivery date as its handover before the building is complete."""
+        flip = self.market.flips.get(listing.listing_id)
+        handover = "相談"
+        if flip is not None:
+            if flip.handover == "immediate":
+                handover = "即引渡可"
+            else:
+                year, month = flip.handover.split("-")
+                handover = f"{year}年{int(month)}月下旬予定"
+        tags = ["南向き"] if self.market.units[listing.unit_id].direction == "南" else []
+        tags += ["エレベーター"] if building.floors > 5 else []
+        remarks = "-"
+        if flip is not None and flip.unoccupied:
+            tags.insert(0, "未入居")
+        if flip is not None and flip.rented:
+            remarks = "賃貸中（オーナーチェンジ）"
+        number = AGENT_LICENCES[hash_index(listing.agent, len(AGENT_LICENCES))]
+        parking = "空有" if building.floors >= 20 else "-"
+        pickup = (
+            f'<div class="secTitleOuterR"><h3 class="secTitleInnerR">特徴ピックアップ</h3></div>\n'
+            f'<div class="mt10">{" / ".join(tags)}</div>'
+            if tags
+            else ""
+        )
+        return f"""<h3 class="secTitleInnerR">その他概要</h3>
+<{table}><tbody class="vat tal">
+{row("引渡可能時期", handover)}
+{row("駐車場", parking)}
+{row("用途地域", "-")}
+{row("その他概要・特記事項", remarks, hint=False)}
+{row("担当者より", "担当者 宅建 （SIMULATED） お気軽にお問い合わせください。", hint=False)}
+{row("会社概要", f"＜仲介＞ {number} {html.escape(listing.agent)}", hint=False)}
+</tbody></table>
+{pickup}"""
 
     # --- new condos (simulator.projects), in the markup of the real new-condo pages ----------------
 
@@ -514,6 +555,21 @@ var gapSuumoPcForMs = [{{
         return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Access check [SIMULATED]</title></head>
 <body>{BANNER}<h1>アクセスが集中しています</h1><div class="g-recaptcha"></div></body></html>"""
+
+
+AGENT_LICENCES = (
+    "国土交通大臣（13）第002077号",
+    "国土交通大臣（6）第006101号",
+    "東京都知事（3）第095156号",
+    "東京都知事（1）第107658号",
+    "国土交通大臣（15）第000777号",
+)
+"""Licences the simulated agents show (the real pages' forms; SIMULATED, not those agents' own)."""
+
+
+def hash_index(text: str, size: int) -> int:
+    """A fixed index in ``range(size)`` for a text (the same on every run and machine)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big") % size
 
 
 def _stable_share(listing_id: str) -> float:
