@@ -27,6 +27,7 @@ PROJECT_COLUMNS = [
     "last_seen_at",
     "removed_at",
 ]
+BUILDING_COLUMNS = ["building_id", "completion_year", "completion_month", "total_units", "project_mid_per_m2"]
 HISTORY_COLUMNS = [
     "listing_id",
     "changed_at",
@@ -61,6 +62,8 @@ class ReportData:
     """New-condo projects (v_projects), times in JST; empty when none was crawled."""
     project_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
     """Their offers over time (v_project_history), ``changed_at`` in JST."""
+    buildings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BUILDING_COLUMNS))
+    """v_buildings' facts: completion, units, and the midpoint of its project's price range per m²."""
 
     @property
     def empty(self) -> bool:
@@ -147,6 +150,13 @@ def load(engine: Engine) -> ReportData:
         if "v_projects" in inspect(connection).get_view_names():
             projects = pd.read_sql(f"SELECT {', '.join(PROJECT_COLUMNS)} FROM v_projects", connection)
             project_history = pd.read_sql(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM v_project_history", connection)
+        buildings = pd.DataFrame(columns=BUILDING_COLUMNS)
+        if "v_buildings" in inspect(connection).get_view_names():
+            buildings = pd.read_sql(
+                "SELECT building_id, completion_year, completion_month, total_units,"
+                " (project_price_min_per_m2 + project_price_max_per_m2) / 2 AS project_mid_per_m2 FROM v_buildings",
+                connection,
+            )
         ward_runs = pd.read_sql(
             "SELECT w.run_id, r.spider, r.night, r.started_at, w.ward, w.verdict, w.complete, w.healthy,"
             " w.removals_held FROM crawl_run_wards w JOIN crawl_runs r ON r.id = w.run_id ORDER BY w.run_id",
@@ -172,4 +182,6 @@ def load(engine: Engine) -> ReportData:
     sightings["date"] = (
         sightings["seen_at"].dt.normalize() if not sightings.empty else pd.Series(dtype="datetime64[ns, Asia/Tokyo]")
     )
-    return ReportData(listings, prices, sightings, removals, runs, ward_runs, closed, projects, project_history)
+    return ReportData(
+        listings, prices, sightings, removals, runs, ward_runs, closed, projects, project_history, buildings
+    )

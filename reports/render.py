@@ -12,6 +12,8 @@ import pandas as pd
 
 from reports.charts import COLOURS, FONT_STACK
 from reports.findings import THIN_WEEK_UNITS
+from reports.flips import MIN_LISTINGS as FLIPS_MIN_LISTINGS
+from reports.flips import MIN_PREMIUM, MIN_YOUNG_UNITS
 from reports.formatting import MISSING, area_name, count, day, man_per_m2, man_yen, pct_change, share, week_ending
 from reports.metrics import FAMILY_MIN_M2, FAMILY_MIN_ROOMS, MIN_UNITS, SEGMENTS
 from reports.new_supply import MIN_PROJECTS
@@ -182,6 +184,69 @@ def supply_rows(report: Report) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def flips_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    """The flips table: per area, early resales and their share, and the shares of the flats on sale."""
+    t = TEXT[report.lang]
+    c = t["flips_cols"]
+    header = [t["area"], c["on_sale"], c["early"], c["early_share"], c["unoccupied"], c["handover"]]
+    header += [c["rented"], c["chinese"], c["premium"]]
+
+    def with_share(number: float, part: float) -> str:
+        return f"{count(number)} ({share(part)})" if not pd.isna(part) else count(number)
+
+    rows = []
+    for row in report.flips.itertuples(index=False):
+        rows.append(
+            [
+                area_name(row.area, report.lang),
+                count(row.on_sale),
+                count(row.early_12m),
+                share(row.early_share),
+                with_share(row.unoccupied, row.unoccupied_share),
+                with_share(row.before_handover, row.before_handover_share),
+                count(row.rented),
+                with_share(row.chinese, row.chinese_share),
+                pct_change(100 * row.premium),
+            ]
+        )
+    return header, rows
+
+
+def towers_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    """The towers with the most flats offered in 12 months."""
+    c = TEXT[report.lang]["towers_cols"]
+    header = [c[name] for name in ("building", "district", "completion", "units", "offered", "turnover")]
+    header += [c["early"], c["unoccupied"], c["premium"]]
+    rows = [
+        [
+            str(row.building),
+            str(row.district or MISSING),
+            str(row.completion or MISSING),
+            count(row.units),
+            count(row.offered),
+            share(row.turnover),
+            count(row.early),
+            count(row.unoccupied),
+            pct_change(100 * row.premium),
+        ]
+        for row in report.towers.itertuples(index=False)
+    ]
+    return header, rows
+
+
+def low_rise_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    """3A's low-rise buildings against its taller ones."""
+    t = TEXT[report.lang]
+    c = t["low_rise_cols"]
+    unit = "（万円）" if report.lang == "ja" else " (万円)"
+    header = [c["segment"], c["on_sale"], c["median"] + unit]
+    rows = [
+        [t["low_rise_segments"][row.segment], count(row.on_sale), man_per_m2(row.median_per_m2, unit=False)]
+        for row in report.low_rise.itertuples(index=False)
+    ]
+    return header, rows
+
+
 def methods(report: Report) -> list[str]:
     t = TEXT[report.lang]
     items = [
@@ -190,6 +255,7 @@ def methods(report: Report) -> list[str]:
     ]
     items.append(t["closed_method"].format(n=MIN_UNITS))
     items.append(t["supply_method"].format(n=MIN_PROJECTS))
+    items.append(t["flips_method"])
     if report.simulated:
         items.insert(0, t["simulated_banner"])
     return items
@@ -213,6 +279,9 @@ def context(report: Report) -> dict[str, Any]:
     header, rows = detail_rows(report)
     closed_header, closed = closed_rows(report)
     supply_header, supply = supply_rows(report)
+    flips_header, flips = flips_rows(report)
+    towers_header, towers = towers_rows(report)
+    low_rise_header, low_rise = low_rise_rows(report)
     source = (t["source_simulated"] if report.simulated else t["source"]).format(
         commit=report.commit, generated=f"{day(report.generated_at.date(), lang)} {report.generated_at:%H:%M}"
     )
@@ -234,6 +303,13 @@ def context(report: Report) -> dict[str, Any]:
         "supply_header": supply_header,
         "supply_rows": supply,
         "supply_note": t["supply_note"].format(n=MIN_PROJECTS) if supply else t["supply_none"],
+        "flips_header": flips_header,
+        "flips_rows": flips,
+        "flips_note": t["flips_note"].format(n=FLIPS_MIN_LISTINGS, young=MIN_YOUNG_UNITS, p=MIN_PREMIUM),
+        "towers_header": towers_header,
+        "towers_rows": towers,
+        "low_rise_header": low_rise_header,
+        "low_rise_rows": low_rise,
         "closed_header": closed_header,
         "closed_rows": closed,
         "closed_note": (

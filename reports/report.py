@@ -30,3 +30,9 @@ class Report:
     """The latest quarter of closed prices imported for our wards, if any."""
     supply: pd.DataFrame = field(default_factory=pd.DataFrame)
     """New-condo projects per area (reports.new_supply); empty when none was crawled."""
+    flips: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Early resales, never lived in, before handover, flip premium per area (reports.flips)."""
+    towers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The towers with the most flats offered in 12 months (reports.flips)."""
+    low_rise: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Minato 3A's low-rise segment against its taller buildings (reports.flips)."""

@@ -108,6 +108,56 @@ TEXT: dict[str, dict[str, Any]] = {
         "per m² assume the cheapest unit is the smallest and the dearest the largest: usual, not certain. "
         "Developers release phases when they choose, so a month's units say more about their plans than about "
         "demand. Cells of fewer than {n} priced projects are suppressed.",
+        "flips": "Towers and flips: new flats resold",
+        "flips_cols": {
+            "on_sale": "On sale",
+            "early": "Early resales, 12 months",
+            "early_share": "of young units",
+            "unoccupied": "Never lived in",
+            "handover": "Before handover",
+            "rented": "With a tenant",
+            "chinese": "Marketed in Chinese",
+            "premium": "Flip premium",
+        },
+        "flips_note": "Early resales are used listings first seen in the last 12 months whose first month came no "
+        "later than 12 months after their building's completion (before it included), and their share of the units "
+        "of the young buildings (completed in the last 24 months, or not yet). Never lived in (未入居), before "
+        "handover, with a tenant (賃貸中) and marketed in Chinese are shares of the flats on sale whose detail page "
+        "was read. The flip premium is the median asking price per m² of resales over the midpoint of their "
+        "project's price range per m². Shares of fewer than {n} flats, early-resale shares of young buildings under "
+        "{young} units and premiums of fewer than {p} resales are suppressed; counts are always shown.",
+        "flips_mlit": "For comparison, MLIT's first registry survey (November 2025) found that 9.3 % of new condos "
+        "registered in the 23 wards in January–June 2024 were sold again within a year (12.2 % in the central six "
+        "wards, more in buildings of 100 units or more). MLIT counts ownership transfers, a year or more after "
+        "they happen; this table counts offers on sale tonight, some of which never sell, so the two answer "
+        "different questions and are not expected to agree.",
+        "flips_marketing": "Marketed in Chinese describes how an advert is written (中国語対応, 中文 and the like), "
+        "never who buys: no listing says a buyer's nationality, and this report never infers it.",
+        "towers": "Towers with the most flats offered in 12 months",
+        "towers_cols": {
+            "building": "Building",
+            "district": "District",
+            "completion": "Completed",
+            "units": "Units",
+            "offered": "Flats offered",
+            "turnover": "Of its units",
+            "early": "Early resales",
+            "unoccupied": "Never lived in, on sale",
+            "premium": "Flip premium",
+        },
+        "towers_none": "No tower (20 floors or more) had flats offered in the last 12 months.",
+        "low_rise": "Minato 3A: low-rise buildings (7 floors or fewer) against taller ones",
+        "low_rise_cols": {"segment": "Buildings", "on_sale": "Flats on sale", "median": "Median /m²"},
+        "low_rise_segments": {"low_rise": "7 floors or fewer", "taller": "8 floors or more"},
+        "flips_method": "Towers and flips: a building is what the identity rules make of its listings (name "
+        "without advertising copy, ward, completion, height); its project is the new-condo page with the same "
+        "name in the same ward. A listing is an offer, not a sale: an early resale may never sell, and a flat "
+        "resold privately never shows. Completion comes from the listings (or the project's delivery date). "
+        "MLIT's figures are quoted as published (shared/reference/mlit-resale-survey-2025.md).",
+        "f_flips": "{area}: {early} used listing{s} in the last 12 months {were} of flats first offered within a year "
+        "of their building's completion or before it{share}{unoccupied}.",
+        "f_flips_share": ", {share} of the units of young buildings",
+        "f_flips_unoccupied": "; {share} of the flats on sale say they were never lived in",
         "methods": "Methods and caveats",
         "simulated_short": "SIMULATED DATA",
         "colon": ": ",
@@ -298,6 +348,52 @@ TEXT: dict[str, dict[str, Any]] = {
         "一覧の価格行（販売中の全期）を合わせたもの、販売戸数は期の販売開始時の物件ページの販売戸数（ページ未取得なら"
         "不明）。㎡単価幅の両端は最安住戸が最小、最高額住戸が最大という通例を前提とし、確実ではない。販売期の時期は"
         "事業者が決めるため、月ごとの戸数は需要より事業者の計画を映す。価格の出ている物件が{n}件未満の欄は表示しない。",
+        "flips": "タワーと転売：新築住戸の早期転売",
+        "flips_cols": {
+            "on_sale": "販売中",
+            "early": "早期転売（12か月）",
+            "early_share": "築浅住戸に占める割合",
+            "unoccupied": "未入居",
+            "handover": "引渡し前",
+            "rented": "賃貸中",
+            "chinese": "中国語で販売",
+            "premium": "転売プレミアム",
+        },
+        "flips_note": "早期転売は、直近12か月に初めて掲載された中古住戸のうち、建物の完成から12か月以内（完成前を含む）に"
+        "初めて売り出されたもの。その割合は築浅の建物（直近24か月以内に完成、または未完成）の総戸数に対する割合。"
+        "未入居・引渡し前・賃貸中・中国語で販売は、詳細ページを読んだ販売中住戸に占める割合。転売プレミアムは、"
+        "転売住戸の㎡単価を、その新築時の物件の㎡単価幅の中点で割った値の中央値。{n}件未満の割合、総戸数{young}戸"
+        "未満の早期転売割合、{p}件未満のプレミアムは表示しない。件数は常に示す。",
+        "flips_mlit": "比較として、国土交通省の初の登記調査（2025年11月）では、2024年1～6月に登記された23区の新築"
+        "マンションの9.3％が1年以内に転売された（都心6区では12.2％、100戸以上の建物ほど高い）。国土交通省の数字は"
+        "所有権移転を1年以上後に数えたもの、この表は今夜売り出されている住戸（売れないものも含む）を数えたもので、"
+        "問いが異なり一致するとは限らない。",
+        "flips_marketing": "「中国語で販売」は広告の書き方（中国語対応、中文など）を示すだけで、買い手が誰かは示さない。"
+        "掲載情報に買い手の国籍はなく、この報告は国籍を推測しない。",
+        "towers": "直近12か月に売り出し住戸の多いタワー",
+        "towers_cols": {
+            "building": "建物",
+            "district": "町",
+            "completion": "完成",
+            "units": "総戸数",
+            "offered": "売り出し住戸",
+            "turnover": "総戸数比",
+            "early": "早期転売",
+            "unoccupied": "販売中の未入居",
+            "premium": "転売プレミアム",
+        },
+        "towers_none": "直近12か月に住戸が売り出されたタワー（20階以上）はない。",
+        "low_rise": "港区3A：低層（7階以下）の建物とそれより高い建物",
+        "low_rise_cols": {"segment": "建物", "on_sale": "販売中の住戸", "median": "㎡単価中央値"},
+        "low_rise_segments": {"low_rise": "7階以下", "taller": "8階以上"},
+        "flips_method": "タワーと転売：建物は掲載情報から同定したもの（広告文を除いた名称、区、完成年月、階数）、"
+        "その新築時の物件は同じ区で同じ名称の新築マンションページ。掲載は売り出しであり売買ではない。早期転売の住戸が"
+        "売れるとは限らず、非公開で転売された住戸は現れない。完成年月は掲載情報（なければ物件の引渡時期）による。"
+        "国土交通省の数字は公表どおり引用した。",
+        "f_flips": "{area}：直近12か月に掲載された中古住戸のうち{early}件が、建物の完成から1年以内（完成前を含む）に"
+        "初めて売り出された住戸{share}{unoccupied}。",
+        "f_flips_share": "（築浅の建物の総戸数の{share}）",
+        "f_flips_unoccupied": "。販売中住戸の{share}が未入居",
         "methods": "方法と注意点",
         "simulated_short": "シミュレーションデータ",
         "colon": "：",

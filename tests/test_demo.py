@@ -33,3 +33,14 @@ def test_the_demo_runs_offline_and_its_report_shows_closed_prices_and_new_supply
     assert supply.startswith("\n\nSIMULATED DATA.")
     koto = next(line for line in supply.splitlines() if line.startswith("| Koto (江東区) |"))
     assert int(koto.split("|")[2]) >= 2  # projects on sale in Koto
+    # Flips: the database's early resales, unoccupied listings and linked projects equal the truth's.
+    import json
+
+    flips = json.loads((out / "truth-check.json").read_text())["flips"]
+    assert set(flips) >= {"early_resales", "unoccupied", "linked_projects"}
+    assert all(value["reported"] == value["truth"] for value in flips.values()), flips
+    assert flips["early_resales"]["truth"] > 0
+    assert "flips (resales of new flats, simulated): early resales" in result.output
+    section = text.split("## Towers and flips: new flats resold", 1)[1].split("## Closed prices", 1)[0]
+    assert section.startswith("\n\nSIMULATED DATA.") and "MLIT's first registry survey" in section
+    assert "never who buys" in section and "### Towers with the most flats offered in 12 months" in section
