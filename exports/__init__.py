@@ -101,6 +101,7 @@ _TEXT = {
     "agent_licence",
     "feature_tags",
     "agent_comment",
+    "project_link_rule",
 }
 
 

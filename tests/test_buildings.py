@@ -105,3 +105,51 @@ def test_condo_explain_tells_the_building_s_story_and_a_project_s_range(engine: 
     project_story = CliRunner().invoke(main, ["explain", "90000001", "--database-url", url])
     assert "price 7,000万円 to 1億5,000万円 (range)" in project_story.output
     assert "price unknown" not in project_story.output
+
+
+def named_project(listing_id: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        **project(),
+        "listing_id": listing_id,
+        "url": f"https://suumo.jp/ms/shinchiku/tokyo/sc_koto/nc_{listing_id}/",
+        "building_name": name,
+        "district": "有明",
+        "address": "東京都江東区有明1",
+        **extra,
+    }
+
+
+def used_in(name: str, listing_id: str, district: str = "有明", **facts: Any) -> dict[str, Any]:
+    building = {**TOWER, "building_name": name, "district": district, "address": f"東京都江東区{district}1", **facts}
+    return flat(listing_id, 9000, building, 10, 70.0)
+
+
+def test_projects_and_buildings_are_matched_by_written_rules_on_hard_cases(engine: Engine) -> None:
+    """Twin towers sold as one project; a project advertised under a provisional name (renamed when
+    built); phases of one project; and buildings that must not be linked (another district, another
+    completion)."""
+    first_phase = [
+        named_project("91000001", "パークタワー有明", sale_phase="第1期"),
+        named_project("91000002", "（仮称）有明二丁目計画", delivery_year=2027, delivery_month=3, total_units=480),
+        used_in("パークタワー有明 ミッド", "11"),
+        used_in("パークタワー有明 サウス", "12"),
+        used_in("パークタワー有明 ウエスト", "13", district="東雲"),  # the project's name, another district
+        used_in("ブリリアタワー有明", "14", built_year=2027, built_month=3, total_units=480),
+        used_in("ザ・パークハウス有明", "15", built_year=2001, built_month=5, total_units=480),
+    ]
+    night(engine, 0, first_phase)
+    night(engine, 1, [named_project("91000001", "パークタワー有明", sale_phase="第2期"), *first_phase[1:]])
+    with engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT b.building_name, b.district, p.source_listing_id, b.project_link_rule FROM v_buildings b"
+                " LEFT JOIN v_projects p ON p.listing_id = b.project_listing_id ORDER BY b.building_id"
+            )
+        ).all()
+    links = {(name, district): (project_id, rule) for name, district, project_id, rule in found}
+    assert links[("パークタワー有明", "有明")] == ("91000001", "same_building")  # both phases: one project
+    assert links[("パークタワー有明 ミッド", "有明")] == ("91000001", "tower_of_project")
+    assert links[("パークタワー有明 サウス", "有明")] == ("91000001", "tower_of_project")
+    assert links[("パークタワー有明 ウエスト", "東雲")] == (None, None)
+    assert links[("ブリリアタワー有明", "有明")] == ("91000002", "completion_and_units")
+    assert links[("ザ・パークハウス有明", "有明")] == (None, None)

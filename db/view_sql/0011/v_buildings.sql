@@ -19,11 +19,46 @@ WITH
             WHERE position IN ((priced + 1) / 2, (priced + 2) / 2)
             GROUP BY building_id
         ),
-        project AS (
-            SELECT v.building_id, MIN(v.listing_id) AS project_listing_id
+        project_facts AS (
+            SELECT v.listing_id, v.building_id, pb.name_key, v.ward_code, v.district,
+                   pv.delivery_year, pv.delivery_month, pv.total_units
             FROM v_listings v
-            WHERE v.listing_scope = 'project' AND v.building_id IS NOT NULL
-            GROUP BY v.building_id
+            JOIN v_projects pv ON pv.listing_id = v.listing_id
+            JOIN buildings pb ON pb.id = v.building_id
+            WHERE v.listing_scope = 'project'
+        ),
+        building_facts AS (
+            SELECT b.id, b.name_key, b.ward_code, b.district, b.built_year, b.built_month,
+                   COALESCE(b.total_units, (SELECT MAX(u.total_units) FROM used u WHERE u.building_id = b.id))
+                       AS total_units
+            FROM buildings b
+        ),
+        candidates AS (
+            SELECT b.id AS building_id, p.listing_id AS project_listing_id,
+                   CASE
+                       WHEN b.id = p.building_id THEN 1
+                       WHEN b.ward_code = p.ward_code AND b.district = p.district
+                            AND LENGTH(b.name_key) > LENGTH(p.name_key)
+                            AND SUBSTR(b.name_key, 1, LENGTH(p.name_key)) = p.name_key THEN 2
+                       WHEN b.ward_code = p.ward_code AND b.district = p.district
+                            AND b.built_year = p.delivery_year AND b.built_month = p.delivery_month
+                            AND ABS(b.total_units - p.total_units) <= 0.03 * p.total_units THEN 3
+                   END AS rule
+            FROM building_facts b
+            CROSS JOIN project_facts p
+        ),
+        ranked_links AS (
+            SELECT building_id, project_listing_id, rule,
+                   ROW_NUMBER() OVER (PARTITION BY building_id ORDER BY rule, project_listing_id) AS choice
+            FROM candidates
+            WHERE rule IS NOT NULL
+        ),
+        project AS (
+            SELECT building_id, project_listing_id,
+                   CASE rule WHEN 1 THEN 'same_building' WHEN 2 THEN 'tower_of_project'
+                             ELSE 'completion_and_units' END AS project_link_rule
+            FROM ranked_links
+            WHERE choice = 1
         ),
         figures AS (
             SELECT
@@ -57,6 +92,7 @@ SELECT
     CASE WHEN COALESCE(b.total_floors, f.listed_floors) >= 20 THEN 1 ELSE 0 END AS is_tower,
     CASE WHEN COALESCE(b.total_floors, f.listed_floors) <= 7 THEN 1 ELSE 0 END AS is_low_rise,
     p.project_listing_id,
+    p.project_link_rule,
     pv.price_min_per_m2 AS project_price_min_per_m2,
     pv.price_max_per_m2 AS project_price_max_per_m2,
     COALESCE(f.units_on_sale, 0) AS units_on_sale,
