@@ -4,8 +4,9 @@ listing's detail pages are dropped once the listing has been gone longer than th
 List pages are what a night's verdict, hit counts and removals rest on, and they are small (most of a
 steady night's bytes, but few per listing); detail pages of a flat sold a year ago are rarely read
 again. Files are rewritten without the dropped records and replaced atomically; the digests of dropped
-bodies leave the index, so no later record refers to a body that is gone (a detail page's revisits are
-of the same listing's URL, dropped with it).
+bodies leave the index, so no later record refers to a body that is gone. A body can be shared by
+several listings' pages (every "listing ended" page is the same page): a gone listing's response whose
+body a kept record revisits is kept, so no revisit is left pointing at nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def prune(folder: Path, gone_listings: Collection[str], dry_run: bool = False) -
     from every WARC file of ``folder``."""
     result = PruneResult()
     dropped_digests: set[str] = set()
+    needed = _revisited_by_kept(folder, gone_listings)
     for path in sorted(folder.glob("*.warc.gz")):
         result.files += 1
         size = path.stat().st_size
@@ -49,11 +51,12 @@ def prune(folder: Path, gone_listings: Collection[str], dry_run: bool = False) -
             for record in ArchiveIterator(source):
                 url = str(record.rec_headers.get_header("WARC-Target-URI") or "")
                 match = DETAIL.search(url)
-                if match and match.group(1) in gone_listings:
+                digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                kept_body = record.rec_type == "response" and digest is not None and str(digest) in needed
+                if match and match.group(1) in gone_listings and not kept_body:
                     dropped_here += 1
                     result.listings.add(match.group(1))
-                    digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                    if digest:
+                    if digest and record.rec_type == "response":
                         dropped_digests.add(str(digest))
                     continue
                 writer.write_record(record)
@@ -69,6 +72,21 @@ def prune(folder: Path, gone_listings: Collection[str], dry_run: bool = False) -
         index.connection.executemany("DELETE FROM digests WHERE digest = ?", [(d,) for d in dropped_digests])
         index.close()
     return result
+
+
+def _revisited_by_kept(folder: Path, gone_listings: Collection[str]) -> set[str]:
+    """The payload digests that revisit records of kept URLs refer to (their bodies must stay)."""
+    needed: set[str] = set()
+    for path in sorted(folder.glob("*.warc.gz")):
+        with open(path, "rb") as source:
+            for record in ArchiveIterator(source):
+                if record.rec_type != "revisit":
+                    continue
+                match = DETAIL.search(str(record.rec_headers.get_header("WARC-Target-URI") or ""))
+                digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                if digest and not (match and match.group(1) in gone_listings):
+                    needed.add(str(digest))
+    return needed
 
 
 DEFAULT_KEEP_DAYS = 365

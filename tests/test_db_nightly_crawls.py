@@ -56,8 +56,16 @@ def without_card(html: str, listing_id: str) -> str:
 def pages() -> dict[str, str]:
     full = koto_copy(read_shared("suumo/chuko-list-chiyoda-2026-09.html"))
     first = ids_of(full)[0]
-    # The real detail page, edited to be this card's: its id and (per night) its price.
-    detail = read_shared("suumo/chuko-detail-koto-nc73305798-2024-02.html").replace(DETAIL_ID, first)
+    # The real detail page, edited to be this card's: its id, the facts the card also shows (name, area,
+    # layout: a detail page that disagrees with its card is another flat's and is not stored) and, per
+    # night, its price.
+    detail = (
+        read_shared("suumo/chuko-detail-koto-nc73305798-2024-02.html")
+        .replace(DETAIL_ID, first)
+        .replace("パークホームズ豊洲ザ・レジデンス", "グランスイートＴＯＫＹＯマークス")
+        .replace("74.04m", "25.98m")
+        .replace("3LDK", "1K")
+    )
     return {
         "full": full,
         "first": first,

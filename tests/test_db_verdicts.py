@@ -218,11 +218,12 @@ def reasons_of(stats: dict[str, Any], baseline: Baseline | None = None) -> tuple
 
 def test_a_slow_decline_is_caught_by_the_longer_baseline() -> None:
     """The seven-night median has followed a shrinking site down (250); the 28-night one has not (300)."""
-    slow = Baseline({KOTO[1]: WardBaseline(7, 250, 250, 28, 300)})
-    verdict, reasons = reasons_of(healthy_stats(235), slow)
+    slow = Baseline({KOTO[1]: WardBaseline(7, 230, 230, 28, 300)})
+    verdict, reasons = reasons_of(healthy_stats(190), slow)  # 37 % below the 28-night median
     assert verdict == "suspect" and "against 300 over the last 28 trusted nights (a slow decline)" in reasons
-    steady = Baseline({KOTO[1]: WardBaseline(7, 250, 250, 28, 260)})
-    assert reasons_of(healthy_stats(235), steady)[0] == "complete_healthy"
+    # A small ward's four weeks can move a quarter (simulator.variation): not suspect by itself.
+    steady = Baseline({KOTO[1]: WardBaseline(7, 230, 230, 28, 300)})
+    assert reasons_of(healthy_stats(225), steady)[0] == "complete_healthy"
 
 
 @pytest.mark.parametrize(
@@ -280,13 +281,10 @@ def test_a_site_that_drops_packets_is_said_to_be_not_answering() -> None:
 
 
 def test_the_longer_baseline_is_read_from_the_trusted_nights(engine: Engine) -> None:
-    """Ten nights of 100 listings, a quiet step down to 84 (inside the 20 % rule, so trusted), then 78:
-    the seven-night median is 84 now, the longer one still 100."""
-    for day in range(10):
-        night(engine, day, listings(ids(100)))
-    for day in range(10, 17):
-        night(engine, day, listings(ids(84)))
-    assert all(verdict_of(engine, run_id)[0] == "complete_healthy" for run_id in range(1, 18))
-    run_id = night(engine, 17, listings(ids(78)))
-    verdict, reasons = verdict_of(engine, run_id)
-    assert verdict == "suspect" and "against 100 over the last 17 trusted nights (a slow decline)" in (reasons or "")
+    """Ten nights of 100 listings, then a site that sheds 5 % a night: each night stays within 20 % of
+    the seven-night median, which follows it down, but the ninth is 37 % below the longer median."""
+    counts = [100] * 10 + [round(100 * 0.95**k) for k in range(1, 10)]
+    run_ids = [night(engine, day, listings(ids(n))) for day, n in enumerate(counts)]
+    assert all(verdict_of(engine, run_id)[0] == "complete_healthy" for run_id in run_ids[:-1])
+    verdict, reasons = verdict_of(engine, run_ids[-1])
+    assert verdict == "suspect" and "against 100 over the last 18 trusted nights (a slow decline)" in (reasons or "")

@@ -139,6 +139,11 @@ def test_pruning_drops_gone_listings_detail_pages_and_keeps_the_rest_readable(de
     assert all(record.body is not None for record in after)  # no revisit left pointing at a dropped body
     list_pages = [r.url for r in before if "/nc_" not in r.url]
     assert [r.url for r in after if "/nc_" not in r.url] == list_pages  # every list page kept
-    assert not [r for r in after if any(f"/nc_{listing}/" in r.url for listing in gone)]
+    # A gone listing's pages are dropped, except a body a kept page revisits (every "listing ended" page
+    # is one body: the removal check reads it under many listings' URLs).
+    originals = {r.refers_to for r in after if r.kind == "revisit"}
+    left = [r for r in after if any(f"/nc_{listing}/" in r.url for listing in gone)]
+    assert all(r.kind == "response" and (r.url, r.date) in originals for r in left), left[:3]
+    assert len(left) < len([r for r in before if any(f"/nc_{listing}/" in r.url for listing in gone)])
     assert [r for r in after if f"/nc_{active}/" in r.url]  # an active listing's detail page kept
     assert CliRunner().invoke(main, arguments).output.startswith(f"{len(list(folder.glob('*.warc.gz')))} WARC")

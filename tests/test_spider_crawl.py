@@ -69,9 +69,10 @@ def test_used_condo_crawl_end_to_end(pages: dict[str, str], tmp: Path) -> None:
     ended = [i for i in items if "page_kind" not in i]  # ListingEnded: the "listing ended" pages
     assert len(ended) == 39 and {i["listing_id"] for i in ended} < {i["listing_id"] for i in list_items}
     assert len(list_items) == 40 and len({i["listing_id"] for i in list_items}) == 40
-    assert len(detail_items) == 1
-    assert detail_items[0]["listing_id"] == "73305798" and detail_items[0]["price_yen"] == 108_000_000
-    assert detail_items[0]["management_fee_yen"] == 19_620
+    # The detail page served for the first Chiyoda card is another flat's whole page (Koto's nc_73305798):
+    # it disagrees with its card (id, area, layout, name), so it is counted and not stored (issue 26).
+    assert detail_items == []
+    assert stats["suumo/detail/mismatch"] == 1 and stats["suumo/detail/mismatch/listing_id"] == 1
     # Stats are the monitoring contract.
     assert stats["suumo/hits/koto"] == 40
     assert stats["suumo/cards/koto/unique"] == 40
@@ -82,10 +83,10 @@ def test_used_condo_crawl_end_to_end(pages: dict[str, str], tmp: Path) -> None:
     assert stats["suumo/detail/requested"] == 40
     assert stats["suumo/detail_pages/detail"] == 1
     assert stats["suumo/detail_pages/gone"] == 39
-    assert stats["suumo/items/list"] == 40 and stats["suumo/items/detail"] == 1 and stats["suumo/items/ended"] == 39
+    assert stats["suumo/items/list"] == 40 and "suumo/items/detail" not in stats and stats["suumo/items/ended"] == 39
     assert stats["suumo/field/balcony_m2/blank"] == 4
     assert stats["suumo/cards/koto/other_ward"] == 40  # the served page is Chiyoda's: flagged
-    assert stats["validate/items_ok"] == 41
+    assert stats["validate/items_ok"] == 40
     # The detail page's id differs from the URL it was served under: counted, not hidden.
     assert stats["suumo/field/listing_id/unparsed"] == 1
     assert "suumo/blocked" not in stats

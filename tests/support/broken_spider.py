@@ -16,8 +16,10 @@ from scraper.spiders.suumo_chuko import SuumoChukoSpider
 class BrokenSuumoChukoSpider(SuumoChukoSpider):
     name = "suumo_chuko"
 
-    def parse_detail(self, response: Response, ward: str, scope: Any = "unit") -> Iterator[Any]:
-        for item in super().parse_detail(response, ward, scope):
+    def parse_detail(
+        self, response: Response, ward: str, scope: Any = "unit", card: ListingItem | None = None
+    ) -> Iterator[Any]:
+        for item in super().parse_detail(response, ward, scope, card):
             if isinstance(item, ListingItem):
                 item.floor = item.direction = None
             yield item
