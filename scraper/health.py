@@ -13,17 +13,18 @@ thresholds were chosen.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.baselines import Baseline, WardBaseline, read_baseline
-from db.models import CrawlRun
+from db.models import CrawlRun, CrawlRunWard
 from db.removal import DEFAULT_REMOVAL_RUNS
 from db.runs import close_run, stored_list_sightings
-from db.verdicts import RunFigures, RunVerdict, WardVerdict, verdict_of
+from db.verdicts import RunFigures, RunVerdict, Verdict, WardVerdict, verdict_of
 from scraper.statkeys import (
     ARCHIVE_WRITE_ERROR,
     ARCHIVE_WRITE_FAILED,
@@ -132,6 +133,7 @@ def judge_ward(
     finished: bool,
     baseline: WardBaseline | None = None,
     stored: int | None = None,
+    hiding: bool = False,
 ) -> WardVerdict:
     keys = StatKeys(prefix)
     hits = stats.get(keys.hits(ward))
@@ -187,6 +189,14 @@ def judge_ward(
             f"{ward}: {on_sale} of {checked} listings missing from the list are still on sale (their detail "
             "pages answer): the list is hiding listings, none is removed"
         )
+    elif hiding and on_sale:
+        # Once the list was caught hiding listings, a night is trusted again only when its check finds
+        # none on sale: a sample of 10 can draw mostly real departures by chance, and they pile up
+        # while removals wait.
+        suspect.append(
+            f"{ward}: {on_sale} of {checked} listings missing from the list still on sale, after a night that "
+            "found the list hiding listings: none is removed until a check finds none"
+        )
     verdict.suspect, verdict.broken = bool(suspect), bool(unhealthy)
     verdict.healthy = not unhealthy and not suspect
     verdict.reasons.extend(unhealthy)
@@ -201,6 +211,7 @@ def judge_run(
     thresholds: Thresholds | None = None,
     baseline: Baseline | None = None,
     stored: Mapping[int, int] | None = None,
+    hiding: Collection[str] = (),
 ) -> RunVerdict:
     """Judge a run from its final stats. ``wards`` are the (slug, JIS code) pairs it was asked to cover;
     ``baseline`` is the recent level of each ward and field (none on a new database); ``stored`` the
@@ -222,6 +233,7 @@ def judge_run(
             finished,
             baseline.wards.get(code),
             None if stored is None else stored.get(code, 0),
+            slug in hiding,
         )
         for slug, code in wards
     ]
@@ -295,6 +307,28 @@ def night_fill_rates(stats: Mapping[str, Any], baseline: Baseline) -> dict[tuple
     return rates
 
 
+def wards_hiding(session: Session, run: CrawlRun, wards: Sequence[str], prefix: str = "suumo") -> set[str]:
+    """The wards whose previous night (the spider's last run before ``run``) was suspect and whose
+    removal check found listings still on sale: the list was caught hiding listings."""
+    previous = session.scalars(
+        select(CrawlRun)
+        .where(CrawlRun.spider == run.spider, CrawlRun.id < run.id)
+        .order_by(CrawlRun.id.desc())
+        .limit(1)
+    ).first()
+    if previous is None:
+        return set()
+    verdicts = dict(
+        session.execute(select(CrawlRunWard.ward, CrawlRunWard.verdict).where(CrawlRunWard.run_id == previous.id)).all()
+    )
+    stats, keys = previous.stats or {}, StatKeys(prefix)
+    return {
+        ward
+        for ward in wards
+        if verdicts.get(ward) == Verdict.SUSPECT and _int(stats, keys.verify(ward, "on_sale")) > 0
+    }
+
+
 def run_figures(stats: Mapping[str, Any], prefix: str = "suumo") -> RunFigures:
     """What ``crawl_runs`` keeps of a run beside its verdict, read from its final stats."""
     keys = StatKeys(prefix)
@@ -328,7 +362,15 @@ def finish_run(
     baseline = read_baseline(
         session, run, [code for _, code in wards], thresholds.baseline_nights, thresholds.long_baseline_nights
     )
-    verdict = judge_run(stats, wards, prefix, thresholds, baseline, stored_list_sightings(session, run.id))
+    verdict = judge_run(
+        stats,
+        wards,
+        prefix,
+        thresholds,
+        baseline,
+        stored_list_sightings(session, run.id),
+        wards_hiding(session, run, [slug for slug, _ in wards], prefix),
+    )
     return close_run(
         session,
         run,

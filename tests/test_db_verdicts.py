@@ -288,3 +288,20 @@ def test_the_longer_baseline_is_read_from_the_trusted_nights(engine: Engine) -> 
     assert all(verdict_of(engine, run_id)[0] == "complete_healthy" for run_id in run_ids[:-1])
     verdict, reasons = verdict_of(engine, run_ids[-1])
     assert verdict == "suspect" and "against 100 over the last 18 trusted nights (a slow decline)" in (reasons or "")
+
+
+def test_once_caught_hiding_a_ward_needs_a_clean_check(engine: Engine) -> None:
+    """A night whose removal check found listings still on sale makes the next night suspect on a single
+    one (a sample of 10 can draw mostly real departures by chance); a check that finds none clears it."""
+    everyone = ids(40)
+    for day in range(3):
+        night(engine, day, listings(everyone))
+    caught = healthy_stats(40, **{"suumo/verify/koto/on_sale": 5, "suumo/verify/koto/gone": 5})
+    assert verdict_of(engine, night(engine, 3, listings(everyone), stats=caught))[0] == "suspect"
+    one = healthy_stats(40, **{"suumo/verify/koto/on_sale": 1, "suumo/verify/koto/gone": 9})
+    run_id = night(engine, 4, listings(everyone), stats=one)
+    verdict, reasons = verdict_of(engine, run_id)
+    assert verdict == "suspect" and "after a night that found the list hiding listings" in (reasons or "")
+    clean = healthy_stats(40, **{"suumo/verify/koto/on_sale": 0, "suumo/verify/koto/gone": 10})
+    assert verdict_of(engine, night(engine, 5, listings(everyone), stats=clean))[0] == "complete_healthy"
+    assert verdict_of(engine, night(engine, 6, listings(everyone), stats=one))[0] == "complete_healthy"
