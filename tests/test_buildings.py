@@ -129,16 +129,18 @@ def test_projects_and_buildings_are_matched_by_written_rules_on_hard_cases(engin
     built); phases of one project; and buildings that must not be linked (another district, another
     completion)."""
     first_phase = [
-        named_project("91000001", "パークタワー有明", sale_phase="第1期"),
+        named_project("91000001", "パークタワー有明", sale_phase="第1期", delivery_year=2026, delivery_month=5),
         named_project("91000002", "（仮称）有明二丁目計画", delivery_year=2027, delivery_month=3, total_units=480),
         used_in("パークタワー有明 ミッド", "11"),
         used_in("パークタワー有明 サウス", "12"),
         used_in("パークタワー有明 ウエスト", "13", district="東雲"),  # the project's name, another district
+        used_in("パークタワー有明 ガーデン", "16", built_year=2003, built_month=4),  # an old namesake
         used_in("ブリリアタワー有明", "14", built_year=2027, built_month=3, total_units=480),
         used_in("ザ・パークハウス有明", "15", built_year=2001, built_month=5, total_units=480),
     ]
     night(engine, 0, first_phase)
-    night(engine, 1, [named_project("91000001", "パークタワー有明", sale_phase="第2期"), *first_phase[1:]])
+    second = named_project("91000001", "パークタワー有明", sale_phase="第2期", delivery_year=2026, delivery_month=5)
+    night(engine, 1, [second, *first_phase[1:]])
     with engine.connect() as connection:
         found = connection.execute(
             text(
@@ -153,3 +155,7 @@ def test_projects_and_buildings_are_matched_by_written_rules_on_hard_cases(engin
     assert links[("パークタワー有明 ウエスト", "東雲")] == (None, None)
     assert links[("ブリリアタワー有明", "有明")] == ("91000002", "completion_and_units")
     assert links[("ザ・パークハウス有明", "有明")] == (None, None)
+    assert links[("パークタワー有明 ガーデン", "有明")] == (
+        None,
+        None,
+    )  # its name extends the project's, 23 years older

@@ -39,7 +39,9 @@ WITH
                        WHEN b.id = p.building_id THEN 1
                        WHEN b.ward_code = p.ward_code AND b.district = p.district
                             AND LENGTH(b.name_key) > LENGTH(p.name_key)
-                            AND SUBSTR(b.name_key, 1, LENGTH(p.name_key)) = p.name_key THEN 2
+                            AND SUBSTR(b.name_key, 1, LENGTH(p.name_key)) = p.name_key
+                            AND ABS((b.built_year * 12 + b.built_month)
+                                    - (p.delivery_year * 12 + p.delivery_month)) <= 12 THEN 2
                        WHEN b.ward_code = p.ward_code AND b.district = p.district
                             AND b.built_year = p.delivery_year AND b.built_month = p.delivery_month
                             AND ABS(b.total_units - p.total_units) <= 0.03 * p.total_units THEN 3
