@@ -40,6 +40,8 @@ MIN_PREMIUM = 3
 TOWER_FLOORS = 20
 LOW_RISE_FLOORS = 7
 TOWER_ROWS = 10
+TOWER_COLUMNS = ["building", "district", "completion", "units", "offered", "turnover", "early", "unoccupied", "premium"]
+LOW_COLUMNS = ["segment", "on_sale", "median_per_m2"]
 COLUMNS = [
     "area",
     "on_sale",
@@ -93,11 +95,18 @@ def _share(numerator: float, denominator: float, least: int) -> float:
     return numerator / denominator if denominator >= least and denominator > 0 else np.nan
 
 
-def flips_table(data: ReportData, end: pd.Timestamp) -> pd.DataFrame:
-    """One row per ward and district group; empty without used listings."""
+def flip_tables(data: ReportData, end: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The section's three tables (:func:`flips_table`, :func:`towers_table`, :func:`low_rise_3a`), from
+    one frame of the used listings with their buildings' facts."""
     if data.listings.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=TOWER_COLUMNS), pd.DataFrame(columns=LOW_COLUMNS)
     frame = _frame(data, end)
+    towers = towers_table(frame) if not data.buildings.empty else pd.DataFrame(columns=TOWER_COLUMNS)
+    return flips_table(frame), towers, low_rise_3a(frame)
+
+
+def flips_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per ward and district group, from :func:`_frame`'s listings."""
     rows = []
     for area, mask in area_masks(frame):
         area_rows = frame[mask]
@@ -128,13 +137,9 @@ def flips_table(data: ReportData, end: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def towers_table(data: ReportData, end: pd.Timestamp) -> pd.DataFrame:
+def towers_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The towers with the most flats offered in the last 12 months: name, place, completion, units,
     flats offered, turnover (offered ÷ units), early resales, never lived in on sale, flip premium."""
-    columns = ["building", "district", "completion", "units", "offered", "turnover", "early", "unoccupied", "premium"]
-    if data.listings.empty or data.buildings.empty:
-        return pd.DataFrame(columns=columns)
-    frame = _frame(data, end)
     towers = frame[(frame["total_floors"] >= TOWER_FLOORS) & frame["new_12m"]]
     rows = []
     for _, rows_of in towers.groupby("building_id"):
@@ -158,18 +163,16 @@ def towers_table(data: ReportData, end: pd.Timestamp) -> pd.DataFrame:
                 "premium": float(premiums.median()) if len(premiums) >= MIN_PREMIUM else np.nan,
             }
         )
-    out = pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=TOWER_COLUMNS)
     return out.sort_values(["offered", "building"], ascending=[False, True]).head(TOWER_ROWS).reset_index(drop=True)
 
 
-def low_rise_3a(data: ReportData, end: pd.Timestamp) -> pd.DataFrame:
+def low_rise_3a(frame: pd.DataFrame) -> pd.DataFrame:
     """3A's listings on sale in low-rise buildings (7 floors or fewer) and in taller ones: counts and the
     median asking price per m² (suppressed under MIN_LISTINGS)."""
-    columns = ["segment", "on_sale", "median_per_m2"]
     group = next((g for g in load_groups() if g.key == "3A"), None)
-    if data.listings.empty or group is None:
-        return pd.DataFrame(columns=columns)
-    frame = _frame(data, end)
+    if group is None:
+        return pd.DataFrame(columns=LOW_COLUMNS)
     in_3a = (frame["ward_code"] == group.ward_code) & frame["district"].isin(list(group.districts))
     on_sale = frame[in_3a & frame["on_sale"] & frame["total_floors"].notna()]
     rows = []
@@ -180,7 +183,7 @@ def low_rise_3a(data: ReportData, end: pd.Timestamp) -> pd.DataFrame:
         part = on_sale[mask]
         median = float(part["price_per_m2"].median()) if len(part) >= MIN_LISTINGS else np.nan
         rows.append({"segment": segment, "on_sale": len(part), "median_per_m2": median})
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=LOW_COLUMNS)
 
 
 def flip_findings(table: pd.DataFrame, lang: str) -> list[str]:

@@ -23,7 +23,7 @@ from reports.charts import bar_chart, index_chart, line_chart
 from reports.closed import closed_table
 from reports.data import ReportData, load
 from reports.findings import findings
-from reports.flips import flip_findings, flips_table, low_rise_3a, towers_table
+from reports.flips import flip_findings, flip_tables
 from reports.formatting import area_name, day
 from reports.index import ward_indexes
 from reports.metrics import iso_week_of, metrics_table, week_end
@@ -147,9 +147,7 @@ def build_report(engine: Engine, week: tuple[int, int] | None = None, lang: str 
     report.closed = closed_table(data)
     report.supply = supply_table(data, latest, end)
     report.findings += supply_findings(report.supply, lang)
-    report.flips = flips_table(data, end)
-    report.towers = towers_table(data, end)
-    report.low_rise = low_rise_3a(data, end)
+    report.flips, report.towers, report.low_rise = flip_tables(data, end)
     report.findings += flip_findings(report.flips, lang)
     report.closed_latest = str(data.closed["quarter"].max()) if not data.closed.empty else None
     _charts(report, metrics)

@@ -18,7 +18,6 @@ stream of its own: every other listing, price and date of a seed is unchanged); 
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from simulator.market import (
     Listing,
     Market,
     Unit,
+    poisson,
     true_value,
 )
 from simulator.projects import BAY_DISTRICTS, Project
@@ -166,7 +166,7 @@ def add_flips(market: Market, projects: Sequence[Project]) -> list[Flip]:
                 station=station,
                 walk_minutes=rng.randint(3, 10),
             )
-            resales = _poisson(rng, YOUNG_RESALES_PER_UNIT * total * config.days / 91)
+            resales = poisson(rng, YOUNG_RESALES_PER_UNIT * total * config.days / 91)
             for _ in range(resales):
                 day = rng.randrange(config.days)
                 unit = _unit(rng, market, building, rng.uniform(45, 95))
@@ -212,14 +212,6 @@ def flip_truth(market: Market, days: Sequence[int], projects: Sequence[Project])
                 linked.add(flip.project_id)
     counts["linked_projects"] = len(linked)
     return counts
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    threshold, count, product = math.exp(-rate), 0, rng.random()
-    while product > threshold:
-        count += 1
-        product *= rng.random()
-    return count
 
 
 REPORTED = {

@@ -505,7 +505,7 @@ def build_market(config: MarketConfig | None = None) -> Market:
         thin = "thin-weeks" in biases and _holiday(market.date(day))
         weights = _building_weights(market, by_ward, progress) if "composition" in biases else None
         for ward, rate in config.arrivals_per_day.items():
-            for _ in range(_poisson(rng, rate / 3 if thin else rate)):
+            for _ in range(poisson(rng, rate / 3 if thin else rate)):
                 if weights is None:
                     building = rng.choice(by_ward[ward])
                 else:
@@ -595,7 +595,8 @@ def _building_weights(market: Market, by_ward: dict[str, list[Building]], progre
     }
 
 
-def _poisson(rng: random.Random, rate: float) -> int:
+def poisson(rng: random.Random, rate: float) -> int:
+    """A Poisson draw of mean ``rate`` (Knuth's method; the market's and the flips' random streams)."""
     threshold, count, product = math.exp(-rate), 0, rng.random()
     while product > threshold:
         count += 1
