@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -96,5 +97,29 @@ def write_metadata(engine: Engine, sqlite_path: Path, metadata_path: Path) -> bo
 
 
 def serve(sqlite_path: Path, metadata_path: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
-    """Run Datasette in the foreground until interrupted; its exit code."""
-    return subprocess.call(datasette_command(sqlite_path, metadata_path, host, port))
+    """Run Datasette in the foreground until it ends or this process gets SIGTERM or SIGINT (a service
+    manager's stop, Ctrl-C), which are passed on to it: Datasette never outlives ``condo browse``.
+    Datasette's exit code (0 when it was asked to stop)."""
+    child = subprocess.Popen(datasette_command(sqlite_path, metadata_path, host, port))
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            try:
+                code = child.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return 0 if stopping else code

@@ -5,6 +5,7 @@ database cannot be written."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,18 +33,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browse")
-    database = folder / "demo.sqlite3"
-    engine = make_engine(f"sqlite:///{database}")
-    upgrade(engine)
-    load_market(engine, build_market(demo_config(DEMO_SEED, 10, scale=1)), range(10))
-    engine.dispose()
-    before = (database.stat().st_mtime_ns, database.stat().st_size)
+def start_browse(folder: Path, database: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``condo browse`` on ``database`` in a process of its own; it and its address once Datasette answers."""
     port = free_port()
     env = {**os.environ, "CONDO_DATA_DIR": str(folder / "data"), "DATABASE_URL": f"sqlite:///{database}"}
-    log = folder / "browse.log"
+    log = folder / f"browse-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "condo", "browse", "--port", str(port)],
@@ -57,16 +51,52 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while True:
         try:
             urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
-            break
+            return process, base
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise AssertionError(f"condo browse did not start: {log.read_text()}") from None
             time.sleep(0.3)
+
+
+def assert_stopped(process: subprocess.Popen[bytes], base: str, signum: int) -> None:
+    """Send ``signum`` to ``condo browse``: it ends, and nothing answers on its port any more (Datasette,
+    its child, did not outlive it)."""
+    process.send_signal(signum)
+    assert process.wait(timeout=15) == 0
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).close()
+        except OSError:
+            return
+        assert time.monotonic() < deadline, f"Datasette still answers at {base} after condo browse ended"
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("browse")
+    database = folder / "demo.sqlite3"
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    load_market(engine, build_market(demo_config(DEMO_SEED, 10, scale=1)), range(10))
+    engine.dispose()
+    return database
+
+
+@pytest.fixture(scope="module")
+def server(demo_database: Path) -> Iterator[str]:
+    before = (demo_database.stat().st_mtime_ns, demo_database.stat().st_size)
+    process, base = start_browse(demo_database.parent, demo_database)
     yield base
-    process.terminate()
-    process.wait(timeout=10)
-    assert (database.stat().st_mtime_ns, database.stat().st_size) == before, "browsing changed the database"
+    assert_stopped(process, base, signal.SIGTERM)
+    assert (demo_database.stat().st_mtime_ns, demo_database.stat().st_size) == before, "browsing changed the database"
+
+
+def test_ctrl_c_stops_datasette_too(demo_database: Path) -> None:
+    process, base = start_browse(demo_database.parent, demo_database)
+    assert_stopped(process, base, signal.SIGINT)
 
 
 def test_read_only_and_on_this_machine_only_by_default(tmp_path: Path) -> None:
