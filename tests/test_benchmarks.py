@@ -12,18 +12,32 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import nightly_requests, report
+from benchmarks import harness, nightly_requests, report
 from benchmarks.__main__ import _scale, main
 from benchmarks.harness import peak_memory, repeat
 from tests.conftest import shared_page
 
 
-def test_repeat_times_each_run_and_takes_the_median() -> None:
+def test_repeat_times_each_run_and_takes_the_median(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a clock that each run of the work moves by a known amount, the timings are those amounts (the
+    setup untimed) and the median is the middle one."""
+    now = [0.0]
+    durations = iter([5.0, 1.0, 4.0, 2.0, 3.0])
     calls: list[str] = []
-    timing = repeat(lambda: calls.append("work"), 5, setup=lambda: calls.append("setup"))
+
+    def work() -> None:
+        calls.append("work")
+        now[0] += next(durations)
+
+    def setup() -> None:
+        calls.append("setup")
+        now[0] += 100.0
+
+    monkeypatch.setattr(harness.time, "perf_counter", lambda: now[0])
+    timing = repeat(work, 5, setup=setup)
     assert calls == ["setup", "work"] * 5
-    assert len(timing.seconds) == 5
-    assert min(timing.seconds) <= timing.median <= max(timing.seconds)
+    assert timing.seconds == [5.0, 1.0, 4.0, 2.0, 3.0]
+    assert timing.median == 3.0
 
 
 def test_interleaved_alternates_the_work_and_its_floor() -> None:

@@ -153,12 +153,6 @@ def test_fault_nights_are_marked_and_invent_no_removal(faulty_replay: tuple[Mark
         assert check.ok, check.line()
 
 
-def test_killed_crawl_is_covered_elsewhere() -> None:
-    """A real SIGKILL mid-crawl is tested in tests/test_db_nightly_crawls.py (consistent database,
-    next night recovers); this file does not repeat it."""
-    assert (Path(__file__).parent / "test_db_nightly_crawls.py").read_text().count("SIGKILL") >= 1
-
-
 def test_condo_demo_labels_everything_as_simulated(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
