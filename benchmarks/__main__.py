@@ -19,7 +19,7 @@ from typing import Any
 
 from benchmarks import archive_size, index_accuracy, nightly_requests, parse, report, store
 from benchmarks.harness import machine, progress
-from simulator.market import DEMO_NIGHTS
+from simulator.market import BIASES, DEMO_NIGHTS
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_PAGES = ROOT.parent.parent / "shared" / "fixtures" / "pages"
@@ -82,6 +82,8 @@ def run(
     index_nights: int = DEMO_NIGHTS,
     index_scale: float = 1.0,
     archive_nights: int = 14,
+    index_without: tuple[str, ...] = (),
+    building_effects: bool = True,
 ) -> dict[str, Any]:
     sizes = SIZES[size] | ({"requests_weeks": requests_weeks} if requests_weeks else {})
     results: dict[str, Any] = {
@@ -169,7 +171,9 @@ def run(
             f"index: accuracy on {len(chosen)} SIMULATED markets (seeds {chosen[0]}-{chosen[-1]}, "
             f"{index_nights} nights each)"
         )
-        bench["index"] = index_accuracy.measure(chosen, days=index_nights, scale=index_scale)
+        bench["index"] = index_accuracy.measure(
+            chosen, days=index_nights, scale=index_scale, without=index_without, building_effects=building_effects
+        )
     if "archive" in only:
         bench["archive"] = archive_size.measure(archive_nights)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
@@ -279,6 +283,16 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="index only: new listings a day as a multiple of the demo's (default 1; SUUMO's real wards are larger)",
     )
+    parser.add_argument(
+        "--biases-off",
+        default="",
+        help="index only: comma-separated biases of simulator.market.BIASES to switch off (default: none)",
+    )
+    parser.add_argument(
+        "--no-building-effects",
+        action="store_true",
+        help="index only: fit the index without its building effects (to measure what they do)",
+    )
     parser.add_argument("--size", choices=sorted(SIZES), default="full", help="full (the issue's sizes) or quick")
     parser.add_argument("--no-scale", action="store_true", help="skip the half-size pass that shows the growth")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL store benchmark")
@@ -306,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         seeds = index_accuracy.parse_seeds(args.seeds)
     except ValueError as error:
         parser.error(f"--seeds: {error}")
+    biases_off = tuple(name.strip() for name in args.biases_off.split(",") if name.strip())
+    wrong = [name for name in biases_off if name not in BIASES]
+    if wrong:
+        parser.error(f"--biases-off: unknown bias(es) {', '.join(wrong)} (choose from {', '.join(BIASES)})")
     if "index" in only and args.nights < 7 * 10:
         parser.error("--nights must be at least 70 (a four-week burn-in, then two four-week windows)")
     if "archive" in only and args.nights < 2:
@@ -333,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             args.nights,
             args.arrivals_scale,
             args.nights if "archive" in only and "--nights" in " ".join(argv or sys.argv) else 14,
+            biases_off,
+            not args.no_building_effects,
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,15 @@ def parse_seeds(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1))
 
 
-def weekly_rows(seed: int, days: int = DEMO_NIGHTS, scale: float = 1.0) -> list[dict[str, Any]]:
-    """One row per area and published week of the seed's market: index, interval, truth, raw median."""
+def weekly_rows(
+    seed: int,
+    days: int = DEMO_NIGHTS,
+    scale: float = 1.0,
+    without: tuple[str, ...] = (),
+    building_effects: bool = True,
+) -> list[dict[str, Any]]:
+    """One row per area and published week of the seed's market (every bias on but ``without``):
+    index (with or without building effects), interval, truth, raw median."""
     from db.engine import make_engine
     from db.migrate import upgrade
     from places import load_groups
@@ -62,6 +70,7 @@ def weekly_rows(seed: int, days: int = DEMO_NIGHTS, scale: float = 1.0) -> list[
     from simulator.truth import area_wards, index_against_truth
 
     config = demo_config(seed, days, DEMO_SCALE * scale)
+    config = replace(config, biases=tuple(b for b in config.biases if b not in without))
     market = build_market(config)
     with tempfile.TemporaryDirectory(prefix="condo-index-") as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'index.sqlite3'}")
@@ -69,7 +78,7 @@ def weekly_rows(seed: int, days: int = DEMO_NIGHTS, scale: float = 1.0) -> list[
         load_market(engine, market, range(config.days))
         data = load(engine)
         engine.dispose()
-    indexes, medians = ward_indexes(data), raw_median_indexes(data)
+    indexes, medians = ward_indexes(data, building_effects), raw_median_indexes(data)
     tables = {area: indexes[area].table for area in AREAS if area in indexes}
     rows = index_against_truth(config, tables, area_wards(load_groups()), WINDOW_WEEKS)
     for row in rows:
@@ -102,13 +111,21 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def measure(seeds: Sequence[int], workers: int = 2, days: int = DEMO_NIGHTS, scale: float = 1.0) -> dict[str, Any]:
+def measure(
+    seeds: Sequence[int],
+    workers: int = 2,
+    days: int = DEMO_NIGHTS,
+    scale: float = 1.0,
+    without: tuple[str, ...] = (),
+    building_effects: bool = True,
+) -> dict[str, Any]:
     """Every seed's market (``workers`` at a time, each in a process of its own), summarised per area,
     overall and per seed, with the targets and whether they are met."""
     started = time.perf_counter()
     context = multiprocessing.get_context("spawn")
+    n = len(seeds)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        per_seed = list(pool.map(weekly_rows, seeds, [days] * len(seeds), [scale] * len(seeds)))
+        per_seed = list(pool.map(weekly_rows, seeds, [days] * n, [scale] * n, [without] * n, [building_effects] * n))
     rows = [row for seed_rows in per_seed for row in seed_rows]
     overall = summarise(rows)
     areas = {area: summarise([r for r in rows if r["area"] == area]) for area in AREAS}
@@ -123,6 +140,8 @@ def measure(seeds: Sequence[int], workers: int = 2, days: int = DEMO_NIGHTS, sca
         "seeds": list(seeds),
         "nights": days,
         "arrivals_scale": scale,
+        "biases_off": list(without),
+        "building_effects": building_effects,
         "targets": TARGETS,
         "overall": overall,
         "areas": areas,
@@ -141,13 +160,22 @@ def _size(result: dict[str, Any]) -> str:
     return "the demo's size" if scale == 1.0 else f"{scale:g}× the demo's new listings a day"
 
 
+def _biases(result: dict[str, Any]) -> str:
+    off = result.get("biases_off") or []
+    return "every bias on" if not off else f"every bias on but {', '.join(off)}"
+
+
+def _variant(result: dict[str, Any]) -> str:
+    return "with building effects" if result.get("building_effects", True) else "without building effects"
+
+
 def summary_lines(result: dict[str, Any]) -> list[str]:
     """The results as a Markdown table."""
     seeds = result["seeds"]
     lines = [
         f"Index accuracy on {len(seeds)} SIMULATED markets (seeds {seeds[0]}-{seeds[-1]}, {result['nights']} nights "
-        f"each, {_size(result)}, every bias on), index points against the injected trend, each value a four-week "
-        "window, the base window left out:",
+        f"each, {_size(result)}, {_biases(result)}; the index {_variant(result)}), index points against the "
+        "injected trend, each value a four-week window, the base window left out:",
         "",
         "| Area | Values | Mean gap | Largest gap | Largest gap in standard errors | Coverage of the 95 % interval "
         "| Raw median: mean gap | Raw median: largest gap |",

@@ -42,6 +42,8 @@ WINDOW_WEEKS = 4
 """Weeks pooled in each published value of the index."""
 MIN_UNITS = 20
 """An area needs this many new flats (after the burn-in) to get an index."""
+MIN_BUILDING_FLATS = 2
+"""A building gets an effect of its own in the fit once it has this many new flats in the area's data."""
 AREA_BANDS = ((0, 40), (40, 50), (50, 70), (70, 90))
 """Size bands (m²) used as dummies beside log floor area; 90 m² and over is the base."""
 
@@ -86,7 +88,9 @@ def new_listing_observations(data: ReportData) -> pd.DataFrame:
     return frame.dropna(subset=["price_yen", "area_m2"])
 
 
-def _design(frame: pd.DataFrame, weeks: list[pd.Timestamp]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _design(
+    frame: pd.DataFrame, weeks: list[pd.Timestamp], building_effects: bool = True
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     age = (frame["year"] - frame["built_year"]).astype(float)
     columns: dict[str, np.ndarray] = {"const": np.ones(len(frame))}
     for week in weeks[1:]:
@@ -111,6 +115,12 @@ def _design(frame: pd.DataFrame, weeks: list[pd.Timestamp]) -> tuple[np.ndarray,
     districts = sorted(frame["district"].dropna().unique())
     for district in districts[1:]:
         columns[f"district {district}"] = (frame["district"] == district).to_numpy(float)
+    # Building effects: a dummy for each building with at least two new flats here (a premium every flat
+    # of it shares); the others (one flat, or no building known) are the base and carry the controls.
+    buildings = frame["building_id"] if "building_id" in frame else pd.Series(np.nan, index=frame.index)
+    counts = buildings.value_counts() if building_effects else buildings.iloc[:0].value_counts()
+    for building in sorted(counts[counts >= MIN_BUILDING_FLATS].index):
+        columns[f"building {int(building)}"] = (buildings == building).to_numpy(float)
     names = [n for n, v in columns.items() if np.ptp(v) > 0 or n == "const"]
     x = np.column_stack([columns[n] for n in names])
     y = np.log(frame["price_yen"].to_numpy(float) / frame["area_m2"].to_numpy(float))
@@ -130,7 +140,7 @@ def _windows(weeks: list[pd.Timestamp]) -> list[list[pd.Timestamp]]:
     return [calendar[i - WINDOW_WEEKS + 1 : i + 1] for i in range(WINDOW_WEEKS - 1, len(calendar))]
 
 
-def fit_index(frame: pd.DataFrame, area: str) -> IndexResult | None:
+def fit_index(frame: pd.DataFrame, area: str, building_effects: bool = True) -> IndexResult | None:
     """Fit the time-dummy model on ``frame`` (new flats of one area) and average it over windows of
     WINDOW_WEEKS weeks; None without enough data (fewer than MIN_UNITS flats or than two windows).
 
@@ -141,7 +151,7 @@ def fit_index(frame: pd.DataFrame, area: str) -> IndexResult | None:
     windows = _windows(weeks)
     if len(windows) < 2 or frame["unit_key"].nunique() < MIN_UNITS:
         return None
-    x, y, names = _design(frame, weeks)
+    x, y, names = _design(frame, weeks, building_effects)
     with warnings.catch_warnings():
         # A district or band with no variation in this area is dropped by _design; an exactly collinear
         # pair left over is solved by the pseudo-inverse (the week dummies are always identified).
@@ -186,12 +196,12 @@ def _areas(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
-def ward_indexes(data: ReportData) -> dict[str, IndexResult]:
+def ward_indexes(data: ReportData, building_effects: bool = True) -> dict[str, IndexResult]:
     """The index for each ward and each district group, 3A among them (areas with too few new flats for
-    an index are left out)."""
+    an index are left out); ``building_effects=False`` fits it without them (the benchmark's comparison)."""
     out: dict[str, IndexResult] = {}
     for area, rows in _areas(new_listing_observations(data)).items():
-        result = fit_index(rows, area)
+        result = fit_index(rows, area, building_effects)
         if result:
             out[area] = result
     return out

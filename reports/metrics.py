@@ -96,6 +96,7 @@ def units_table(data: ReportData) -> pd.DataFrame:
         built_year=("built_year", "first"),
         floor=("floor", "first"),
         walk_minutes=("walk_minutes", "first"),
+        building_id=("building_id", "first"),
         listings=("listing_id", "count"),
     )
     return first

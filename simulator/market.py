@@ -121,6 +121,7 @@ BIASES = (
     "composition",
     "registered-area",
     "thin-weeks",
+    "building-premium",
 )
 """What real asking prices do that the index's regression does not model, each switchable
 (``MarketConfig(biases=…)``, docs/simulator.md):
@@ -134,8 +135,14 @@ BIASES = (
   under five years old (beside the drift to small flats of ``small_flat_share``);
 - ``registered-area``: a share of flats (10 % rising to 30 %) is shown with its registered area (登記,
   measured inside the walls, about 6 % under the wall-centre area) and a share with a whole-m² area;
-- ``thin-weeks``: arrivals fall to a third in holiday weeks (New Year, Golden Week, Obon, Silver Week).
+- ``thin-weeks``: arrivals fall to a third in holiday weeks (New Year, Golden Week, Obon, Silver Week);
+- ``building-premium``: each building has a premium every flat in it shares (brand, view, finish, the
+  lobby), log-normal σ BUILDING_PREMIUM_SIGMA, drawn from a random stream of its own; with
+  ``composition`` the new listings lean toward some buildings over time, and so toward their premiums.
 """
+BUILDING_PREMIUM_SIGMA = 0.10
+"""σ of the log of a building's premium (``building-premium``): real towers of one ward and age differ by
+±10-20 % in price per m² for reasons no listing field carries."""
 DEMO_NIGHTS = 91
 """Nights ``condo demo`` crawls by default (13 weeks, a quarter): the index needs a four-week burn-in
 and four-week windows, so a shorter demo has too few of them to show a trend."""
@@ -198,6 +205,8 @@ class Building:
     land_tenure: str = "ownership"
     """``ownership``, ``leasehold`` or ``fixed_term_leasehold`` (TENURE_SHARES; its own random stream)."""
     lease_years_remaining: int | None = None
+    premium: float = 1.0
+    """What every flat of the building is worth over its hedonic level (``building-premium``; 1.0 without)."""
 
     @property
     def tenure_text(self) -> str:
@@ -409,6 +418,18 @@ def _assign_tenure(config: MarketConfig, buildings: dict[int, Building]) -> None
             floor += share
 
 
+def _assign_premiums(config: MarketConfig, buildings: dict[int, Building]) -> None:
+    """``building-premium``: each building's premium, from a random stream of its own (like tenure), so the
+    buildings and the market's draws are what they were without it; but a listing's chance of selling
+    depends on its asking price (rounded to 10万円) against the flat's value, so from the first sale that
+    goes the other way the listings and dates of a seed differ from the market without premiums."""
+    if "building-premium" not in config.biases:
+        return
+    rng = random.Random(f"building-premium-{config.seed}")
+    for building in buildings.values():
+        building.premium = rng.lognormvariate(0, BUILDING_PREMIUM_SIGMA)
+
+
 def true_value(market: Market, unit: Unit, day: int) -> float:
     """The quality-adjusted value of a flat on a day: hedonic level × the ward's injected trend."""
     building = market.buildings[unit.building_id]
@@ -422,6 +443,7 @@ def true_value(market: Market, unit: Unit, day: int) -> float:
         * (1 - 0.012 * building.walk_minutes)
         * (1.06 if unit.area_m2 < 50 else 1.0)  # small flats cost more per m²
         * TENURE_FACTOR[building.land_tenure]
+        * building.premium
     )
     return per_m2 * unit.area_m2 * unit.hidden_quality * market.trend_index(building.ward, day)
 
@@ -474,6 +496,7 @@ def build_market(config: MarketConfig | None = None) -> Market:
     rng = random.Random(config.seed)
     market = Market(config, _make_buildings(rng, config), {}, {})
     _assign_tenure(config, market.buildings)
+    _assign_premiums(config, market.buildings)
     next_id = iter(range(70_000_000 + rng.randint(0, 999_999), 99_999_999, 7))
     by_ward = {ward: [b for b in market.buildings.values() if b.ward == ward] for ward in WARDS}
     returns: list[tuple[int, Listing, bool]] = []  # (day, listing, same id?)
