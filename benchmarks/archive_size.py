@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archive import read_records
 from benchmarks.harness import progress
 from db.engine import make_engine
+from scraper.archive.warc import read_records
 from scraper.reparse import reparse
 from simulator.market import DEMO_SEED, build_market, demo_config
 from simulator.replay import replay

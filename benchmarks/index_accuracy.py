@@ -62,7 +62,7 @@ def weekly_rows(
     index (with or without building effects), interval, truth, raw median."""
     from db.engine import make_engine
     from db.migrate import upgrade
-    from places import load_groups
+    from db.places.groups import load_groups
     from reports.data import load
     from reports.index import WINDOW_WEEKS, raw_median_indexes, ward_indexes
     from simulator.load import load_market

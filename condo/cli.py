@@ -549,7 +549,7 @@ def export_command(out_dir: Path, formats: str, database_url: str | None) -> Non
       condo export --out data/exports --database-url sqlite:///data/demo/demo.sqlite3
     """
     from db.engine import make_engine
-    from exports import FORMATS, write_export
+    from reports.exports import FORMATS, write_export
 
     chosen = tuple(part.strip() for part in formats.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]
@@ -586,9 +586,9 @@ def browse_command(database_url: str | None, host: str, port: int) -> None:
     """
     from sqlalchemy.engine import make_url
 
-    from browse import serve, write_metadata
     from db.engine import data_dir, make_engine
-    from exports import write_export
+    from reports.browse import serve, write_metadata
+    from reports.exports import write_export
 
     url = _database_url(database_url)
     engine = make_engine(url, must_exist=True)
@@ -665,7 +665,10 @@ def mlit_fetch_command(
     """
     import datetime as dt
 
-    from closed_prices.client import (
+    from db.engine import data_dir, make_engine
+    from db.migrate import upgrade
+    from db.places.wards import WARDS
+    from scraper.closed_prices.client import (
         DEFAULT_BASE_URL,
         Client,
         FetchError,
@@ -674,9 +677,6 @@ def mlit_fetch_command(
         last_complete_quarter,
         quarters,
     )
-    from db.engine import data_dir, make_engine
-    from db.migrate import upgrade
-    from places.wards import WARDS
 
     cities = []
     for part in (p.strip() for p in wards.split(",") if p.strip()):
@@ -732,9 +732,9 @@ def mlit_import_command(files: tuple[Path, ...], database_url: str | None) -> No
     Example:
       condo mlit import data/mlit/raw/*.json.gz --database-url sqlite:///data/condo.sqlite3
     """
-    from closed_prices.importer import ResponseRefused, check_files, import_files
     from db.engine import make_engine, session_scope
     from db.migrate import upgrade
+    from scraper.closed_prices.importer import ResponseRefused, check_files, import_files
 
     try:
         checked = check_files(list(files))  # before any database is opened: a bad file changes nothing
@@ -976,9 +976,9 @@ def archive_prune_command(folder: Path | None, keep_days: int, dry_run: bool, da
     Example:
       condo archive prune --keep-days 365
     """
-    from archive.prune import prune
     from condo.crawl import archive_dir, gone_listings
     from db.engine import make_engine
+    from scraper.archive.prune import prune
 
     folder = folder or archive_dir()
     if not folder.is_dir():
@@ -1086,7 +1086,7 @@ def status_command(config_path: Path | None, notify: bool, database_url: str | N
       condo status --notify     # from cron: a message when something needs attention
       condo status --database-url sqlite:///data/demo/demo.sqlite3
     """
-    from alarm.notify import alarm_urls, send
+    from condo.alarm.notify import alarm_urls, send
     from condo.scheduling import ConfigError, load_config
     from condo.status import collect_status, status_lines
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from closed_prices.client import FetchResult
 from db.engine import make_engine
+from scraper.closed_prices.client import FetchResult
 from simulator.drills import FaultSpec, faults_by_day, truth_check, write_truth_check
 from simulator.flips import add_flips, flip_check
 from simulator.market import Market, MarketConfig, build_market, demo_config
@@ -149,8 +149,8 @@ DEMO_MLIT_KEY = "SIMULATED-DEMO-KEY"
 def fetch_simulated_closed_prices(market: Market, engine: Engine, nights: int, raw_dir: Path) -> FetchResult:
     """The SIMULATED market's sales of the crawled days, published by a local XIT001 stand-in and
     fetched by the real client (``condo mlit fetch``'s library) into the demo database."""
-    from closed_prices.client import Client, fetch
-    from places.wards import TRACKED_WARDS
+    from db.places.wards import TRACKED_WARDS
+    from scraper.closed_prices.client import Client, fetch
     from simulator.closed_sales import published_quarters
     from simulator.mlit_api import MlitApi, serve_mlit
 
@@ -172,7 +172,7 @@ def fetch_simulated_closed_prices(market: Market, engine: Engine, nights: int, r
 def index_check(config: MarketConfig, engine: Engine) -> list[dict[str, Any]]:
     """Every value of the report's index (wards and district groups) beside the trend the simulator
     injected into its ward: how the index did on this very run (empty when the run is too short)."""
-    from places import load_groups
+    from db.places.groups import load_groups
     from reports.data import load
     from reports.formatting import area_name
     from reports.index import WINDOW_WEEKS, ward_indexes

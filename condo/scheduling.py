@@ -256,7 +256,7 @@ def weekly_report(config: Config) -> str:
     shutil.copytree(files["html"].parent, latest)
     message = f"report {files['html']} (and {latest})"
     if job["export"]:
-        from exports import write_export
+        from reports.exports import write_export
 
         export = write_export(config.engine(), Path(job["export"]))
         message += f"; export {export.folder}"
@@ -270,9 +270,9 @@ def maintenance(config: Config) -> str:
 
 
 def _prune_archive(config: Config) -> str:
-    """The page archive's retention rule (archive.prune), when there is an archive."""
-    from archive.prune import prune
+    """The page archive's retention rule (scraper.archive.prune), when there is an archive."""
     from condo.crawl import archive_dir, gone_listings
+    from scraper.archive.prune import prune
 
     folder = archive_dir()
     if not folder.is_dir():
@@ -309,7 +309,7 @@ def last_quarters(today: dt.date, count: int) -> tuple[str, str]:
     >>> last_quarters(dt.date(2026, 12, 4), 4)
     ('2025Q4', '2026Q3')
     """
-    from closed_prices.client import last_complete_quarter
+    from scraper.closed_prices.client import last_complete_quarter
 
     last = last_complete_quarter(today)
     index = int(last[:4]) * 4 + int(last[-1]) - 1 - (count - 1)
@@ -319,14 +319,14 @@ def last_quarters(today: dt.date, count: int) -> tuple[str, str]:
 def closed_prices(config: Config) -> str:
     """MLIT's closed prices of the last ``quarters`` quarters (a quarter arrives months late, and MLIT
     revises recent ones: importing again adds only what is new)."""
-    from closed_prices.client import (
+    from db.places.wards import WARDS
+    from scraper.closed_prices.client import (
         DEFAULT_BASE_URL,
         Client,
         FetchError,
         api_key,
         fetch,
     )
-    from places.wards import WARDS
 
     job = config["closed_prices"]
     first, last = last_quarters(dt.datetime.now(config.timezone).date(), job["quarters"])
@@ -419,8 +419,8 @@ def run_job(job: str, config_path: str | None = None, attempt: int = 1, schedule
 def raise_alarm(config: Config, job: str, started: dt.datetime, failure: str | None) -> bool:
     """After a job: tell the alarm URLs what needs attention (a failed job; after a crawl, its untrusted
     wards, held removals and spiders with no trusted crawl for ``alarm.stale_after_days``). Never raises."""
-    from alarm.attention import Attention, night_attention, standing_attention
-    from alarm.notify import alarm_urls, send
+    from condo.alarm.attention import Attention, night_attention, standing_attention
+    from condo.alarm.notify import alarm_urls, send
 
     try:
         items: list[Attention] = []

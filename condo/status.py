@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import inspect
 
-from alarm.attention import Attention, standing_attention
-from archive import archive_size
+from condo.alarm.attention import Attention, standing_attention
 from condo.crawl import archive_dir
 from condo.scheduling import Config, planned_jobs
 from db.engine import NoDatabaseError, make_engine, session_scope
+from scraper.archive.warc import archive_size
 from scraper.runner import spider_names
 
 
@@ -23,7 +23,7 @@ class Status:
     upcoming: list[tuple[str, str]] = field(default_factory=list)  # job, next run
     warnings: list[str] = field(default_factory=list)
     attention: list[Attention] = field(default_factory=list)
-    """What the alarm would report now (alarm.attention)."""
+    """What the alarm would report now (condo.alarm.attention)."""
     archive: tuple[str, int, int] | None = None
     """The page archive: folder, WARC files, bytes (None when it has none yet)."""
 

@@ -10,8 +10,8 @@ import pandas as pd
 from sqlalchemy import Engine, inspect, select
 
 from db.models import ListingEvent
+from db.places.wards import TRACKED_WARDS
 from db.rows import GONE_KINDS
-from places.wards import TRACKED_WARDS
 
 JST = "Asia/Tokyo"
 SIGHTINGS_CHUNK = 500_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from places import load_groups
+from db.places.groups import load_groups
 
 WARD_NAMES = {
     "en": {"Koto": "Koto (江東区)", "Bunkyo": "Bunkyo (文京区)", "Minato": "Minato (港区)"},

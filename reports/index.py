@@ -31,7 +31,7 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
-from places import load_groups
+from db.places.groups import load_groups
 from reports.data import ReportData
 from reports.metrics import LEASEHOLD, WARDS, in_group, units_table
 
@@ -188,7 +188,7 @@ def fit_index(frame: pd.DataFrame, area: str, building_effects: bool = True) -> 
 
 
 def _areas(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Each ward's rows, then each district group's (places/groups.toml: 3A, Koto's bay area, …)."""
+    """Each ward's rows, then each district group's (db/places/groups.toml: 3A, Koto's bay area, …)."""
     out = {english: frame[frame["ward_code"] == code] for code, (english, _) in WARDS.items()}
     codes, districts = frame["ward_code"].to_numpy("float64"), frame["district"].to_numpy(object)
     for group in load_groups():

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from places import PlaceGroup, load_groups
-from places.wards import TRACKED_WARDS
+from db.places.groups import PlaceGroup, load_groups
+from db.places.wards import TRACKED_WARDS
 from reports.data import JST, ReportData, nanoseconds
 from scraper.parsing.area import M2_PER_TSUBO
 
@@ -23,7 +23,7 @@ MIN_UNITS = 20
 FAMILY_MIN_M2, FAMILY_MIN_ROOMS = 40.0, 2
 """The 70 m²-equivalent price uses family-type flats only: at least 40 m² and 2 rooms."""
 WARDS = {ward.code: (ward.name_en, ward.name) for ward in TRACKED_WARDS}
-"""Ward code → (English, Japanese) name, in report order (places.wards)."""
+"""Ward code → (English, Japanese) name, in report order (db.places.wards)."""
 SEGMENTS = (
     "all",
     "tower (20+ floors)",

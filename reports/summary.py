@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from places import load_groups
+from db.places.groups import load_groups
 from reports.metrics import WARDS
 
 WARD_ORDER = ["Koto", "Bunkyo", "Minato"]

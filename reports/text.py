@@ -265,7 +265,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "mean gap was under 0.1 point and no value was more than 3 points off. Moves are reported only when the interval excludes no "
             "change.",
             "District groups (Koto's bay-area towers, Minato's 3A, Bunkyo's school districts) are lists of 町 in an "
-            "editable table (places/groups.toml); school catchments do not follow 町 lines, so that group is an "
+            "editable table (db/places/groups.toml); school catchments do not follow 町 lines, so that group is an "
             "approximation.",
         ],
     },
@@ -490,7 +490,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "持つ80の模擬市場で測定した結果、95%区間が真の傾向を含んだ割合は95%（港区は92%で、区間がやや狭すぎる）、"
             "平均の乖離は0.1ポイント未満、最大の乖離は3ポイント以内だった。変化は区間が「変化なし」を含まない場合にのみ記述する。",
             "地区グループ（江東区湾岸エリア、港区3A、文京区の人気公立小学区）は町名の一覧で、編集可能な表"
-            "（places/groups.toml）にある。学区は町の境界と一致しないため、学区グループは近似である。",
+            "（db/places/groups.toml）にある。学区は町の境界と一致しないため、学区グループは近似である。",
         ],
     },
 }

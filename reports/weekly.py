@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine, inspect
 
+from db.places.groups import PlaceTableError, load_groups
 from db.provenance import holds_simulated_data
 from db.verdicts import Verdict
-from places import PlaceTableError, load_groups
 from reports.charts import bar_chart, index_chart, line_chart
 from reports.closed import closed_table
 from reports.data import ReportData, load

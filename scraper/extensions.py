@@ -16,10 +16,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
 
-from archive import ArchiveWriter
 from db.engine import session_scope
 from db.models import CrawlRun
 from db.runs import start_run
+from scraper.archive.warc import ArchiveWriter
 from scraper.clock import now_utc
 from scraper.database import WriteRetries, crawl_database_url, crawl_engine, dispose_crawl_engine
 from scraper.items import ListingEnded

@@ -27,7 +27,7 @@ from twisted.internet.error import (
 )
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
-from archive.replay import ArchivedSite, page_key
+from scraper.archive.replay import ArchivedSite, page_key
 from scraper.statkeys import StatKeys
 
 UNREACHABLE = (

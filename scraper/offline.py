@@ -134,7 +134,7 @@ def parse_file(path: Path, url: str | None = None, scraped_at: dt.datetime | Non
 def parse_archive(paths: list[Path]) -> Iterator[tuple[str, ParsedPage | None]]:
     """Every archived response of WARC files (archive/) parsed as the spider parsed it that night, at
     the time it was fetched: (URL, page), or (URL, None) for what is no SUUMO page (robots.txt)."""
-    from archive import read_records
+    from scraper.archive.warc import read_records
 
     for record in read_records(paths):
         if record.body is None or "/robots.txt" in record.url:

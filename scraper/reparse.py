@@ -21,10 +21,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from archive import read_records
 from db.engine import session_scope
 from db.migrate import upgrade
 from db.models import CrawlRun
+from scraper.archive.warc import read_records
 from scraper.runner import SpiderRun, run_spider_process
 
 _FILE = re.compile(r"(?P<spider>[a-z_]+)-(?P<stamp>\d{8}T\d{6}Z)-\d+\.warc\.gz")

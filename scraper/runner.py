@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 _PROGRESS = re.compile(r"progress ward=(?P<ward>\w+) page=(?P<page>\d+) cards=(?P<cards>\d+) hits=(?P<hits>\d+|None)")
 
 
@@ -119,7 +118,8 @@ def run_spider_process(
     log_file = open(log_path, "a", encoding="utf-8") if log_path else None  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         command,
-        cwd=REPO_ROOT,
+        # The caller's folder, so that relative paths in the settings mean what they meant to the caller;
+        # Scrapy finds the project through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg (it works from a wheel).
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -157,8 +157,8 @@ def load_closed_prices(engine: Engine, market: Market, nights: int) -> int:
     fetches them over HTTP from simulator.mlit_api). Returns the records added."""
     import json
 
-    from closed_prices.importer import import_body
     from db.engine import session_scope
+    from scraper.closed_prices.importer import import_body
 
     added = 0
     for city, year, quarter, records in published_quarters(market, nights):

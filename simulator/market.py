@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from places.wards import TRACKED_WARDS
+from db.places.wards import TRACKED_WARDS
 
 DISTRICTS = {
     "koto": ["豊洲", "有明", "東雲", "辰巳", "門前仲町", "木場", "大島", "亀戸"],
@@ -27,7 +27,7 @@ DISTRICTS = {
 }
 """The simulated market's 町 per ward."""
 WARDS = {ward.slug: (ward.code, ward.name, DISTRICTS[ward.slug]) for ward in TRACKED_WARDS}
-"""Slug → (JIS code, Japanese name, districts), from places.wards."""
+"""Slug → (JIS code, Japanese name, districts), from db.places.wards."""
 BASE_PRICE_PER_M2 = {"koto": 1_050_000, "bunkyo": 1_250_000, "minato": 1_600_000}
 DISTRICT_PREMIUM = {
     "豊洲": 1.12,

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from places import PlaceGroup
+from db.places.groups import PlaceGroup
 from simulator.market import WARDS, Market, MarketConfig, mean_log_trend
 
 

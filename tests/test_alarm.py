@@ -137,7 +137,7 @@ def test_bad_alarm_configuration_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_an_untrusted_night_is_reported_even_when_its_reasons_mention_held_removals(tmp_path: Path) -> None:
-    from alarm.attention import standing_attention
+    from condo.alarm.attention import standing_attention
     from condo.scheduling import load_config
 
     config_file = config_for(tmp_path, None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from archive import ArchiveWriter, archive_size, payload_digest, read_records
+from scraper.archive.warc import ArchiveWriter, archive_size, payload_digest, read_records
 from scraper.runner import run_spider_process
 from tests.conftest import read_handwritten, read_shared
 from tests.support.site import StaticSite, serve

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from browse import DEFAULT_HOST, datasette_command, metadata, query_name
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.schema_docs import sql_examples
+from reports.browse import DEFAULT_HOST, datasette_command, metadata, query_name
 from simulator.load import load_market
 from simulator.market import DEMO_SEED, build_market, demo_config
 from tests.test_report import chromium

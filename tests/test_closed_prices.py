@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from closed_prices.importer import ResponseRefused, check_files, import_body, import_files
-from closed_prices.records import RecordError, normalise, quarter_of
 from db.engine import session_scope
 from db.models import ClosedPriceRecord
+from scraper.closed_prices.importer import ResponseRefused, check_files, import_body, import_files
+from scraper.closed_prices.records import RecordError, normalise, quarter_of
 from tests.conftest import shared_page
 
 EN = "mlit/xit001-en-chuo-2024q2.json"

@@ -16,7 +16,7 @@ from condo.cli import main
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.schema_docs import column_docs
-from exports import VIEWS, Export, dtype_of, sql_dtype, write_export
+from reports.exports import VIEWS, Export, dtype_of, sql_dtype, write_export
 from simulator.closed_sales import load_closed_prices
 from simulator.load import load_market, load_projects
 from simulator.market import DEMO_SEED, MarketConfig, build_market, demo_config

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from closed_prices.client import Client, FetchError
 from condo.cli import main
 from db.engine import make_engine
+from scraper.closed_prices.client import Client, FetchError
 from simulator.closed_sales import closed_sales, xit001_records
 from simulator.market import DEMO_SEED, build_market, demo_config
 from simulator.mlit_api import MlitApi, serve_mlit

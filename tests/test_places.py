@@ -1,4 +1,4 @@
-"""The district-group table (places/groups.toml): what ships, and clear errors for a bad edit."""
+"""The district-group table (db/places/groups.toml): what ships, and clear errors for a bad edit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from condo.cli import main
 from db.engine import make_engine
 from db.migrate import upgrade
-from places import PlaceTableError, load_groups
+from db.places.groups import PlaceTableError, load_groups
 from scraper.parsing.address import AREA_GROUPS, parse_address
 
 

@@ -59,7 +59,7 @@ def test_reparsing_the_demo_s_archive_rebuilds_its_history(demo: Path, tmp_path:
 
 def test_explain_names_the_archived_page_that_showed_each_price(demo: Path) -> None:
     """Provenance: each price row names its WARC record, and that record's page shows the price."""
-    from archive import read_records
+    from scraper.archive.warc import read_records
 
     changed = rows(
         demo / "demo.sqlite3",
@@ -118,7 +118,7 @@ def test_corrections_fill_what_a_broken_parser_missed_without_market_events(tmp_
 def test_pruning_drops_gone_listings_detail_pages_and_keeps_the_rest_readable(demo: Path, tmp_path: Path) -> None:
     import shutil
 
-    from archive import read_records
+    from scraper.archive.warc import read_records
 
     folder = tmp_path / "archive"
     shutil.copytree(demo / "archive", folder)

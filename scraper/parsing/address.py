@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from places import DEFAULT_TABLE, load_groups
-from places.wards import TOKYO_WARD_CODES
+from db.places.groups import DEFAULT_TABLE, load_groups
+from db.places.wards import TOKYO_WARD_CODES
 from scraper.parsing.text import fold, is_blank
 
 WARD_CODES: dict[str, int] = TOKYO_WARD_CODES
-"""JIS X 0402 codes of Tokyo's 23 special wards (places.wards)."""
+"""JIS X 0402 codes of Tokyo's 23 special wards (db.places.wards)."""
 
 # Minato's "3A" districts (shared/reference/report-metrics.md), from the district-group table of
 # places/ (the bundled one: what is stored must not depend on a reader's edits).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from places.wards import WARDS, Ward
+from db.places.wards import WARDS, Ward
 from scraper.items import PropertyType
 
 DEFAULT_BASE_URL = "https://suumo.jp"

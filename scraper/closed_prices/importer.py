@@ -2,7 +2,7 @@
 
 A response (a file saved from the API, or the body ``condo mlit fetch`` received) must be
 ``{"status": "OK", "data": [...]}``; anything else is refused with a message saying what it is. Every
-used-condo record is normalised first (closed_prices.records); one that cannot be read refuses the
+used-condo record is normalised first (scraper.closed_prices.records); one that cannot be read refuses the
 whole response, so nothing is half-imported. Records already stored (same ``record_key``) are skipped.
 Callers own the session.
 """
@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from closed_prices.records import ClosedPrice, RecordError, is_used_condo, normalise
 from db.models import ClosedPriceRecord
+from scraper.closed_prices.records import ClosedPrice, RecordError, is_used_condo, normalise
 
 
 class ResponseRefused(ValueError):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive import read_records
+from scraper.archive.warc import read_records
 
 
 @dataclass

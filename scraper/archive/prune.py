@@ -20,7 +20,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from archive import DigestIndex
+from scraper.archive.warc import DigestIndex
 
 DETAIL = re.compile(r"/nc_(\d+)/")
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from closed_prices.importer import ImportResult, import_body
 from db.engine import session_scope
+from scraper.closed_prices.importer import ImportResult, import_body
 
 logger = logging.getLogger(__name__)
 

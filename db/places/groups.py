@@ -1,5 +1,5 @@
 """Places readers ask about: district groups (Koto's bay-area towers, Minato's 3A, Bunkyo's school
-districts) as an editable table from 町 to group (``places/groups.toml``, or the file named by
+districts) as an editable table from 町 to group (``db/places/groups.toml``, or the file named by
 ``CONDO_PLACE_GROUPS``).
 
 This package stands on nothing of ours: the parser and the reports both read it.

@@ -14,7 +14,7 @@ import re
 import socket
 from collections.abc import Sequence
 
-from alarm.attention import Attention
+from condo.alarm.attention import Attention
 
 logger = logging.getLogger(__name__)
 
