@@ -3,7 +3,7 @@
 See docs/operations.md for running it under systemd or from cron.
 """
 
-from condo.cli import schedule_command
+from condo.cli.operations import schedule_command
 
 if __name__ == "__main__":
     schedule_command()

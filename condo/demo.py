@@ -197,3 +197,16 @@ def example_queries(database_url: str) -> list[tuple[str, list[str], list[tuple[
             results.append((title, list(cursor.keys()), [tuple(row) for row in cursor]))
     engine.dispose()
     return results
+
+
+def write_demo_report(result: DemoResult) -> tuple[Any, dict[str, Path]]:
+    """The weekly report of the demo's database, written under ``<out>/reports``: the report and its
+    files. Raises ``reports.weekly.ReportError`` when the nights give no report (too few of them)."""
+    from reports.weekly import build_report, write_report
+
+    engine = make_engine(result.database_url)
+    try:
+        report = build_report(engine)
+    finally:
+        engine.dispose()
+    return report, write_report(report, result.out_dir / "reports")

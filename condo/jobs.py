@@ -1,4 +1,4 @@
-"""The scheduler's jobs by name (condo.scheduling runs them). A module of its own so that the CLI can
+"""The scheduler's jobs by name (condo.scheduling.jobs does them). A module of its own so that the CLI can
 offer the names without importing the scheduler (APScheduler) at start-up."""
 
 JOBS = ("nightly_crawl", "weekly_report", "maintenance", "closed_prices")

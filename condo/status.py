@@ -10,7 +10,8 @@ from sqlalchemy import inspect
 
 from condo.alarm.attention import Attention, standing_attention
 from condo.crawl import archive_dir
-from condo.scheduling import Config, planned_jobs
+from condo.scheduling.config import Config
+from condo.scheduling.serving import planned_jobs
 from db.engine import NoDatabaseError, make_engine, session_scope
 from scraper.archive.warc import archive_size
 from scraper.runner import spider_names

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from condo import scheduling
 from condo.cli import main
+from condo.scheduling import jobs, runs
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.models import CrawlRun, CrawlRunWard
@@ -36,7 +36,7 @@ def config_for(tmp_path: Path, alarm_url: str | None) -> Path:
 
 
 def add_night(config_file: Path, spider: str, verdict: str, started: dt.datetime, reasons: str | None = None) -> int:
-    from condo.scheduling import load_config
+    from condo.scheduling.config import load_config
 
     engine = make_engine(load_config(config_file).database_url)
     healthy = verdict == "complete_healthy"
@@ -85,8 +85,8 @@ def test_a_failed_job_reaches_the_receiver_without_secrets(
     def broken(config: Any) -> str:
         raise RuntimeError("could not connect to postgresql+psycopg://condo:s3cret@db.example/condo")
 
-    monkeypatch.setitem(scheduling.JOB_FUNCTIONS, "nightly_crawl", broken)
-    assert scheduling.run_job("nightly_crawl", str(config_file)) == "failed"
+    monkeypatch.setitem(jobs.JOB_FUNCTIONS, "nightly_crawl", broken)
+    assert runs.run_job("nightly_crawl", str(config_file)) == "failed"
     (message,) = received
     assert "needs attention: nightly_crawl" in message["title"]
     assert "job nightly_crawl: failed (attempt 1): RuntimeError: could not connect" in message["message"]
@@ -128,7 +128,7 @@ def test_status_exits_non_zero_after_a_suspect_night_and_can_send_it(
 
 
 def test_bad_alarm_configuration_is_a_clear_error(tmp_path: Path) -> None:
-    from condo.scheduling import ConfigError, load_config
+    from condo.scheduling.config import ConfigError, load_config
 
     path = tmp_path / "bad.toml"
     path.write_text('[alarm]\nurls = ["not a url"]\n')
@@ -138,7 +138,7 @@ def test_bad_alarm_configuration_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_an_untrusted_night_is_reported_even_when_its_reasons_mention_held_removals(tmp_path: Path) -> None:
     from condo.alarm.attention import standing_attention
-    from condo.scheduling import load_config
+    from condo.scheduling.config import load_config
 
     config_file = config_for(tmp_path, None)
     now = dt.datetime.now(dt.UTC)

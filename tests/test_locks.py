@@ -74,7 +74,8 @@ def test_two_crawls_into_one_sqlite_database_from_two_data_folders(tmp_path: Pat
 
 
 def test_maintenance_waits_for_no_crawl(tmp_path: Path, holder: Any) -> None:
-    from condo.scheduling import load_config, maintenance
+    from condo.scheduling.config import load_config
+    from condo.scheduling.jobs import maintenance
 
     database = tmp_path / "condo.sqlite3"
     url = f"sqlite:///{database}"
@@ -145,7 +146,7 @@ def test_a_crawl_child_dies_with_its_parent() -> None:
 def test_a_killed_nightly_job_leaves_no_crawl_running_and_is_marked_interrupted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from condo import scheduling
+    from condo.scheduling import jobs, runs
     from simulator.market import MarketConfig, build_market
     from simulator.site import SimulatedSuumo, serve
 
@@ -184,9 +185,9 @@ def test_a_killed_nightly_job_leaves_no_crawl_running_and_is_marked_interrupted(
     engine = make_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT outcome FROM job_runs")).scalars().all() == ["running"]
-    monkeypatch.setitem(scheduling.JOB_FUNCTIONS, "nightly_crawl", lambda config: "quick")
+    monkeypatch.setitem(jobs.JOB_FUNCTIONS, "nightly_crawl", lambda config: "quick")
     monkeypatch.setenv("CONDO_DATA_DIR", str(tmp_path / "data"))
-    assert scheduling.run_job("nightly_crawl", str(config_file)) == "success"
+    assert runs.run_job("nightly_crawl", str(config_file)) == "success"
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT outcome, error FROM job_runs ORDER BY id")).all()
     engine.dispose()

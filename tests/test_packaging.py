@@ -4,6 +4,7 @@ folder and installs beside other distributions without overwriting one of theirs
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -19,6 +20,8 @@ from tests.conftest import shared_page
 ROOT = Path(__file__).resolve().parent.parent
 NOT_SHIPPED = {"tests", "benchmarks"}
 """Packages used from a checkout only."""
+COPY_IGNORED = (".venv", ".git", "build", "dist", "data", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis")
+"""Not copied to build the wheel: environments, caches and what earlier builds or runs left."""
 TOP_LEVEL = {"condo", "db", "reports", "scraper", "simulator"}
 """The installed top-level names: the design card's three, the application and the simulator."""
 
@@ -58,9 +61,23 @@ def test_the_wheel_installs_only_the_allowed_names_and_runs_from_anywhere(tmp_pa
     """Build the wheel, install it into a new virtual environment outside the checkout (its dependencies
     come from this environment's site-packages, so no index is needed), and from another folder run
     ``condo --help``, ``condo parse`` on a real saved page and a two-night ``condo demo``."""
+    # Built from a copy: a build in the checkout leaves build/ behind, whose stale modules the next wheel ships.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*COPY_IGNORED))
     wheels = tmp_path / "wheels"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

@@ -21,9 +21,11 @@ from apscheduler.schedulers.base import BaseScheduler
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from condo import scheduling
 from condo.cli import main
-from condo.scheduling import ConfigError, configure, load_config, planned_jobs, run_job, scheduler_options
+from condo.scheduling import jobs
+from condo.scheduling.config import ConfigError, load_config
+from condo.scheduling.runs import run_job
+from condo.scheduling.serving import configure, planned_jobs, scheduler_options
 from condo.status import collect_status
 from db.engine import make_engine
 from db.locks import database_lock
@@ -105,7 +107,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
-    monkeypatch.setitem(scheduling.JOB_FUNCTIONS, "nightly_crawl", lambda config: made.append("crawl") or "ok")
+    monkeypatch.setitem(jobs.JOB_FUNCTIONS, "nightly_crawl", lambda config: made.append("crawl") or "ok")
     return made
 
 
@@ -168,7 +170,7 @@ def test_a_failing_job_is_retried_with_back_off_then_recorded_failed(
         attempts.append(clock.now)
         raise RuntimeError("site unreachable")
 
-    monkeypatch.setitem(scheduling.JOB_FUNCTIONS, "nightly_crawl", broken)
+    monkeypatch.setitem(jobs.JOB_FUNCTIONS, "nightly_crawl", broken)
     clock.now = dt.datetime.now(UTC)  # retries are planned from the real clock
     for scheduler in manual(config_file):
         assert run_job("nightly_crawl", str(config_file)) == "retrying"
@@ -343,7 +345,7 @@ def test_the_closed_prices_job_fetches_the_last_quarters(
 ) -> None:
     import json
 
-    from condo.scheduling import last_quarters
+    from condo.scheduling.jobs import last_quarters
     from simulator.mlit_api import MlitApi, serve_mlit
     from tests.conftest import shared_page
 
@@ -367,3 +369,47 @@ def test_the_closed_prices_job_fetches_the_last_quarters(
     engine.dispose()
     assert stored == 153 and message is not None and "153 added" in message
     assert len(api.requests) == 4  # one per quarter; three without records
+
+
+def test_a_retry_saved_before_the_scheduler_moved_is_not_lost(config_file: Path) -> None:
+    """A job store written when the scheduler was one module (``condo/scheduling.py``) names its functions
+    ``condo.scheduling:run_job`` and ``condo.scheduling:_scheduled``, which no longer import: APScheduler
+    would drop those jobs. Opening the scheduler rewrites them to where the functions are now."""
+    import pickle
+
+    from apscheduler.triggers.date import DateTrigger
+    from apscheduler.util import ref_to_obj
+
+    from condo.scheduling import runs
+    from condo.scheduling.serving import make_scheduler
+
+    config = load_config(config_file)
+    first = ManualScheduler(**scheduler_options(config))
+    first.start()
+    when = dt.datetime.now(UTC) + dt.timedelta(hours=3)
+    first.add_job(runs.run_job, DateTrigger(run_date=when), args=["nightly_crawl", str(config_file), 2], id="retry")
+    first.add_job(runs._scheduled, DateTrigger(run_date=when), args=["weekly_report", None], id="weekly")
+    first.shutdown(wait=False)
+    engine = config.engine()
+    with engine.begin() as connection:
+        for job_id, old in (("retry", "condo.scheduling:run_job"), ("weekly", "condo.scheduling:_scheduled")):
+            blob = connection.execute(text("SELECT job_state FROM apscheduler_jobs WHERE id = :id"), {"id": job_id})
+            state = pickle.loads(blob.scalar_one())
+            state["func"] = old
+            connection.execute(
+                text("UPDATE apscheduler_jobs SET job_state = :s WHERE id = :id"),
+                {"s": pickle.dumps(state), "id": job_id},
+            )
+    with pytest.raises((ImportError, LookupError)):
+        ref_to_obj("condo.scheduling:run_job")  # what APScheduler would fail on, and drop the job for
+
+    make_scheduler(config)  # migrates the saved references (it is not started here)
+    second = ManualScheduler(**scheduler_options(config))
+    second.start()
+    try:
+        retry, weekly = second.get_job("retry"), second.get_job("weekly")
+        assert retry is not None and retry.func is runs.run_job and retry.args == ("nightly_crawl", str(config_file), 2)
+        assert weekly is not None and weekly.func is runs._scheduled
+        assert retry.next_run_time == when
+    finally:
+        second.shutdown(wait=False)
