@@ -13,6 +13,7 @@ thresholds were chosen.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -62,6 +63,11 @@ class Thresholds:
     """Only fields filled on at least this share of items on recent nights are watched."""
     min_field_items: int = 10
     """Fill rates are compared only when the night has at least this many items of the page kind."""
+    max_fill_chance: float = 1e-4
+    """… and the night's count must be one the baseline rate gives by chance less often than this (the
+    binomial lower tail): a field whose value depends on the flat (parking, only in towers) is filled on
+    few of a night's ten or twenty detail pages by the luck of the mix, while a renamed label fills it
+    on none of them."""
     max_removal_share: float = 0.15
     """Removals above this share of a ward's active listings in one night are held for review."""
     min_removals_held: int = 10
@@ -278,7 +284,8 @@ def judge_run(
         usual = baseline.fill_rates.get((kind, name))
         if usual is None or usual < thresholds.min_fill_baseline or items < thresholds.min_field_items:
             continue
-        if filled < (1 - thresholds.max_fill_drop) * usual * items:
+        dropped = filled < (1 - thresholds.max_fill_drop) * usual * items
+        if dropped and binomial_lower_tail(filled, items, usual) < thresholds.max_fill_chance:
             run_suspect.append(
                 f"{kind} pages: {name} filled on {filled} of {items} items, against {usual:.0%} on recent nights"
             )
@@ -293,6 +300,25 @@ def judge_run(
     suspect = any(w.suspect for w in ward_verdicts)
     healthy = not broken and not suspect
     return RunVerdict(complete, healthy, verdict_of(complete, broken, suspect), reasons, ward_verdicts, suspect, rates)
+
+
+def binomial_lower_tail(k: int, n: int, p: float) -> float:
+    """P(X ≤ k) for X ~ Binomial(n, p), summed in logs (n in the thousands stays exact enough).
+
+    >>> round(binomial_lower_tail(0, 10, 0.5), 6), binomial_lower_tail(10, 10, 0.3), binomial_lower_tail(0, 5, 1.0)
+    (0.000977, 1.0, 0.0)
+    """
+    if k >= n or p <= 0:
+        return 1.0
+    if p >= 1:
+        return 0.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    terms = [
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+        for i in range(k + 1)
+    ]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 
 
 def night_fill_rates(stats: Mapping[str, Any], baseline: Baseline) -> dict[tuple[str, str], tuple[int, int]]:
