@@ -173,6 +173,9 @@ def compare(
         # only where the database recorded a price, which must then be the true one.
         observed = [truth.price_on(n) for n in nights if (truth.active(n) if trusted_for(lid, n) else n in priced[lid])]
         distinct = [p for i, p in enumerate(observed) if i == 0 or p != observed[i - 1]]
+        if not distinct and not prices.get(lid):
+            # Seen only on untrusted nights whose pages gave no readable price: none to capture, none stored.
+            continue
         expected_changes += len(distinct) - 1
         if prices.get(lid) == distinct:
             matched_changes += len(distinct) - 1

@@ -112,8 +112,74 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 TRUTH_REPORT: list[str] = []
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its lines to the controller, which prints them all (pytest_testnodedown)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["truth_report"] = list(TRUTH_REPORT)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    TRUTH_REPORT.extend(getattr(node, "workeroutput", {}).get("truth_report", []))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if TRUTH_REPORT:
         terminalreporter.section("comparison with the simulator's ground truth (SIMULATED data)")
         for line in TRUTH_REPORT:
             terminalreporter.write_line(line)
+
+
+# --- nothing left running -----------------------------------------------------------------------
+
+SESSION_MARK = "CONDO_TEST_SESSION"
+"""Every process a test starts inherits this variable with the test process's own value, so that one
+left running at the end is found even when its parent is gone (an orphan re-parented to init)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Per process (an xdist worker overwrites the value it inherited): each checks its own children.
+    os.environ[SESSION_MARK] = f"{os.getpid()}-{os.urandom(4).hex()}"
+
+
+def processes_marked(mark: str) -> dict[int, str]:
+    """Live processes (of this user) started with ``CONDO_TEST_SESSION=mark``: pid → command line."""
+    needle = f"{SESSION_MARK}={mark}".encode()
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if state != "Z":  # a zombie has ended; its parent has not reaped it yet
+            found[int(entry.name)] = command
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_running() -> Iterator[None]:
+    """After the last test: no process any test started is still alive (a few seconds' grace for those
+    shutting down). Any left are killed and the session fails, naming them."""
+    yield
+    if not Path("/proc/self/environ").exists():
+        return
+    import contextlib
+    import signal
+    import time
+
+    mark = os.environ[SESSION_MARK]
+    deadline = time.monotonic() + 10
+    while (left := processes_marked(mark)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in left:
+        with contextlib.suppress(OSError):  # ended meanwhile
+            os.kill(pid, signal.SIGKILL)
+    assert not left, "processes started by the tests were still running at the end (killed now): " + "; ".join(
+        f"{pid}: {command[:200]}" for pid, command in sorted(left.items())
+    )
