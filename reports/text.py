@@ -50,8 +50,9 @@ TEXT: dict[str, dict[str, Any]] = {
             "walk_minutes": "walk to station",
         },
         "controls": "log floor area and size band, floor, tower (20+ floors), building age, walk minutes to the "
-        "station, district, a registered (登記) rather than wall-centre area, and the land tenure (freehold, "
-        "leasehold, fixed-term leasehold, or unknown)",
+        "station, district, a registered (登記) rather than wall-centre area, the land tenure (freehold, "
+        "leasehold, fixed-term leasehold, or unknown), and the building (an effect for each building with two or "
+        "more new flats: the premium all its flats share)",
         "week": "week",
         "findings": "Findings",
         "charts": "Charts",
@@ -259,11 +260,10 @@ TEXT: dict[str, dict[str, Any]] = {
             "Flats already on sale when tracking began, and flats first seen in its first four weeks (they may be "
             "returning from before tracking began, at old prices), are left out of the index: it starts with the "
             "four weeks that follow that burn-in. Ages and days on market in the first weeks are understated.",
-            "Measured on 80 simulated markets with the biases of real asking prices (unseen quality, overpricing and "
-            "cuts, sellers who withdraw, shifting mix, registered areas, leasehold land, holiday weeks): the 95% "
-            "interval held the true trend in 95% of values (Minato: 92%, its intervals are somewhat too narrow), the "
-            "mean gap was under 0.1 point and no value was more than 3 points off. Moves are reported only when the interval excludes no "
-            "change.",
+            "Measured on 40 simulated markets with the biases of real asking prices (unseen quality, building premiums, "
+            "overpricing and cuts, sellers who withdraw, shifting mix, registered areas, leasehold land, holiday weeks): "
+            "the 95% interval held the true trend in 97% of values, the mean gap was under 0.1 point and no value was "
+            "more than 2.7 points off. Moves are reported only when the interval excludes no change.",
             "District groups (Koto's bay-area towers, Minato's 3A, Bunkyo's school districts) are lists of 町 in an "
             "editable table (db/places/groups.toml); school catchments do not follow 町 lines, so that group is an "
             "approximation.",
@@ -299,7 +299,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "built_year": "築年",
             "walk_minutes": "駅徒歩",
         },
-        "controls": "専有面積の対数と面積帯、所在階、タワー（20階以上）、築年数、駅徒歩分数、町域、登記面積（壁芯でない）、敷地の権利形態（所有権・借地権・定期借地権・不明）",
+        "controls": "専有面積の対数と面積帯、所在階、タワー（20階以上）、築年数、駅徒歩分数、町域、登記面積（壁芯でない）、敷地の権利形態（所有権・借地権・定期借地権・不明）、建物（新規売り出しが2戸以上ある建物ごとの効果：その建物の住戸すべてに共通する割増）",
         "week": "週",
         "findings": "主なポイント",
         "charts": "グラフ",
@@ -486,9 +486,9 @@ TEXT: dict[str, dict[str, Any]] = {
             "（{controls}）で回帰するヘドニック時間ダミー法で、公表値はその日までの4週間の平均。95%区間は不均一分散に頑健な標準誤差による。",
             "追跡開始時点で既に売り出し中の住戸と、追跡開始後4週間に初めて見つかった住戸（開始前の古い価格で再掲載された"
             "可能性がある）は指数から除外し、指数はその4週間の後から始まる。初期の築年数・掲載日数は過小となる。",
-            "実際の売り出し価格の偏り（見えない品質、高値売り出しと値下げ、取り下げ、構成の変化、登記面積、借地、連休週）を"
-            "持つ80の模擬市場で測定した結果、95%区間が真の傾向を含んだ割合は95%（港区は92%で、区間がやや狭すぎる）、"
-            "平均の乖離は0.1ポイント未満、最大の乖離は3ポイント以内だった。変化は区間が「変化なし」を含まない場合にのみ記述する。",
+            "実際の売り出し価格の偏り（見えない品質、建物ごとの割増、高値売り出しと値下げ、取り下げ、構成の変化、登記面積、借地、"
+            "連休週）を持つ40の模擬市場で測定した結果、95%区間が真の傾向を含んだ割合は97%、平均の乖離は0.1ポイント未満、"
+            "最大の乖離は2.7ポイント以内だった。変化は区間が「変化なし」を含まない場合にのみ記述する。",
             "地区グループ（江東区湾岸エリア、港区3A、文京区の人気公立小学区）は町名の一覧で、編集可能な表"
             "（db/places/groups.toml）にある。学区は町の境界と一致しないため、学区グループは近似である。",
         ],
