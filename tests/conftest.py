@@ -157,7 +157,9 @@ def processes_marked(mark: str) -> dict[int, str]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:  # gone meanwhile, or not ours to read
             continue
-        if state != "Z":  # a zombie has ended; its parent has not reaped it yet
+        # A zombie has ended (its parent has not reaped it yet); multiprocessing's resource tracker is the
+        # interpreter's own helper, which ends with the test process.
+        if state != "Z" and "multiprocessing.resource_tracker" not in command:
             found[int(entry.name)] = command
     return found
 

@@ -5,13 +5,15 @@ failure makes them blind.
 
 The drills run two at a time (each replay's crawls are child processes); one market, eight nights,
 the fault on nights 5 and 6, so that four trusted nights come before it (the baselines) and two after
-(the removals it must not cause).
+(the removals it must not cause). The nights before a fault are the same in every drill with the same
+settings: they are replayed once per group and each drill goes on from a copy of their database.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -81,18 +83,50 @@ list's price changes."""
 Drill = tuple[list[Night], dict[str, Any], str]
 
 
-def run_drill(name: str, folder: Path) -> tuple[str, Drill]:
-    """One drill in a process of its own (Alembic's set-up is not thread-safe)."""
-    market = build_market(DRILL_MARKET)
-    url = f"sqlite:///{folder / 'drill.sqlite3'}"
-    spec = parse_fault(name + STRIKES_BY_DRILL.get(name, STRIKES), DRILL_MARKET.days)
+def drill_settings(name: str) -> dict[str, str]:
+    return {**DRILL_SETTINGS, **DRILL_EXTRA_SETTINGS.get(name, {})}
+
+
+def first_day(name: str) -> int:
+    """The simulated day (0-based) the drill's fault first strikes."""
+    return parse_fault(name + STRIKES_BY_DRILL.get(name, STRIKES), DRILL_MARKET.days).first - 1
+
+
+def prefix_key(name: str) -> tuple[int, tuple[tuple[str, str], ...]]:
+    """Drills whose nights before the fault are the same: the same settings and the same first strike."""
+    return first_day(name), tuple(sorted(drill_settings(name).items()))
+
+
+def run_prefix(key: tuple[int, tuple[tuple[str, str], ...]], folder: Path) -> tuple[tuple[Any, ...], list[Night]]:
+    """The nights before a group of drills' fault, once for the group (no fault: they are the same
+    nights in every drill of the group); each drill goes on from a copy of the database."""
+    days, settings = key
     nights = replay(
+        build_market(DRILL_MARKET),
+        f"sqlite:///{folder / 'prefix.sqlite3'}",
+        range(days),
+        folder / "logs",
+        settings=dict(settings),
+    )
+    return key, nights
+
+
+def run_drill(name: str, folder: Path, prefix: Path, before: list[Night]) -> tuple[str, Drill]:
+    """One drill in a process of its own (Alembic's set-up is not thread-safe), from the nights its group
+    shares, on a copy of their database."""
+    market = build_market(DRILL_MARKET)
+    path = folder / "drill.sqlite3"
+    with sqlite3.connect(prefix) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    url = f"sqlite:///{path}"
+    spec = parse_fault(name + STRIKES_BY_DRILL.get(name, STRIKES), DRILL_MARKET.days)
+    nights = before + replay(
         market,
         url,
-        range(DRILL_MARKET.days),
+        range(first_day(name), DRILL_MARKET.days),
         folder / "logs",
         faults=faults_by_day([spec]),
-        settings={**DRILL_SETTINGS, **DRILL_EXTRA_SETTINGS.get(name, {})},
+        settings=drill_settings(name),
     )
     engine = make_engine(url)
     report = truth_check(market, engine, nights)
@@ -102,9 +136,21 @@ def run_drill(name: str, folder: Path) -> tuple[str, Drill]:
 
 @pytest.fixture(scope="module")
 def drills(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Drill]]:
+    keys = sorted({prefix_key(name) for name in NEW_DRILLS})
+    prefix_folders = [tmp_path_factory.mktemp("drill-prefix") for _ in keys]
     folders = [tmp_path_factory.mktemp(f"drill-{name}") for name in NEW_DRILLS]
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        done = dict(pool.map(run_drill, NEW_DRILLS, folders))
+        prefixes = dict(pool.map(run_prefix, keys, prefix_folders))
+        databases = {key: folder / "prefix.sqlite3" for key, folder in zip(keys, prefix_folders, strict=True)}
+        done = dict(
+            pool.map(
+                run_drill,
+                NEW_DRILLS,
+                folders,
+                [databases[prefix_key(name)] for name in NEW_DRILLS],
+                [prefixes[prefix_key(name)] for name in NEW_DRILLS],
+            )
+        )
     for name, (_, report, _) in done.items():
         strikes = STRIKES_BY_DRILL.get(name, STRIKES)
         struck = [n for n in report["nights"] if n["faults"]]
@@ -114,6 +160,18 @@ def drills(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Drill
             + "; ".join(f"{n['night']}: {sorted(set(n['verdicts'].values()))}" for n in struck)
         )
     yield done
+
+
+def test_the_drills_share_the_nights_before_their_fault(drills: dict[str, Drill]) -> None:
+    """Drills of one group go on from the same nights (a copy of one database), not from replays of
+    their own: their first nights are the same crawls, logged once."""
+    groups: dict[Any, list[str]] = {}
+    for name in NEW_DRILLS:
+        groups.setdefault(prefix_key(name), []).append(name)
+    assert len(groups) < len(NEW_DRILLS)
+    for names in groups.values():
+        firsts = {tuple(str(n.run.log_path) for n in drills[name][0][: first_day(name)]) for name in names}
+        assert len(firsts) == 1, names
 
 
 def test_every_fault_has_a_drill() -> None:
