@@ -1,12 +1,19 @@
 """Run one spider in its own process (a Twisted reactor cannot restart) and follow its progress.
 
-The library behind ``condo crawl``: the child is ``python -m scrapy crawl``; its log goes to a file,
-its progress lines to a callback, its final stats to a JSON file that the parent reads back.
+The library behind ``condo crawl``: the child is ``scrapy crawl``; its log goes to a file, its
+progress lines to a callback, its final stats to a JSON file that the parent reads back.
+
+On Linux the child is forked from a fork server (``multiprocessing``'s) that has imported Scrapy,
+Twisted, SQLAlchemy and the parsers' libraries once (PRELOAD), so that a night, a replay or a demo
+does not pay for those imports on every crawl; it is still one process per crawl, with its own
+environment, folder and reactor. ``CONDO_CRAWL_START=exec`` (or another system) starts each crawl
+as ``python -m scrapy crawl`` instead.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -15,11 +22,28 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+PRELOAD = (
+    "scrapy.cmdline",
+    "scrapy.crawler",
+    "scrapy.commands.crawl",
+    "scrapy.http",
+    "scrapy.spiders",
+    "sqlalchemy.orm",
+    "alembic.command",
+    "parsel",
+    "lxml.html",
+    "w3lib.html",
+    "warcio",
+)
+"""What the fork server imports once. Third-party modules only: ours read the environment when they
+are imported (scraper.settings), and each crawl has an environment of its own. None of these installs
+a Twisted reactor (Scrapy installs the one its settings name, in the crawl)."""
 _PROGRESS = re.compile(r"progress ward=(?P<ward>\w+) page=(?P<page>\d+) cards=(?P<cards>\d+) hits=(?P<hits>\d+|None)")
 
 
@@ -72,6 +96,102 @@ def die_with_parent() -> None:
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
+def _forking() -> bool:
+    return sys.platform.startswith("linux") and os.environ.get("CONDO_CRAWL_START", "fork") != "exec"
+
+
+_fork_context: Any = None
+
+
+def _context() -> Any:
+    """The fork server's context, made once per process (the server starts with the first crawl)."""
+    global _fork_context
+    if _fork_context is None:
+        _fork_context = multiprocessing.get_context("forkserver")
+        _fork_context.set_forkserver_preload(list(PRELOAD))
+    return _fork_context
+
+
+def _crawl_in_child(argv: list[str], env: dict[str, str], cwd: str, stderr: Any) -> None:
+    """The forked crawl: its environment, folder and standard streams, then ``scrapy crawl`` (whose exit
+    code becomes the process's)."""
+    die_with_parent()  # the fork server's death (it ends when the process that started it has ended)
+    # multiprocessing hands every child a copy of the pipe that keeps the fork server alive while any of
+    # its clients live; a crawl is no client, and holding it would keep the server (and so the crawl)
+    # alive after the process that started the crawl was killed.
+    from multiprocessing import forkserver
+
+    alive = getattr(forkserver._forkserver, "_forkserver_alive_fd", None)
+    if alive is not None:
+        os.close(alive)
+        forkserver._forkserver._forkserver_alive_fd = None  # type: ignore[attr-defined]
+    os.dup2(stderr.fileno(), 2)
+    stderr.close()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    sys.argv = argv
+    from scrapy.cmdline import execute
+
+    execute(argv)
+
+
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """While a crawl is started: multiprocessing would import the caller's main module again in the
+    child (``python -m condo`` would run the command a second time there); the crawl needs none of it."""
+    main = sys.modules["__main__"]
+    saved: dict[str, Any] = {name: main.__dict__[name] for name in ("__spec__", "__file__") if name in main.__dict__}
+    main.__dict__["__spec__"] = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
+class _ForkedCrawl:
+    """A crawl forked from the fork server, with the few methods of ``subprocess.Popen`` the runner uses."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]):
+        context = _context()
+        reader, writer = context.Pipe(duplex=False)
+        self._process = context.Process(target=_crawl_in_child, args=(argv, env, os.getcwd(), writer))
+        with _main_module_hidden():
+            self._process.start()
+        writer.close()
+        self._reader = reader
+        # The exit status comes once through the fork server's pipe: the watchdog's polls and the wait
+        # must not read it at the same time.
+        self._lock = threading.Lock()
+        self.pid = self._process.pid
+        self.stderr = open(reader.fileno(), encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+
+    def poll(self) -> int | None:
+        with self._lock:
+            return self._process.exitcode
+
+    def wait(self) -> int:
+        while True:
+            with self._lock:
+                self._process.join(0.2)
+                code = self._process.exitcode
+            if code is not None:
+                break
+        self.stderr.close()
+        self._reader.close()
+        return int(code)
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None and self.pid:
+            os.kill(self.pid, signum)
+
+
 def parse_progress(line: str) -> Progress | None:
     """Read a spider's progress log line.
 
@@ -116,16 +236,20 @@ def run_spider_process(
     for name, value in all_settings.items():
         command += ["-s", f"{name}={value}"]
     log_file = open(log_path, "a", encoding="utf-8") if log_path else None  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        command,
-        # The caller's folder, so that relative paths in the settings mean what they meant to the caller;
-        # Scrapy finds the project through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg (it works from a wheel).
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=child_env,
-        preexec_fn=die_with_parent,
-    )
+    # In the caller's folder, so that relative paths in the settings mean what they meant to the caller;
+    # Scrapy finds the project through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg (it works from a wheel).
+    process: Any
+    if _forking():
+        process = _ForkedCrawl(["scrapy", *command[3:]], child_env)
+    else:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_env,
+            preexec_fn=die_with_parent,
+        )
     killed = threading.Event()
 
     def watchdog() -> None:

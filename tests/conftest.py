@@ -157,9 +157,10 @@ def processes_marked(mark: str) -> dict[int, str]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:  # gone meanwhile, or not ours to read
             continue
-        # A zombie has ended (its parent has not reaped it yet); multiprocessing's resource tracker is the
-        # interpreter's own helper, which ends with the test process.
-        if state != "Z" and "multiprocessing.resource_tracker" not in command:
+        # A zombie has ended (its parent has not reaped it yet); multiprocessing's resource tracker and fork
+        # server (scraper.runner forks the crawls from one) are helpers that end with the test process.
+        helper = "multiprocessing.resource_tracker" in command or "multiprocessing.forkserver" in command
+        if state != "Z" and not helper:
             found[int(entry.name)] = command
     return found
 

@@ -127,6 +127,19 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process under ``pid``: the crawl is the fork server's child, a grandchild of the job."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *_descendants(child)]
+    return found
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
 def test_a_crawl_child_dies_with_its_parent() -> None:
     parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=REPO, stdout=subprocess.PIPE, text=True)
@@ -175,7 +188,7 @@ def test_a_killed_nightly_job_leaves_no_crawl_running_and_is_marked_interrupted(
         children: list[int] = []
         while not children or site.night_requests == 0:
             assert time.monotonic() < deadline, "the crawl did not start"
-            children = [int(c) for c in Path(f"/proc/{job.pid}/task/{job.pid}/children").read_text().split()]
+            children = _descendants(job.pid)
             time.sleep(0.2)
         job.send_signal(signal.SIGKILL)
         job.wait(timeout=30)
