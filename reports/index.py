@@ -12,7 +12,9 @@ the same thing. Controls are the MLIT ones we have: log floor area and size band
 floors), building age, walk minutes, district, whether the area shown is the registered one
 (登記, measured inside the walls, a few % smaller than the wall-centre area), and the land tenure (a
 leasehold or fixed-term leasehold flat sells far below a freehold one, so a week with more of them
-would otherwise look like a fall; an unknown tenure is its own category).
+would otherwise look like a fall; an unknown tenure is its own category). Each building with at least
+MIN_BUILDING_FLATS new flats has an effect of its own (the premium its flats share, which no listing
+field states); flats of other buildings carry the controls.
 
 One week has too few new flats to be quoted (a ward has 20-40 on the demo's market): the published
 value for a week is the mean of δ_t over the **four weeks ending that week** (the window of every other
@@ -117,10 +119,11 @@ def _design(
         columns[f"district {district}"] = (frame["district"] == district).to_numpy(float)
     # Building effects: a dummy for each building with at least two new flats here (a premium every flat
     # of it shares); the others (one flat, or no building known) are the base and carry the controls.
-    buildings = frame["building_id"] if "building_id" in frame else pd.Series(np.nan, index=frame.index)
-    counts = buildings.value_counts() if building_effects else buildings.iloc[:0].value_counts()
-    for building in sorted(counts[counts >= MIN_BUILDING_FLATS].index):
-        columns[f"building {int(building)}"] = (buildings == building).to_numpy(float)
+    if building_effects and "building_id" in frame:
+        buildings = frame["building_id"]
+        counts = buildings.value_counts()
+        for building in sorted(counts[counts >= MIN_BUILDING_FLATS].index):
+            columns[f"building {int(building)}"] = (buildings == building).to_numpy(float)
     names = [n for n, v in columns.items() if np.ptp(v) > 0 or n == "const"]
     x = np.column_stack([columns[n] for n in names])
     y = np.log(frame["price_yen"].to_numpy(float) / frame["area_m2"].to_numpy(float))

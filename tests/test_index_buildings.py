@@ -16,6 +16,7 @@ import pytest
 
 from reports.index import fit_index
 from simulator.market import BUILDING_PREMIUM_SIGMA, build_market, true_value
+from tests.test_index_tenure import new_flat
 
 
 def market(seed: int) -> pd.DataFrame:
@@ -32,23 +33,7 @@ def market(seed: int) -> pd.DataFrame:
             building = 1 if rng.random() < share else int(rng.integers(2, 11))
             area = float(rng.uniform(35, 95))
             price = 1_300_000 * area * premiums[building] * float(np.exp(rng.normal(0, 0.05)))
-            rows.append(
-                {
-                    "unit_key": i * 1000 + n,
-                    "building_id": building,
-                    "week_end": week,
-                    "year": week.year,
-                    "price_yen": price,
-                    "area_m2": area,
-                    "area_basis": "wall_center",
-                    "floor": 5.0,
-                    "built_year": 2010.0,
-                    "walk_minutes": 5.0,
-                    "total_floors": 30.0,
-                    "district": "豊洲",
-                    "land_tenure": "ownership",
-                }
-            )
+            rows.append(new_flat(i * 1000 + n, week, price, area, building_id=building, total_floors=30.0))
     return pd.DataFrame(rows)
 
 

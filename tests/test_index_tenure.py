@@ -8,6 +8,26 @@ import pandas as pd
 from reports.index import fit_index
 
 
+def new_flat(unit_key: int, week: pd.Timestamp, price: float, area: float, **fields: object) -> dict[str, object]:
+    """One row of the index's input: a new flat of a freehold ten-floor building in 豊洲 built in 2010
+    (``fields`` change any of it)."""
+    return {
+        "unit_key": unit_key,
+        "week_end": week,
+        "year": week.year,
+        "price_yen": price,
+        "area_m2": area,
+        "area_basis": "wall_center",
+        "floor": 5.0,
+        "built_year": 2010.0,
+        "walk_minutes": 5.0,
+        "total_floors": 10.0,
+        "district": "豊洲",
+        "land_tenure": "ownership",
+        **fields,
+    }
+
+
 def market(control: bool, seed: int = 7) -> pd.DataFrame:
     """Twelve weeks of new flats at a flat true price; leasehold flats (30 % cheaper) go from 5 % of the
     new flats to 60 % over the span. ``control=False`` hides the tenure (as a page that does not say)."""
@@ -20,22 +40,8 @@ def market(control: bool, seed: int = 7) -> pd.DataFrame:
             leasehold = rng.random() < share
             area = float(rng.uniform(35, 95))
             price = 1_300_000 * area * (0.7 if leasehold else 1.0) * float(np.exp(rng.normal(0, 0.05)))
-            rows.append(
-                {
-                    "unit_key": i * 1000 + n,
-                    "week_end": week,
-                    "year": week.year,
-                    "price_yen": price,
-                    "area_m2": area,
-                    "area_basis": "wall_center",
-                    "floor": 5.0,
-                    "built_year": 2010.0,
-                    "walk_minutes": 5.0,
-                    "total_floors": 10.0,
-                    "district": "豊洲",
-                    "land_tenure": ("fixed_term_leasehold" if leasehold else "ownership") if control else None,
-                }
-            )
+            tenure = ("fixed_term_leasehold" if leasehold else "ownership") if control else None
+            rows.append(new_flat(i * 1000 + n, week, price, area, land_tenure=tenure))
     return pd.DataFrame(rows)
 
 
