@@ -223,9 +223,9 @@ def run_spider_process(
     two minutes after that is killed, and its run stays unfinished (the next run marks it interrupted).
     """
     stats_file = Path(tempfile.mkstemp(prefix=f"{spider}-", suffix=".json")[1])
-    command: list[str] = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"STATS_FILE={stats_file}"]
+    arguments: list[str] = ["crawl", spider, "-s", f"STATS_FILE={stats_file}"]
     if wards:
-        command += ["-a", f"wards={wards}"]
+        arguments += ["-a", f"wards={wards}"]
     all_settings = dict(settings or {})
     child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "scraper.settings"}
     if "DATABASE_URL" in all_settings:
@@ -234,16 +234,16 @@ def run_spider_process(
     if time_limit:
         all_settings.setdefault("CLOSESPIDER_TIMEOUT", str(int(time_limit)))
     for name, value in all_settings.items():
-        command += ["-s", f"{name}={value}"]
+        arguments += ["-s", f"{name}={value}"]
     log_file = open(log_path, "a", encoding="utf-8") if log_path else None  # noqa: SIM115 (closed below)
     # In the caller's folder, so that relative paths in the settings mean what they meant to the caller;
     # Scrapy finds the project through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg (it works from a wheel).
     process: Any
     if _forking():
-        process = _ForkedCrawl(["scrapy", *command[3:]], child_env)
+        process = _ForkedCrawl(["scrapy", *arguments], child_env)
     else:
         process = subprocess.Popen(
-            command,
+            [sys.executable, "-m", "scrapy", *arguments],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
