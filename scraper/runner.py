@@ -84,6 +84,18 @@ def spider_names() -> list[str]:
     return sorted(SpiderLoader.from_settings(Settings({"SPIDER_MODULES": settings.SPIDER_MODULES})).list())
 
 
+CRAWL_PROCESS_NAME = "condo-crawl"
+"""The name (``/proc/<pid>/comm``) of a crawl forked from the fork server."""
+
+
+def _name_process(name: str) -> None:
+    """Linux's name of this process (what ps and top show beside its command line)."""
+    import ctypes
+
+    pr_set_name = 15
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_name, name.encode()[:15])
+
+
 def die_with_parent() -> None:
     """In the child, before exec: ask Linux to send SIGTERM when the parent dies, so a killed job does
     not leave its crawl running (and writing) with nobody holding the crawl lock. Elsewhere a no-op."""
@@ -116,6 +128,7 @@ def _crawl_in_child(argv: list[str], env: dict[str, str], cwd: str, stderr: Any)
     """The forked crawl: its environment, folder and standard streams, then ``scrapy crawl`` (whose exit
     code becomes the process's)."""
     die_with_parent()  # the fork server's death (it ends when the process that started it has ended)
+    _name_process(CRAWL_PROCESS_NAME)  # a fork keeps the server's command line: ps and top show this
     # multiprocessing hands every child a copy of the pipe that keeps the fork server alive while any of
     # its clients live; a crawl is no client, and holding it would keep the server (and so the crawl)
     # alive after the process that started the crawl was killed.

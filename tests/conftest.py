@@ -143,6 +143,12 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[SESSION_MARK] = f"{os.getpid()}-{os.urandom(4).hex()}"
 
 
+from scraper.runner import CRAWL_PROCESS_NAME  # noqa: E402
+
+HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+"""Command lines of multiprocessing's helper processes."""
+
+
 def processes_marked(mark: str) -> dict[int, str]:
     """Live processes (of this user) started with ``CONDO_TEST_SESSION=mark``: pid → command line."""
     needle = f"{SESSION_MARK}={mark}".encode()
@@ -154,12 +160,14 @@ def processes_marked(mark: str) -> dict[int, str]:
             if needle not in (entry / "environ").read_bytes().split(b"\0"):
                 continue
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            name = (entry / "comm").read_text().strip()
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:  # gone meanwhile, or not ours to read
             continue
         # A zombie has ended (its parent has not reaped it yet); multiprocessing's resource tracker and fork
-        # server (scraper.runner forks the crawls from one) are helpers that end with the test process.
-        helper = "multiprocessing.resource_tracker" in command or "multiprocessing.forkserver" in command
+        # server (scraper.runner forks the crawls from one) are helpers that end with the test process. A
+        # crawl forked from the server keeps the server's command line but has a name of its own.
+        helper = any(part in command for part in HELPERS) and name != CRAWL_PROCESS_NAME
         if state != "Z" and not helper:
             found[int(entry.name)] = command
     return found
