@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from db.latest import latest_per_listing
-from db.models import CrawlRun, Listing, ListingEvent, ListingSnapshot, ListingUnitLink, PriceChange, Sighting
+from db.models import SIGHTINGS, CrawlRun, Listing, ListingEvent, ListingSnapshot, ListingUnitLink, PriceChange
 from db.nights import night_of
 
 
@@ -99,7 +99,7 @@ def listing_story(session: Session, source_listing_id: str, source: str = "suumo
         run_id: (stats or {}).get("archive/file")
         for run_id, stats in session.execute(
             select(CrawlRun.id, CrawlRun.stats).where(
-                CrawlRun.id.in_(select(Sighting.run_id).where(Sighting.listing_id == listing.id))
+                CrawlRun.id.in_(select(SIGHTINGS.c.run_id).where(SIGHTINGS.c.listing_id == listing.id))
             )
         )
     }
@@ -110,7 +110,7 @@ def listing_story(session: Session, source_listing_id: str, source: str = "suumo
     nights = sorted(
         {
             night_of(seen)
-            for (seen,) in session.execute(select(Sighting.seen_at).where(Sighting.listing_id == listing.id))
+            for (seen,) in session.execute(select(SIGHTINGS.c.seen_at).where(SIGHTINGS.c.listing_id == listing.id))
         }
     )
     story = Story(listing, latest, len(nights), nights[0] if nights else None, nights[-1] if nights else None)

@@ -1,9 +1,10 @@
 """Write observations into the append-only history. Callers own the session: nothing here commits.
 
 ``record_observation`` takes one listing item (as a plain dict) seen in a crawl run and appends only
-what is new: the listing the first time, a sighting per run and page kind, a price row when the asking
-price changed, a snapshot when what we know changed, a unit link when identity changed, and a
-``relisted`` event when a removed listing comes back. Replaying the same item changes nothing.
+what is new: the listing the first time, a sighting per run and page kind (the span of consecutive runs
+that ended at the spider's previous run extended, or a new one), a price row when the asking price
+changed, a snapshot when what we know changed, a unit link when identity changed, and a ``relisted``
+event when a removed listing comes back. Replaying the same item changes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from db.identity import building_name_key, same_building, same_unit
 from db.latest import latest_ids, latest_per_listing
 from db.models import (
+    SIGHTINGS,
     SNAPSHOT_FIELDS,
     Building,
     CrawlRun,
@@ -28,7 +30,7 @@ from db.models import (
     ListingSnapshot,
     ListingUnitLink,
     PriceChange,
-    Sighting,
+    SightingSpan,
     Unit,
 )
 from db.rows import (
@@ -43,8 +45,8 @@ from db.rows import (
     price_of,
     price_row,
     same_price,
-    sighting_row,
     snapshot_row,
+    span_row,
 )
 from db.verdicts import Verdict
 
@@ -76,6 +78,8 @@ class _Known:
     unit: Any = None
     seen: set[str] = field(default_factory=set)
     """Page kinds already sighted in this run."""
+    open_spans: dict[str, int] = field(default_factory=dict)
+    """By page kind, the span that ended at the spider's previous run (this run extends it)."""
 
 
 def _id_of(ref: Any) -> int | None:
@@ -105,11 +109,13 @@ class _Batch:
         self.known: dict[tuple[str, str], _Known] = {}
         self.rows: dict[Any, list[dict[str, Any]]] = {
             ListingEvent: [],
-            Sighting: [],
+            SightingSpan: [],
             PriceChange: [],
             ListingSnapshot: [],
         }
         self.links: list[tuple[int, Any, Any, dt.datetime]] = []
+        self.extended: list[dict[str, Any]] = []
+        """Spans this run extends: id, last_run_id, last_seen_at, last_archive_record."""
         self.buildings: dict[tuple[int | None, str], list[dict[str, Any]]] = {}
         self.units: dict[tuple[Any, int], list[dict[str, Any]]] = {}
         """Known flats by (building, floor); a building is an id, or a Building this batch creates."""
@@ -145,12 +151,18 @@ class _Batch:
         for listing_id, building_id, unit_id in _latest_rows(session, ListingUnitLink, link_columns, ids).values():
             existing[listing_id].building, existing[listing_id].unit = building_id, unit_id
         if self.run_id is not None:
+            previous = previous_finished_run(connection, self.run_id)
+            since = previous if previous is not None else self.run_id
+            spans = (SightingSpan.id, SightingSpan.listing_id, SightingSpan.page_kind)
             for chunk in _chunks(ids):
-                sighted = select(Sighting.listing_id, Sighting.page_kind).where(
-                    Sighting.run_id == self.run_id, Sighting.listing_id.in_(chunk)
+                open_or_covering = select(*spans, SightingSpan.first_run_id, SightingSpan.last_run_id).where(
+                    SightingSpan.listing_id.in_(chunk), SightingSpan.last_run_id >= since
                 )
-                for listing_id, page_kind in connection.execute(sighted):
-                    existing[listing_id].seen.add(page_kind)
+                for span_id, listing_id, page_kind, first_run, last_run in connection.execute(open_or_covering):
+                    if first_run <= self.run_id <= last_run:
+                        existing[listing_id].seen.add(page_kind)
+                    elif last_run == previous:
+                        existing[listing_id].open_spans[page_kind] = span_id
         self._load_buildings(items)
 
     def _load_buildings(self, items: Sequence[Mapping[str, Any]]) -> None:
@@ -303,9 +315,14 @@ class _Batch:
 
         page_kind = item.get("page_kind") or "list"
         if self.run_id is not None and page_kind not in state.seen:
-            self.rows[Sighting].append(
-                sighting_row(self.run_id, state.id, page_kind, seen_at, item.get("archive_record"))
-            )
+            record = item.get("archive_record")
+            span = state.open_spans.pop(page_kind, None)
+            if span is None:
+                self.rows[SightingSpan].append(span_row(state.id, page_kind, self.run_id, seen_at, record))
+            else:
+                self.extended.append(
+                    {"last_run_id": self.run_id, "last_seen_at": seen_at, "last_archive_record": record, "id": span}
+                )
             state.seen.add(page_kind)
 
         # Within a night the list card's price wins: a detail page can lag the list by a day, and taking
@@ -352,6 +369,7 @@ class _Batch:
             session.flush()
         for model, rows in self.rows.items():
             _insert_rows(session, model, rows)
+        update_rows(session.connection(), cast(Table, SightingSpan.__table__), self.extended)
         if self.links:
             rows = [
                 link_row(listing_id, cast(int, _id_of(building)), _id_of(unit), at, self.run_id)
@@ -396,6 +414,47 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         connection.exec_driver_sql(sql, params)
 
 
+def update_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Update rows by id in one executemany (each row: the new values, then ``id``), values passed
+    through their column types' bind processors as :func:`insert_rows` does."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
+    keys = [key for key in rows[0] if key != "id"]
+    processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
+    sql = (
+        f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(key)} = {mark}' for key in keys)} "
+        f"WHERE {quote('id')} = {mark}"
+    )
+    params = [
+        (
+            *(
+                process(row[key]) if process is not None else row[key]
+                for key, process in zip(keys, processors, strict=True)
+            ),
+            row["id"],
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(sql, params)
+
+
+def previous_finished_run(connection: Connection, run_id: int) -> int | None:
+    """The spider's run before ``run_id``, when it finished (a span of consecutive runs may extend from
+    it); None when there is none or it never finished (a crashed run's end is unknown: never inside a
+    span)."""
+    spider = select(CrawlRun.spider).where(CrawlRun.id == run_id).scalar_subquery()
+    row = connection.execute(
+        select(CrawlRun.id, CrawlRun.finished_at)
+        .where(CrawlRun.spider == spider, CrawlRun.id < run_id)
+        .order_by(CrawlRun.id.desc())
+        .limit(1)
+    ).first()
+    return row[0] if row is not None and row[1] is not None else None
+
+
 def _seen_at(item: Mapping[str, Any], now: dt.datetime | None) -> dt.datetime:
     seen_at = item.get("scraped_at") or now
     if isinstance(seen_at, str):
@@ -405,9 +464,9 @@ def _seen_at(item: Mapping[str, Any], now: dt.datetime | None) -> dt.datetime:
 
 
 def last_seen_at(session: Session, listing_id: int, before_run: int | None = None) -> dt.datetime | None:
-    query = select(func.max(Sighting.seen_at)).where(Sighting.listing_id == listing_id)
+    query = select(func.max(SIGHTINGS.c.seen_at)).where(SIGHTINGS.c.listing_id == listing_id)
     if before_run is not None:
-        query = query.where(Sighting.run_id != before_run)
+        query = query.where(SIGHTINGS.c.run_id != before_run)
     value = session.scalar(query)
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
@@ -450,10 +509,10 @@ def crawl_knowledge(
     field (a renamed label: a suspect night) does not count, so it is read again."""
     latest_price = latest_per_listing(PriceChange)
     last_detail = (
-        select(Sighting.listing_id, func.max(Sighting.seen_at).label("seen_at"))
-        .join(CrawlRun, CrawlRun.id == Sighting.run_id)
-        .where(Sighting.page_kind == "detail", CrawlRun.verdict == Verdict.COMPLETE_HEALTHY)
-        .group_by(Sighting.listing_id)
+        select(SIGHTINGS.c.listing_id, func.max(SIGHTINGS.c.seen_at).label("seen_at"))
+        .join(CrawlRun, CrawlRun.id == SIGHTINGS.c.run_id)
+        .where(SIGHTINGS.c.page_kind == "detail", CrawlRun.verdict == Verdict.COMPLETE_HEALTHY)
+        .group_by(SIGHTINGS.c.listing_id)
         .subquery()
     )
     query = (

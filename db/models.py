@@ -1,9 +1,10 @@
 """SQLAlchemy 2.0 models of the price-history database (documented in docs/schema.md).
 
 Identity rows (buildings, units, listings) are written once. History is append-only: price changes,
-snapshots of a listing's attributes, sightings per crawl run, events (first seen, removed, relisted,
-ended) and links from listings to units. Nothing is updated in place except a crawl run's own
-bookkeeping (its end, counts and verdict).
+snapshots of a listing's attributes, events (first seen, removed, relisted, ended) and links from
+listings to units. Sightings are kept as spans of consecutive runs, the one thing a later run extends
+(its last run, time and record); besides them only a crawl run's own bookkeeping (its end, counts and
+verdict) is updated in place.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from typing import Annotated, Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Column,
     DateTime,
     Float,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -72,6 +76,7 @@ class CrawlRun(Base):
     """One spider run: when, what it covered, what it saw, and whether it can be trusted."""
 
     __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_spider_id", "spider", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     spider: Mapped[str] = mapped_column(String(64))
@@ -214,17 +219,42 @@ class ListingUnitLink(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
 
 
-class Sighting(Base):
-    """A listing was on a list page (``page_kind = list``) or its detail page was read, in a run."""
+class SightingSpan(Base):
+    """A stretch of consecutive runs of one spider in which a listing was on a list page
+    (``page_kind = list``) or its detail page was read: the storage of the ``sightings`` view.
 
-    __tablename__ = "sightings"
+    A listing on sale for 90 nights costs one row, not 90: each run extends the stretch that ended at
+    the spider's previous run (a finished one), and starts a new one after a gap. The first and last
+    runs keep their exact time and archived page; the runs between are the spider's runs in the id
+    range (``db/view_sql/0012/sightings.sql``).
+    """
 
-    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
-    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True, index=True)
-    page_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    seen_at: Mapped[UTC]
-    archive_record: Mapped[str | None] = mapped_column(String(64))
-    """The archived response (WARC-Record-ID) that showed it (docs/archive.md); null when not archived."""
+    __tablename__ = "sighting_spans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    page_kind: Mapped[str] = mapped_column(String(8))
+    first_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    first_seen_at: Mapped[UTC]
+    last_seen_at: Mapped[UTC]
+    first_archive_record: Mapped[str | None] = mapped_column(String(64))
+    """The archived response (WARC-Record-ID) that showed it on the first run (docs/archive.md)."""
+    last_archive_record: Mapped[str | None] = mapped_column(String(64))
+    """The archived response that showed it on the last run."""
+
+
+SIGHTINGS = Table(
+    "sightings",
+    MetaData(),
+    Column("run_id", Integer),
+    Column("listing_id", Integer),
+    Column("page_kind", String(8)),
+    Column("seen_at", UTCDateTime()),
+    Column("archive_record", String(64)),
+)
+"""The ``sightings`` view (one row per run, listing and page kind, expanded from ``sighting_spans``),
+for reading; its own metadata, so nothing creates it as a table."""
 
 
 class PriceChange(Base):

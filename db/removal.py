@@ -17,16 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, text
+from sqlalchemy import Select, and_, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.latest import latest_per_listing
-from db.models import CrawlRun, CrawlRunWard, Listing, ListingEvent, ListingSnapshot, Sighting
+from db.models import CrawlRun, CrawlRunWard, Listing, ListingEvent, ListingSnapshot, SightingSpan
 from db.nights import night_of
 from db.rows import ACTIVE_KINDS, GONE_KINDS, EventKind, event_row, removal_note
 
 DEFAULT_REMOVAL_RUNS = 2
-ANALYZED_TABLES = ("listings", "listing_events", "listing_snapshots", "sightings")
+ANALYZED_TABLES = ("listings", "listing_events", "listing_snapshots", "sighting_spans")
 """The tables the removal query reads: analysed first on PostgreSQL (see ``refresh_statistics``)."""
 
 
@@ -185,10 +185,12 @@ def _unseen_since(session: Session, run: CrawlRun, ward_code: int, window: list[
     """The ward's active listings sighted neither by the ``window``'s runs nor by any run (an unhealthy
     one too) since the window began."""
     earliest = min((r.started_at for r in window), default=run.started_at)
+    # A span holds a window run when it starts at or before it and ends at or after it.
+    in_window = [and_(SightingSpan.first_run_id <= r.id, SightingSpan.last_run_id >= r.id) for r in window]
     sighted = (
-        select(Sighting.listing_id)
-        .where(Sighting.listing_id == Listing.id)
-        .where(or_(Sighting.run_id.in_([r.id for r in window]), Sighting.seen_at >= earliest))
+        select(SightingSpan.listing_id)
+        .where(SightingSpan.listing_id == Listing.id)
+        .where(or_(*in_window, SightingSpan.last_seen_at >= earliest))
         .exists()
     )
     query = _active_listings_in_ward(run.source, run.property_type, ward_code).where(~sighted)
@@ -267,8 +269,10 @@ def apply_ended(
         if listing is None:
             continue
         listed = session.scalar(
-            select(Sighting.listing_id).where(
-                Sighting.listing_id == listing.id, Sighting.page_kind == "list", Sighting.seen_at >= run.started_at
+            select(SightingSpan.listing_id).where(
+                SightingSpan.listing_id == listing.id,
+                SightingSpan.page_kind == "list",
+                SightingSpan.last_seen_at >= run.started_at,
             )
         )
         if listed is not None:

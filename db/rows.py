@@ -90,16 +90,19 @@ def price_row(
     }
 
 
-def sighting_row(
-    run_id: int, listing_id: int, page_kind: str, seen_at: dt.datetime, archive_record: str | None = None
+def span_row(
+    listing_id: int, page_kind: str, run_id: int, seen_at: dt.datetime, archive_record: str | None = None
 ) -> dict[str, Any]:
-    """A ``sightings`` row: the listing on a page of a run, and the archived page."""
+    """A new ``sighting_spans`` row: the listing on a page of a run, the first of a stretch of runs."""
     return {
-        "run_id": run_id,
         "listing_id": listing_id,
         "page_kind": page_kind,
-        "seen_at": seen_at,
-        "archive_record": archive_record,
+        "first_run_id": run_id,
+        "last_run_id": run_id,
+        "first_seen_at": seen_at,
+        "last_seen_at": seen_at,
+        "first_archive_record": archive_record,
+        "last_archive_record": archive_record,
     }
 
 

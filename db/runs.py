@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db.latest import latest_per_listing
-from db.models import CrawlRun, CrawlRunField, CrawlRunWard, ListingSnapshot, Sighting
+from db.models import CrawlRun, CrawlRunField, CrawlRunWard, ListingSnapshot, SightingSpan
 from db.nights import night_of
 from db.removal import DEFAULT_REMOVAL_RUNS, apply_ended, apply_removals
 from db.verdicts import RunFigures, RunVerdict, Verdict
@@ -46,15 +46,23 @@ def start_run(
 def stored_list_sightings(session: Session, run_id: int) -> dict[int, int]:
     """Per ward code, the listings whose list sighting the database holds for the run (the ward of
     each listing's latest snapshot): what was stored, which the verdict compares with what was read."""
-    latest = latest_per_listing(
-        ListingSnapshot, ListingSnapshot.listing_id.in_(select(Sighting.listing_id).where(Sighting.run_id == run_id))
+    first_run = aliased(CrawlRun)
+    spider = select(CrawlRun.spider).where(CrawlRun.id == run_id).scalar_subquery()
+    listed = (
+        select(SightingSpan.listing_id)
+        .join(first_run, first_run.id == SightingSpan.first_run_id)
+        .where(
+            SightingSpan.page_kind == "list",
+            SightingSpan.first_run_id <= run_id,
+            SightingSpan.last_run_id >= run_id,
+            first_run.spider == spider,
+        )
     )
+    latest = latest_per_listing(ListingSnapshot, ListingSnapshot.listing_id.in_(listed))
     query = (
         select(ListingSnapshot.ward_code, func.count())
-        .select_from(Sighting)
-        .join(latest, latest.c.listing_id == Sighting.listing_id)
+        .select_from(latest)
         .join(ListingSnapshot, ListingSnapshot.id == latest.c.id)
-        .where(Sighting.run_id == run_id, Sighting.page_kind == "list")
         .group_by(ListingSnapshot.ward_code)
     )
     return {code: count for code, count in session.execute(query) if code is not None}

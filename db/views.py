@@ -30,6 +30,10 @@ VIEW_NAMES = (
 """In creation order (v_units and v_projects read v_listings; v_weekly_panel reads v_presence;
 v_buildings reads v_listings and v_projects)."""
 
+STORAGE_VIEWS = ("sightings",)
+"""Views that keep a table's old shape over compact storage (``sightings`` over ``sighting_spans``,
+0012): made before the analysts' views, which read them; not exported (one row per listing and night)."""
+
 SQL_DIR = Path(__file__).with_name("view_sql")
 
 _CURRENT_YEAR = {
@@ -138,7 +142,7 @@ def view_sql(dialect: str, revision: str | None = None, sha256: str | None = Non
         )
     folders = [SQL_DIR / revision] if revision is not None else [SQL_DIR / name for name in reversed(revisions())]
     out: dict[str, str] = {}
-    for name in VIEW_NAMES:
+    for name in (*STORAGE_VIEWS, *VIEW_NAMES):
         path = next((folder / f"{name}.sql" for folder in folders if (folder / f"{name}.sql").is_file()), None)
         if path is not None:
             out[name] = expand(path.read_text(encoding="utf-8"), dialect)

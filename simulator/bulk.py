@@ -3,7 +3,7 @@ database, row by row in bulk, for benchmarks of the report at scale.
 
 It stores what :func:`simulator.load.load_market` stores (every night a complete and healthy run with a
 list sighting of every listing on the site and a detail sighting of the new and repriced ones, or of
-those the crawl's own detail rule picks; prices
+those the crawl's own detail rule picks, kept as spans of consecutive nights; prices
 on change; first_seen / removed after two absent nights / relisted events; a list then a detail
 snapshot and building then unit link on a listing's first night) without going through the history
 writer: the decisions the writer makes one observation at a time are made here per listing over its
@@ -33,7 +33,7 @@ from db.models import (
     ListingSnapshot,
     ListingUnitLink,
     PriceChange,
-    Sighting,
+    SightingSpan,
     Unit,
 )
 from db.nights import night_of
@@ -178,7 +178,7 @@ def bulk_load(
         events.append(event_row(key, run_of[gone], EventKind.REMOVED, when[gone], note=note))
         counts[gone]["removed"] += 1
 
-    sightings: list[tuple[int, int, str, int]] = []  # the biggest table: plain tuples, written by the driver
+    spans: list[tuple[int, int, str, int, int]] = []  # first run, listing, page kind, first and last night
     buildings: dict[int, dict[str, Any]] = {}
     units: dict[int, dict[str, Any]] = {}
     for listing_id in order:
@@ -247,10 +247,8 @@ def bulk_load(
                 events.append(event_row(key, run_of[day], EventKind.RELISTED, when[day], gap))
                 counts[day]["relisted"] += 1
                 removed = False
-            sightings.append((run_of[day], key, "list", day))
             counts[day]["list"] += 1
             if day in details:
-                sightings.append((run_of[day], key, "detail", day))
                 counts[day]["detail"] += 1
             seen_price = _fixed(price)
             if seen_price is not stored_price and not same_price(stored_price, seen_price):
@@ -260,6 +258,8 @@ def bulk_load(
                 stored_price = seen_price
             previous_day = day
         assert previous_day is not None
+        for page_kind, nights_seen in (("list", seen), ("detail", sorted(details))):
+            spans.extend((run_of[a], key, page_kind, a, b) for a, b in _stretches(nights_seen))
         if previous_day + k <= last:
             gone = previous_day + k
             removed_on(key, gone)
@@ -330,37 +330,60 @@ def bulk_load(
     ):
         say(f"bulk: writing {len(rows)} rows into {model.__tablename__}")
         written[model.__tablename__] = _write(engine, model, rows)
-    say(f"bulk: writing {len(sightings)} rows into sightings")
-    written["sightings"] = _write_sightings(engine, sightings, when)
+    say(f"bulk: writing {len(spans)} rows into sighting_spans")
+    written["sighting_spans"] = _write_spans(engine, spans, run_of, when)
     _reset_sequences(engine)
     return written
 
 
-def _write_sightings(engine: Engine, rows: list[tuple[int, int, str, int]], when: dict[int, Any]) -> int:
-    """Sightings through the driver's own executemany (millions of rows: no per-row type processing).
+def _stretches(nights: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Runs of consecutive nights (every night has its run here), as (first, last).
 
-    Timestamps are given as the model's UTC type stores them on each engine. Rows go in night by
-    night, as the crawls write them (and in the primary key's order, so its index grows at one end);
-    the other indexes are dropped for the load and built again once, from the sorted rows.
+    >>> list(_stretches([1, 2, 3, 5, 7, 8]))
+    [(1, 3), (5, 5), (7, 8)]
     """
-    rows.sort()
+    start = previous = None
+    for night in nights:
+        if previous is not None and night != previous + 1:
+            yield cast(int, start), previous
+            start = None
+        if start is None:
+            start = night
+        previous = night
+    if previous is not None:
+        yield cast(int, start), previous
+
+
+def _write_spans(
+    engine: Engine, spans: list[tuple[int, int, str, int, int]], run_of: dict[int, int], when: dict[int, Any]
+) -> int:
+    """Spans through the driver's own executemany (no per-row type processing), in the order the crawls
+    would have started them (first run, then listing); the secondary indexes are dropped for the load and
+    built again once. Timestamps are given as the model's UTC type stores them on each engine."""
+    spans.sort()
     stored: dict[int, Any] = {}
     for day, moment in when.items():
         utc = moment.astimezone(dt.UTC)
         # SQLite: the naive UTC text SQLAlchemy's DateTime writes; PostgreSQL: the aware datetime.
         stored[day] = utc.strftime("%Y-%m-%d %H:%M:%S.%f") if engine.dialect.name == "sqlite" else utc
     mark = "%s" if engine.dialect.paramstyle in ("format", "pyformat") else "?"
-    sql = f"INSERT INTO sightings (run_id, listing_id, page_kind, seen_at) VALUES ({mark}, {mark}, {mark}, {mark})"
-    indexes = list(cast(Table, Sighting.__table__).indexes)
+    sql = (
+        "INSERT INTO sighting_spans (listing_id, page_kind, first_run_id, last_run_id, first_seen_at, last_seen_at)"
+        f" VALUES ({', '.join([mark] * 6)})"
+    )
+    indexes = list(cast(Table, SightingSpan.__table__).indexes)
     with _begin(engine) as connection:
         for index in indexes:
             index.drop(connection)
-        for start in range(0, len(rows), CHUNK * 4):
-            chunk = [(run, key, kind, stored[day]) for run, key, kind, day in rows[start : start + CHUNK * 4]]
+        for start in range(0, len(spans), CHUNK * 4):
+            chunk = [
+                (key, kind, first_run, run_of[last], stored[first], stored[last])
+                for first_run, key, kind, first, last in spans[start : start + CHUNK * 4]
+            ]
             connection.exec_driver_sql(sql, chunk)
         for index in indexes:
             index.create(connection)
-    return len(rows)
+    return len(spans)
 
 
 @functools.lru_cache(maxsize=65536)

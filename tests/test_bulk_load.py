@@ -35,6 +35,8 @@ QUERIES = {
     "runs": "SELECT id, started_at, night, verdict, new_listings, price_changes, removed, relisted, items"
     " FROM crawl_runs",
     "wards": "SELECT run_id, ward_code, hits, cards, complete, healthy, verdict, stored, exact FROM crawl_run_wards",
+    "spans": "SELECT l.source_listing_id, s.page_kind, s.first_run_id, s.last_run_id, s.first_seen_at, s.last_seen_at"
+    " FROM sighting_spans s JOIN listings l ON l.id = s.listing_id",
     "latest": "SELECT source_listing_id, price_yen, floor, removed_at, last_seen_at, building_name FROM v_listings",
 }
 
@@ -106,10 +108,11 @@ def test_prices_on_is_price_on_night_by_night() -> None:
 
 
 def test_the_bulk_writer_leaves_the_schema_as_migrated(both: tuple[Engine, Engine]) -> None:
-    """The indexes it drops for the load of the sightings are there again afterwards."""
+    """The indexes it drops for the load of the sighting spans are there again afterwards."""
     from sqlalchemy import inspect
 
     writer, bulk = both
-    for table in ("sightings", "listings", "price_history"):
+    for table in ("sighting_spans", "listings", "price_history"):
         assert inspect(bulk).get_indexes(table) == inspect(writer).get_indexes(table)
-    assert any(index["name"] == "ix_sightings_listing_id" for index in inspect(bulk).get_indexes("sightings"))
+    names = {index["name"] for index in inspect(bulk).get_indexes("sighting_spans")}
+    assert names == {"ix_sighting_spans_listing_id", "ix_sighting_spans_last_run_id"}

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select, text
 from db.engine import session_scope
 from db.history import record_observation
 from db.models import (
+    SIGHTINGS,
     Building,
     CrawlRun,
     Listing,
@@ -20,7 +21,7 @@ from db.models import (
     ListingSnapshot,
     ListingUnitLink,
     PriceChange,
-    Sighting,
+    SightingSpan,
     Unit,
 )
 from db.removal import ANALYZED_TABLES
@@ -139,16 +140,19 @@ def events(engine: Engine, listing_id: str) -> list[str]:
 def test_replaying_the_same_items_changes_nothing(engine: Engine) -> None:
     listings = [item("10000001"), item("10000002", 9000, building_name="別のマンション")]
     run_id = night(engine, 0, listings, finish=False)
-    tables = (Listing, PriceChange, ListingSnapshot, ListingEvent, Sighting, Building, Unit, ListingUnitLink)
-    before = {model.__tablename__: count(engine, model) for model in tables}
+    tables = (Listing, PriceChange, ListingSnapshot, ListingEvent, SightingSpan, Building, Unit, ListingUnitLink)
+    before = {model.__tablename__: count(engine, model) for model in tables} | {"sightings": count(engine, SIGHTINGS)}
     with session_scope(engine) as session:  # the same run replays its pages
         for observation in listings:
             record_observation(session, run_id, {**observation, "scraped_at": T0}, T0)
-    assert {model.__tablename__: count(engine, model) for model in tables} == before
-    # A second night with the same pages adds only that night's sightings.
+    assert {model.__tablename__: count(engine, model) for model in tables} | {
+        "sightings": count(engine, SIGHTINGS)
+    } == before
+    # A second night with the same pages adds only that night's sightings (new spans: the first run
+    # never finished, so no span runs through it).
     night(engine, 1, listings)
-    after = {model.__tablename__: count(engine, model) for model in tables}
-    assert after == {**before, "sightings": before["sightings"] + 2}
+    after = {model.__tablename__: count(engine, model) for model in tables} | {"sightings": count(engine, SIGHTINGS)}
+    assert after == {**before, "sightings": before["sightings"] + 2, "sighting_spans": before["sighting_spans"] + 2}
 
 
 def test_price_changes_are_appended_with_the_previous_price(engine: Engine) -> None:
@@ -385,3 +389,64 @@ def test_snapshot_hash_is_sha256_of_sorted_key_json() -> None:
     )
     assert content_hash(values) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
     assert content_hash(values) != content_hash(values | {"floor": 5})
+
+
+def _sightings(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text(
+                    "SELECT l.source_listing_id, s.run_id, s.page_kind, s.archive_record FROM sightings s"
+                    " JOIN listings l ON l.id = s.listing_id ORDER BY s.run_id, l.source_listing_id, s.page_kind"
+                )
+            )
+        ]
+
+
+def test_consecutive_nights_are_one_span_and_the_view_gives_every_night_back(engine: Engine) -> None:
+    """Nights 0-2 seen, night 3 absent, night 4 seen: two spans; the view has a row per night seen,
+    the ends of each span with their archived page, the nights inside with the run's end as time."""
+    runs = []
+    for day in (0, 1, 2, 3, 4):
+        listings = [item("10000001")] if day != 3 else [item("10000002")]
+        runs.append(night(engine, day, [{**i, "archive_record": f"<urn:uuid:night-{day}>"} for i in listings]))
+    with engine.connect() as connection:
+        spans = connection.execute(
+            text(
+                "SELECT l.source_listing_id, s.first_run_id, s.last_run_id, s.first_archive_record,"
+                " s.last_archive_record FROM sighting_spans s JOIN listings l ON l.id = s.listing_id"
+                " ORDER BY s.first_run_id, l.source_listing_id"
+            )
+        ).all()
+        inside = connection.execute(
+            text(
+                "SELECT s.seen_at, r.finished_at FROM sightings s JOIN crawl_runs r ON r.id = s.run_id WHERE r.id = :r"
+            ),
+            {"r": runs[1]},
+        ).one()
+    assert [tuple(row) for row in spans] == [
+        ("10000001", runs[0], runs[2], "<urn:uuid:night-0>", "<urn:uuid:night-2>"),
+        ("10000002", runs[3], runs[3], "<urn:uuid:night-3>", "<urn:uuid:night-3>"),
+        ("10000001", runs[4], runs[4], "<urn:uuid:night-4>", "<urn:uuid:night-4>"),
+    ]
+    assert _sightings(engine) == [
+        ("10000001", runs[0], "list", "<urn:uuid:night-0>"),
+        ("10000001", runs[1], "list", None),
+        ("10000001", runs[2], "list", "<urn:uuid:night-2>"),
+        ("10000002", runs[3], "list", "<urn:uuid:night-3>"),
+        ("10000001", runs[4], "list", "<urn:uuid:night-4>"),
+    ]
+    assert inside[0] == inside[1]  # the run's end: later than anything the run stored
+
+
+def test_a_span_never_runs_through_a_run_of_another_spider_or_one_that_never_finished(engine: Engine) -> None:
+    first = night(engine, 0, [item("10000001")])
+    with session_scope(engine) as session:  # another spider's run between two nights: no effect
+        start_run(session, "suumo_shinchiku", "suumo", "new", ["koto"], T0 + dt.timedelta(days=1))
+    second = night(engine, 1, [item("10000001")], finish=False)
+    third = night(engine, 2, [item("10000001")])
+    with engine.connect() as connection:
+        spans = connection.execute(text("SELECT first_run_id, last_run_id FROM sighting_spans ORDER BY id")).all()
+    assert [tuple(row) for row in spans] == [(first, second), (third, third)]
+    assert [row[1] for row in _sightings(engine)] == [first, second, third]

@@ -14,7 +14,7 @@ from db.views import VIEW_NAMES
 
 
 def test_migrated_to_head_and_alembic_check_is_clean(engine: Engine) -> None:
-    assert current_revision(engine) == "0011"
+    assert current_revision(engine) == "0012"
     check(engine)  # raises when models and the migrated schema differ
 
 
@@ -27,12 +27,12 @@ def test_tables_and_views(engine: Engine) -> None:
         "units",
         "listings",
         "listing_unit_links",
-        "sightings",
+        "sighting_spans",
         "price_history",
         "listing_events",
         "listing_snapshots",
     } <= set(inspector.get_table_names())
-    assert set(VIEW_NAMES) <= set(inspector.get_view_names())
+    assert {*VIEW_NAMES, "sightings"} <= set(inspector.get_view_names())
     with engine.connect() as connection:
         for view in VIEW_NAMES:
             assert connection.execute(text(f"SELECT COUNT(*) FROM {view}")).scalar() == 0
@@ -110,3 +110,51 @@ def test_every_migration_applies_views_by_frozen_revision_and_digest() -> None:
                 assert isinstance(revision, ast.Constant) and isinstance(digest, ast.Name)
                 assert constants.get(digest.id) == views_digest(str(revision.value)), migration.name
     assert calls >= 2
+
+
+def _table(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return sorted((tuple(row) for row in connection.execute(text(sql))), key=repr)
+
+
+def test_sightings_of_a_database_at_0011_become_spans_and_every_view_answers_the_same(engine: Engine) -> None:
+    """A database written with one sighting row per night (0011, each row with its own time and page)
+    migrated to spans: the analysts' views give the same rows (v_presence's time of a night inside a
+    span becomes its run's end), the ends of each span keep their time and page, and it takes fewer rows."""
+    from tests.test_db_history import item, night
+
+    listings = [item("10000001"), item("10000002", 9000, building_name="別のマンション")]
+    for day in range(6):
+        seen = listings if day != 3 else listings[:1]  # the second listing is absent on night 3
+        night(engine, day, [{**i, "price_man": 8000 - 10 * day} for i in seen], finish=day != 4)
+    downgrade(engine, "0011")
+    with engine.begin() as connection:  # as the old writer left it: each night its own time and page
+        connection.execute(
+            text(
+                "UPDATE sightings"
+                " SET archive_record = 'rec-' || CAST(run_id AS TEXT) || '-' || CAST(listing_id AS TEXT)"
+            )
+        )
+    views = ("v_listings", "v_weekly_panel", "v_price_history", "v_units", "v_buildings")
+    before = {view: _table(engine, f"SELECT * FROM {view}") for view in views}
+    presence_columns = "listing_id, unit_id, night_jst, week_jst, price_yen, ward_code, area_m2, floor"
+    presence = _table(engine, f"SELECT {presence_columns} FROM v_presence")
+    sightings = _table(engine, "SELECT run_id, listing_id, page_kind, seen_at, archive_record FROM sightings")
+    upgrade(engine)
+    check(engine)
+    assert {view: _table(engine, f"SELECT * FROM {view}") for view in views} == before
+    assert _table(engine, f"SELECT {presence_columns} FROM v_presence") == presence
+    after = _table(engine, "SELECT run_id, listing_id, page_kind, seen_at, archive_record FROM sightings")
+    assert [row[:3] for row in after] == [row[:3] for row in sightings]
+    with engine.connect() as connection:
+        ends = {
+            (run, listing)
+            for first, last, listing in connection.execute(
+                text("SELECT first_run_id, last_run_id, listing_id FROM sighting_spans")
+            )
+            for run in (first, last)
+        }
+        spans = connection.execute(text("SELECT COUNT(*) FROM sighting_spans")).scalar()
+    assert [row for row in after if row[:2] in ends] == [row for row in sightings if row[:2] in ends]
+    # Listing 1: nights 0-4 (night 4's run never finished: a span ends there) and 5; listing 2: 0-2, 4 and 5.
+    assert spans == 4 < len(sightings) == 11

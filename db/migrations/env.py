@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from db.engine import database_url, make_engine
 from db.models import Base
-from db.views import VIEW_NAMES
+from db.views import STORAGE_VIEWS, VIEW_NAMES
 
 config = context.config
 target_metadata = Base.metadata
@@ -19,7 +19,7 @@ UNMANAGED_TABLES = {"apscheduler_jobs"}
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     # Views are created by hand in migrations; autogenerate must not take them for tables.
-    return not (type_ == "table" and (name in VIEW_NAMES or name in UNMANAGED_TABLES))
+    return not (type_ == "table" and (name in VIEW_NAMES or name in STORAGE_VIEWS or name in UNMANAGED_TABLES))
 
 
 def run_with(connection: Connection) -> None:
