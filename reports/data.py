@@ -1,4 +1,10 @@
-"""Read the database's views into pandas frames for the report (one query per view)."""
+"""Read the database into pandas frames for the report: the views it shows, and the nights each listing
+was on sale, written out from the sighting spans (``sighting_spans``) of the weeks the report covers.
+
+``load(engine, since)`` reads only what a report from ``since`` on needs: the listings on sale at some
+point since then (with their prices, events and runs), so its time and memory follow the weeks shown,
+not the years of history kept. ``since=None`` reads the whole history (the index benchmark, the demo).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,13 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, select
 
-from db.models import ListingEvent
+from db.models import CrawlRun, Listing, SightingSpan
 from db.places.wards import TRACKED_WARDS
 from db.rows import GONE_KINDS
 
 JST = "Asia/Tokyo"
-SIGHTINGS_CHUNK = 500_000
 CLOSED_COLUMNS = ["ward_code", "district", "quarter", "price_category", "price_per_m2", "area_capped", "special_sale"]
 PROJECT_COLUMNS = [
     "listing_id",
@@ -48,7 +53,8 @@ class ReportData:
     prices: pd.DataFrame
     """listing_id, seen_at (JST), price_yen: every change of asking price."""
     sightings: pd.DataFrame
-    """listing_id, seen_at, date (JST): each night a list page showed the listing, in time order."""
+    """listing_id, seen_at, date (JST): each night a list page showed the listing, in time order (from
+    ``since`` on)."""
     removals: pd.DataFrame
     """listing_id, at (JST): removed or ended events."""
     runs: pd.DataFrame
@@ -64,6 +70,12 @@ class ReportData:
     """Their offers over time (v_project_history), ``changed_at`` in JST."""
     buildings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BUILDING_COLUMNS))
     """v_buildings' facts: completion, units, and the midpoint of its project's price range per m²."""
+    since: pd.Timestamp | None = None
+    """The start of what was read (None: the whole history); listings first seen before it are in the
+    frames only while still on sale after it."""
+    first_seen: pd.Timestamp | None = None
+    """The tracker's first list sighting of a used flat (JST), whatever ``since`` was: the index's
+    burn-in starts there."""
 
     @property
     def empty(self) -> bool:
@@ -109,36 +121,104 @@ def _jst(series: pd.Series) -> pd.Series:
     return values.dt.tz_convert(JST)
 
 
-def load(engine: Engine) -> ReportData:
+def seen_range(engine: Engine) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last time a list page showed a used flat (JST); None before any."""
+    query = (
+        select(func.min(SightingSpan.first_seen_at), func.max(SightingSpan.last_seen_at))
+        .join(Listing, Listing.id == SightingSpan.listing_id)
+        .where(SightingSpan.page_kind == "list", Listing.property_type == "used")
+    )
     with engine.connect() as connection:
-        listings = pd.read_sql("SELECT * FROM v_listings WHERE property_type = 'used'", connection)
+        first, last = connection.execute(query).one()
+    if first is None or last is None:
+        return None
+    return pd.Timestamp(first).tz_convert(JST), pd.Timestamp(last).tz_convert(JST)
+
+
+def _first_run_since(connection: Connection, since: pd.Timestamp | None) -> int:
+    if since is None:
+        return 0
+    query = select(func.min(CrawlRun.id)).where(CrawlRun.started_at >= since.tz_convert("UTC").to_pydatetime())
+    first = connection.execute(query).scalar()
+    return int(first) if first is not None else 2**62
+
+
+def list_nights(connection: Connection, first_run: int) -> pd.DataFrame:
+    """listing_id, seen_at (JST): a row per run from ``first_run`` on whose list pages showed a used flat,
+    written out from the spans (as the ``sightings`` view does: a span's first and last runs at their
+    exact time, the runs between at the run's end), in time order."""
+    spans = connection.execute(
+        select(
+            SightingSpan.listing_id,
+            SightingSpan.first_run_id,
+            SightingSpan.last_run_id,
+            SightingSpan.first_seen_at,
+            SightingSpan.last_seen_at,
+            CrawlRun.spider,
+        )
+        .join(Listing, Listing.id == SightingSpan.listing_id)
+        .join(CrawlRun, CrawlRun.id == SightingSpan.first_run_id)
+        .where(SightingSpan.page_kind == "list", Listing.property_type == "used", SightingSpan.last_run_id >= first_run)
+    ).all()
+    empty = pd.DataFrame({"listing_id": pd.Series(dtype="int64"), "seen_at": pd.Series(dtype=f"datetime64[ns, {JST}]")})
+    if not spans:
+        return empty
+    runs = connection.execute(select(CrawlRun.id, CrawlRun.spider, CrawlRun.finished_at).order_by(CrawlRun.id)).all()
+    frame = pd.DataFrame(spans, columns=["listing_id", "first", "last", "first_at", "last_at", "spider"])
+    parts = []
+    for spider, group in frame.groupby("spider", sort=False):
+        own = [(run_id, finished) for run_id, name, finished in runs if name == spider]
+        ids = np.array([run_id for run_id, _ in own], dtype="int64")
+        # A run's end, the time of the runs inside a span (never an unfinished run: db.history).
+        ends = np.array([pd.Timestamp(end).value if end is not None else 0 for _, end in own], dtype="int64")
+        first = group["first"].to_numpy("int64")
+        last = group["last"].to_numpy("int64")
+        start = np.searchsorted(ids, np.maximum(first, first_run), side="left")
+        stop = np.searchsorted(ids, last, side="right")
+        counts = stop - start
+        positions = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        run_ids = ids[positions]
+        moments = ends[positions].copy()
+        span_first = np.repeat(first, counts)
+        span_last = np.repeat(last, counts)
+        moments[run_ids == span_first] = np.repeat(nanoseconds(group["first_at"]), counts)[run_ids == span_first]
+        moments[run_ids == span_last] = np.repeat(nanoseconds(group["last_at"]), counts)[run_ids == span_last]
+        parts.append(
+            pd.DataFrame({"listing_id": np.repeat(group["listing_id"].to_numpy("int64"), counts), "t": moments})
+        )
+    out = pd.concat(parts, ignore_index=True).sort_values("t", kind="stable").reset_index(drop=True)
+    seen_at = pd.to_datetime(out["t"].to_numpy("int64"), utc=True).tz_convert(JST)
+    return pd.DataFrame({"listing_id": out["listing_id"], "seen_at": seen_at})
+
+
+def load(engine: Engine, since: pd.Timestamp | None = None) -> ReportData:
+    """The report's frames: everything, or (``since``) what a report of the weeks from ``since`` on needs."""
+    seen = seen_range(engine)
+    with engine.connect() as connection:
+        first_run = _first_run_since(connection, since)
+        # The listings a list page showed from the first run on (the whole history without ``since``),
+        # and the other listings of their flats (a flat is new when its first listing was first seen).
+        on_sale = f"SELECT listing_id FROM sighting_spans WHERE page_kind = 'list' AND last_run_id >= {first_run}"
+        units = (
+            f"SELECT u.unit_id FROM listing_unit_links u WHERE u.unit_id IS NOT NULL AND u.listing_id IN ({on_sale})"
+        )
+        shown = f" IN ({on_sale} UNION SELECT k.listing_id FROM listing_unit_links k WHERE k.unit_id IN ({units}))"
+        listings = pd.read_sql(
+            f"SELECT * FROM v_listings WHERE property_type = 'used' AND listing_id{shown}", connection
+        )
         prices = pd.read_sql(
             "SELECT p.listing_id, p.seen_at, p.price_yen FROM price_history p"
-            " JOIN listings l ON l.id = p.listing_id WHERE l.property_type = 'used' AND p.price_yen IS NOT NULL",
+            " JOIN listings l ON l.id = p.listing_id WHERE l.property_type = 'used' AND p.price_yen IS NOT NULL"
+            f" AND p.listing_id{shown}",
             connection,
         )
-        # The largest table (a row per listing per night): read in chunks, each converted as it comes,
-        # so the text of millions of timestamps is never held at once.
-        chunks = [
-            chunk.assign(seen_at=_jst(chunk["seen_at"]))
-            for chunk in pd.read_sql(
-                "SELECT s.listing_id, s.seen_at FROM sightings s JOIN listings l ON l.id = s.listing_id"
-                " WHERE s.page_kind = 'list' AND l.property_type = 'used'",
-                connection,
-                chunksize=SIGHTINGS_CHUNK,
-            )
-        ]
-        sightings = (
-            pd.concat(chunks, ignore_index=True)
-            if chunks
-            else pd.DataFrame(
-                {"listing_id": pd.Series(dtype="int64"), "seen_at": pd.Series(dtype=f"datetime64[ns, {JST}]")}
-            )
-        )
+        sightings = list_nights(connection, first_run)
+        gone = ", ".join(f"'{kind.value}'" for kind in GONE_KINDS)
         removals = pd.read_sql(
-            select(ListingEvent.listing_id, ListingEvent.at).where(ListingEvent.kind.in_(GONE_KINDS)), connection
+            f"SELECT listing_id, at FROM listing_events WHERE kind IN ({gone}) AND listing_id{shown}",
+            connection,
         )
-        runs = pd.read_sql("SELECT * FROM v_crawl_runs", connection)
+        runs = pd.read_sql(f"SELECT * FROM v_crawl_runs WHERE run_id >= {first_run}", connection)
         closed = pd.DataFrame(columns=CLOSED_COLUMNS)
         if "v_closed_prices" in inspect(connection).get_view_names():
             codes = ", ".join(str(ward.code) for ward in TRACKED_WARDS)
@@ -159,7 +239,8 @@ def load(engine: Engine) -> ReportData:
             )
         ward_runs = pd.read_sql(
             "SELECT w.run_id, r.spider, r.night, r.started_at, w.ward, w.verdict, w.complete, w.healthy,"
-            " w.removals_held FROM crawl_run_wards w JOIN crawl_runs r ON r.id = w.run_id ORDER BY w.run_id",
+            " w.removals_held FROM crawl_run_wards w JOIN crawl_runs r ON r.id = w.run_id"
+            f" WHERE w.run_id >= {first_run} ORDER BY w.run_id",
             connection,
         )
     for frame, column in (
@@ -178,10 +259,20 @@ def load(engine: Engine) -> ReportData:
         if not frame.empty:
             frame[column] = _jst(frame[column])
     listings["unit_key"] = listings["unit_id"].fillna(-listings["listing_id"]).astype("int64")
-    sightings = sightings.sort_values("seen_at", kind="stable").reset_index(drop=True)
     sightings["date"] = (
         sightings["seen_at"].dt.normalize() if not sightings.empty else pd.Series(dtype="datetime64[ns, Asia/Tokyo]")
     )
     return ReportData(
-        listings, prices, sightings, removals, runs, ward_runs, closed, projects, project_history, buildings
+        listings,
+        prices,
+        sightings,
+        removals,
+        runs,
+        ward_runs,
+        closed,
+        projects,
+        project_history,
+        buildings,
+        since=since,
+        first_seen=seen[0] if seen else None,
     )

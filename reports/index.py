@@ -80,7 +80,9 @@ def new_listing_observations(data: ReportData) -> pd.DataFrame:
     first_price = first_price.drop_duplicates("unit_key", keep="first")
     if data.sightings.empty:
         return first_price.iloc[:0]
-    first_night = data.sightings["date"].min()
+    if data.since is not None:  # a flat first seen before the weeks read is not new in them
+        first_price = first_price[first_price["first_seen_at"] >= data.since]
+    first_night = (data.first_seen if data.first_seen is not None else data.sightings["seen_at"].min()).normalize()
     fresh = first_price["first_seen_at"].dt.normalize() > first_night + pd.Timedelta(days=RETURN_WINDOW_DAYS)
     # A flat whose first listing fell in the burn-in stays out, with its later listings.
     first_price = first_price[fresh]

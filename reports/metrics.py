@@ -20,6 +20,11 @@ from scraper.parsing.area import M2_PER_TSUBO
 
 MIN_UNITS = 20
 """Cells with fewer units are suppressed."""
+REPORT_WINDOWS = 53
+"""Windows the report computes: the latest and the 52 weekly ones before it (the year-on-year change of
+the latest window needs the one that ended 52 weeks earlier)."""
+HISTORY_WEEKS = REPORT_WINDOWS - 1 + 4
+"""Weeks of history a report reads: its windows of four weeks (reports.data.load's ``since``)."""
 FAMILY_MIN_M2, FAMILY_MIN_ROOMS = 40.0, 2
 """The 70 m²-equivalent price uses family-type flats only: at least 40 m² and 2 rooms."""
 WARDS = {ward.code: (ward.name_en, ward.name) for ward in TRACKED_WARDS}
@@ -271,12 +276,13 @@ def in_group(group: PlaceGroup, ward_code: np.ndarray, district: np.ndarray) -> 
 
 
 def metrics_table(data: ReportData, last_week: tuple[int, int], weeks: int | None = None) -> pd.DataFrame:
-    """Metrics for every cell and every rolling 4-week window ending each week up to ``last_week``,
-    with week-on-week, month-on-month (4 weeks) and year-on-year (52 weeks) changes where history allows."""
+    """Metrics for every cell and every rolling 4-week window ending each week up to ``last_week`` (at most
+    REPORT_WINDOWS of them, or ``weeks``), with week-on-week, month-on-month (4 weeks) and year-on-year
+    (52 weeks) changes where history allows."""
     units = units_table(data)
     end = week_end(*last_week)
     first_seen = data.sightings["seen_at"].min()
-    n_weeks = weeks or max(1, int(np.ceil((end - first_seen).days / 7)))
+    n_weeks = weeks or min(REPORT_WINDOWS, max(1, int(np.ceil((end - first_seen).days / 7))))
     rows = []
     for back in range(n_weeks - 1, -1, -1):
         window = Window(end - pd.Timedelta(weeks=back) - pd.Timedelta(days=28), end - pd.Timedelta(weeks=back))

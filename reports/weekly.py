@@ -21,12 +21,12 @@ from db.provenance import holds_simulated_data
 from db.verdicts import Verdict
 from reports.charts import bar_chart, index_chart, line_chart
 from reports.closed import closed_table
-from reports.data import ReportData, load
+from reports.data import ReportData, load, seen_range
 from reports.findings import findings
 from reports.flips import flip_findings, flip_tables
 from reports.formatting import area_name, day
 from reports.index import ward_indexes
-from reports.metrics import iso_week_of, metrics_table, week_end
+from reports.metrics import HISTORY_WEEKS, iso_week_of, metrics_table, week_end
 from reports.new_supply import supply_findings, supply_table
 from reports.render import render_html, render_markdown
 from reports.report import Report
@@ -110,14 +110,14 @@ def build_report(engine: Engine, week: tuple[int, int] | None = None, lang: str 
         raise ReportError(f"the district-group table is wrong: {error}") from error
     if "v_listings" not in inspect(engine).get_view_names():
         raise ReportError(TEXT[lang]["no_schema"])
-    data = load(engine)
-    if data.empty:
+    seen = seen_range(engine)
+    if seen is None:
         raise ReportError(TEXT[lang]["empty"])
-    last_seen = data.sightings["seen_at"].max()
+    first_seen, last_seen = seen
     week = week or iso_week_of(last_seen)
     end = week_end(*week)
-    if end - pd.Timedelta(days=7) > last_seen or end <= data.sightings["seen_at"].min():
-        first = iso_week_of(data.sightings["seen_at"].min())
+    if end - pd.Timedelta(days=7) > last_seen or end <= first_seen:
+        first = iso_week_of(first_seen)
         raise ReportError(
             TEXT[lang]["no_week"].format(
                 week=f"{week[0]}-W{week[1]:02d}",
@@ -125,6 +125,11 @@ def build_report(engine: Engine, week: tuple[int, int] | None = None, lang: str 
                 last=f"{iso_week_of(last_seen)[0]}-W{iso_week_of(last_seen)[1]:02d}",
             )
         )
+    # Only the weeks the report shows (its windows of four weeks back to the year-on-year comparison):
+    # its cost follows them, not the years of history kept.
+    data = load(engine, since=end - pd.Timedelta(weeks=HISTORY_WEEKS))
+    if data.empty:
+        raise ReportError(TEXT[lang]["empty"])
     metrics = metrics_table(data, week)
     latest = metrics[metrics["window_end"] == metrics["window_end"].max()].copy()
     indexes = {area: result.table for area, result in ward_indexes(data).items()}

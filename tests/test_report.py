@@ -68,18 +68,31 @@ def small_case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-def test_postgresql_gives_the_same_metrics_as_sqlite(
-    engine: Engine, small_case: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_postgresql_gives_the_same_metrics_as_sqlite(engine: Engine, small_case: Engine) -> None:
     """The same nights stored in either database give the same table: SQLite returns times as text,
-    PostgreSQL as time-zone-aware values, and the report reads both (sightings in many chunks here)."""
-    monkeypatch.setattr("reports.data.SIGHTINGS_CHUNK", 100)
+    PostgreSQL as time-zone-aware values, and the report reads both; the nights it writes out of the
+    spans are the sightings view's."""
     for day in range(-7, 28):
         flats = [flat(i, day) for i in range(27) if present(i, day)]
         night(engine, day, flats, healthy_stats(len(flats)))
     data = load(engine)
     assert data.sightings["seen_at"].is_monotonic_increasing
+    with engine.connect() as connection:
+        view = pd.read_sql("SELECT s.listing_id, s.seen_at FROM sightings s WHERE s.page_kind = 'list'", connection)
+    view["seen_at"] = pd.to_datetime(view["seen_at"], utc=True, format="mixed").dt.tz_convert("Asia/Tokyo")
+    got = data.sightings[["listing_id", "seen_at"]].sort_values(["seen_at", "listing_id"]).reset_index(drop=True)
+    want = view.sort_values(["seen_at", "listing_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
     pd.testing.assert_frame_equal(metrics_table(data, WEEK), metrics_table(load(small_case), WEEK))
+    # Read from a later week on: the nights since then, the listings on sale since then.
+    since = pd.Timestamp("2026-11-16", tz="Asia/Tokyo")
+    recent = load(engine, since=since)
+    assert recent.sightings["seen_at"].min() >= since
+    assert len(recent.sightings) == (data.sightings["seen_at"] >= since).sum()
+    assert set(recent.listings["listing_id"]) == set(
+        data.sightings.loc[data.sightings["seen_at"] >= since, "listing_id"]
+    )
+    assert recent.first_seen == data.first_seen
 
 
 def test_small_case_dates() -> None:
