@@ -136,8 +136,9 @@ class ArchiveReplayMiddleware:
     """Answer every request from the page archive instead of the network (``condo reparse``): the
     response the night's crawl received for the same path and query, with its status, headers and body,
     at the request's own URL; a request the night never made is answered 404. Enabled by
-    ``CONDO_REPLAY_WARC``: the night's WARC file, then (separated by ``os.pathsep``) earlier files of the
-    archive that its revisit records refer to."""
+    ``CONDO_REPLAY_WARC``: the night's WARC file (its revisits are resolved through the archive's digest
+    index), then optionally (separated by ``os.pathsep``) earlier files to resolve them from instead (an
+    archive copied without its index)."""
 
     def __init__(self, files: list[Path]):
         self.site = ArchivedSite.from_files(files[:1], files[1:])

@@ -79,7 +79,9 @@ def reparse(
     log_dir.mkdir(parents=True, exist_ok=True)
     done = []
     for index, run in enumerate(runs):
-        earlier = [r.path for r in runs[:index] if r.spider == run.spider]
+        # Earlier files only when the archive has no digest index to resolve the night's revisits from.
+        indexed = (run.path.parent / "digests.sqlite3").exists()
+        earlier = [] if indexed else [r.path for r in runs[:index] if r.spider == run.spider]
         urls = [record.url for record in read_records([run.path], resolve=False)]
         wards = sorted({m.group(1) for url_ in urls for m in _WARD.finditer(url_)})
         base = next((u.split("/ms/", 1)[0] for u in urls if "/ms/" in u), "https://suumo.jp")

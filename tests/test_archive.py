@@ -108,3 +108,89 @@ def test_condo_parse_reads_the_archived_pages(tmp_path: Path) -> None:
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == 20 and '"scraped_at": "2026-11-30T17:30:00+00:00"' in lines[0]
     assert "1 archived page(s) parsed, 20 item(s); 1 other record(s)" in result.stderr
+
+
+DETAIL_1 = "https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_1/"
+
+
+def _three_runs(folder: Path) -> list[Path]:
+    """Night 1 holds the body; nights 2 and 3 revisit it (and night 3 has a page of its own first)."""
+    paths = []
+    for night in (1, 2, 3):
+        writer = ArchiveWriter(folder, f"run-{night}")
+        if night == 3:
+            exchange(writer, "https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_3/", b"<html>three</html>" * 50)
+        exchange(writer, DETAIL_1, "詳細ページ".encode() * 100)
+        writer.close()
+        paths.append(writer.path)
+    return paths
+
+
+def test_a_revisit_is_resolved_from_the_digest_index_without_the_earlier_files(tmp_path: Path) -> None:
+    """Reading one night's file alone gives its revisits their bodies: the digest index names the file
+    and the byte offset of the one record that holds it."""
+    import sqlite3
+
+    first, _, third = _three_runs(tmp_path)
+    records = list(read_records([third]))
+    assert [r.kind for r in records] == ["response", "revisit"]
+    assert records[1].body == "詳細ページ".encode() * 100
+    with sqlite3.connect(tmp_path / "digests.sqlite3") as connection:
+        file, offset = connection.execute(
+            "SELECT file, offset FROM digests WHERE digest = ?", (payload_digest("詳細ページ".encode() * 100),)
+        ).fetchone()
+    assert file == first.name and offset > 0  # after the warcinfo and the request records
+    # The index is used, not a read of the first file: a copy of the third file elsewhere (no index) has
+    # no body for its revisit.
+    elsewhere = tmp_path / "copy"
+    elsewhere.mkdir()
+    (elsewhere / third.name).write_bytes(third.read_bytes())
+    assert [r.body for r in read_records([elsewhere / third.name])][1] is None
+
+
+def test_an_index_without_offsets_or_with_a_stale_one_still_resolves(tmp_path: Path) -> None:
+    """An index written before offsets were kept gets the column and reads the named file; a wrong
+    offset is never trusted (the body is checked against its digest) and the file is read instead."""
+    import sqlite3
+
+    _, _, third = _three_runs(tmp_path)
+    body = "詳細ページ".encode() * 100
+    with sqlite3.connect(tmp_path / "digests.sqlite3") as connection:
+        connection.execute("UPDATE digests SET offset = 3")
+    assert list(read_records([third]))[1].body == body
+    with sqlite3.connect(tmp_path / "digests.sqlite3") as connection:  # as the old code made it
+        rows = connection.execute("SELECT digest, uri, date, record_id, file FROM digests").fetchall()
+        connection.execute("DROP TABLE digests")
+        connection.execute(
+            "CREATE TABLE digests (digest TEXT PRIMARY KEY, uri TEXT, date TEXT, record_id TEXT, file TEXT)"
+        )
+        connection.executemany("INSERT INTO digests VALUES (?, ?, ?, ?, ?)", rows)
+    assert list(read_records([third]))[1].body == body
+
+
+def test_pruning_a_file_moves_the_offsets_of_the_bodies_it_keeps(tmp_path: Path) -> None:
+    """Night 4's file is rewritten without the detail page of a gone listing (nc_9): the body of nc_4
+    after it moves up, the index follows, and every revisit still reads its body."""
+    import sqlite3
+
+    from scraper.archive.prune import prune
+
+    third = _three_runs(tmp_path)[2]
+    writer = ArchiveWriter(tmp_path, "run-4")
+    exchange(writer, "https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_9/", b"<html>nine</html>" * 40)
+    exchange(writer, "https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_4/", b"<html>four</html>" * 40)
+    writer.close()
+    writer = ArchiveWriter(tmp_path, "run-5")
+    exchange(writer, "https://suumo.jp/ms/chuko/tokyo/sc_koto/nc_4/", b"<html>four</html>" * 40)
+    writer.close()
+    four = payload_digest(b"<html>four</html>" * 40)
+
+    def offset() -> int:
+        with sqlite3.connect(tmp_path / "digests.sqlite3") as connection:
+            return int(connection.execute("SELECT offset FROM digests WHERE digest = ?", (four,)).fetchone()[0])
+
+    before = offset()
+    result = prune(tmp_path, {"9"})
+    assert result.records_dropped == 2 and offset() < before  # nc_9 went, nc_4's record moved up
+    assert [r.body for r in read_records([writer.path])] == [b"<html>four</html>" * 40]
+    assert list(read_records([third]))[1].body == "詳細ページ".encode() * 100

@@ -6,7 +6,8 @@ steady night's bytes, but few per listing); detail pages of a flat sold a year a
 again. Files are rewritten without the dropped records and replaced atomically; the digests of dropped
 bodies leave the index, so no later record refers to a body that is gone. A body can be shared by
 several listings' pages (every "listing ended" page is the same page): a gone listing's response whose
-body a kept record revisits is kept, so no revisit is left pointing at nothing.
+body a kept record revisits is kept, so no revisit is left pointing at nothing. The digest index learns
+where each kept body's record now starts in a rewritten file.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def prune(folder: Path, gone_listings: Collection[str], dry_run: bool = False) -
         result.bytes_before += size
         temporary = path.with_suffix(".pruning")
         dropped_here = 0
+        offsets: dict[str, int] = {}
+        """Where each kept response starts in the rewritten file (the digest index points there)."""
         with open(path, "rb") as source, open(temporary, "wb") as target:
             writer = WARCWriter(target, gzip=True)
             for record in ArchiveIterator(source):
@@ -59,6 +62,8 @@ def prune(folder: Path, gone_listings: Collection[str], dry_run: bool = False) -
                     if digest and record.rec_type == "response":
                         dropped_digests.add(str(digest))
                     continue
+                if record.rec_type == "response" and digest is not None:
+                    offsets.setdefault(str(digest), target.tell())
                 writer.write_record(record)
         if dry_run or not dropped_here:
             temporary.unlink()
@@ -66,6 +71,10 @@ def prune(folder: Path, gone_listings: Collection[str], dry_run: bool = False) -
         else:
             os.replace(temporary, path)
             result.bytes_after += path.stat().st_size
+            if (folder / "digests.sqlite3").exists():
+                index = DigestIndex(folder)
+                index.moved(path.name, offsets)
+                index.close()
         result.records_dropped += dropped_here
     if dropped_digests and not dry_run and (folder / "digests.sqlite3").exists():
         index = DigestIndex(folder)

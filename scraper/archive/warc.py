@@ -10,7 +10,9 @@ traced back to the page that showed it, and so that pages can be read again by a
 - Identical bodies are stored once: a body whose SHA-1 payload digest the archive already holds is
   written as a ``revisit`` record (WARC's identical-payload-digest profile) naming the first record's
   URL and date. Most detail pages do not change between fetches. The digests live in
-  ``<folder>/digests.sqlite3``.
+  ``<folder>/digests.sqlite3`` with the file and byte offset of the record holding the body, so a
+  revisit is resolved by reading that one record, however many nights the archive holds
+  (:func:`read_records`; an index written before offsets were kept falls back to reading that file).
 - Each record is its own gzip member, written and flushed as it comes: a crawl killed at any moment
   leaves a file readable up to its last complete record.
 
@@ -58,27 +60,75 @@ class Written:
 
 
 class DigestIndex:
-    """Which payloads the archive holds (digest → first URL, date and record), across runs."""
+    """Which payloads the archive holds (digest → first URL, date and record, and the file and byte
+    offset of that record), across runs."""
 
     def __init__(self, folder: Path):
+        self.folder = folder
         self.connection = sqlite3.connect(folder / "digests.sqlite3", isolation_level=None)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute(
             "CREATE TABLE IF NOT EXISTS digests"
-            " (digest TEXT PRIMARY KEY, uri TEXT, date TEXT, record_id TEXT, file TEXT)"
+            " (digest TEXT PRIMARY KEY, uri TEXT, date TEXT, record_id TEXT, file TEXT, offset INTEGER)"
         )
+        columns = {row[1] for row in self.connection.execute("PRAGMA table_info(digests)")}
+        if "offset" not in columns:  # an index written before offsets were kept: those rows have none
+            self.connection.execute("ALTER TABLE digests ADD COLUMN offset INTEGER")
 
     def get(self, digest: str) -> tuple[str, str] | None:
         row = self.connection.execute("SELECT uri, date FROM digests WHERE digest = ?", (digest,)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def add(self, digest: str, uri: str, date: str, record_id: str, file: str) -> None:
+    def locate(self, digest: str) -> tuple[Path, int | None] | None:
+        """The file holding the body's record, and the record's offset in it (None if not kept)."""
+        row = self.connection.execute("SELECT file, offset FROM digests WHERE digest = ?", (digest,)).fetchone()
+        return (self.folder / row[0], row[1]) if row else None
+
+    def add(self, digest: str, uri: str, date: str, record_id: str, file: str, offset: int | None = None) -> None:
         self.connection.execute(
-            "INSERT OR IGNORE INTO digests VALUES (?, ?, ?, ?, ?)", (digest, uri, date, record_id, file)
+            "INSERT OR IGNORE INTO digests (digest, uri, date, record_id, file, offset) VALUES (?, ?, ?, ?, ?, ?)",
+            (digest, uri, date, record_id, file, offset),
         )
+
+    def moved(self, file: str, offsets: dict[str, int]) -> None:
+        """The records of ``file`` now start at ``offsets`` (by digest): the file was rewritten."""
+        self.connection.executemany(
+            "UPDATE digests SET offset = ? WHERE digest = ? AND file = ?",
+            [(offset, digest, file) for digest, offset in offsets.items()],
+        )
+
+    def body(self, digest: str) -> bytes | None:
+        """The body with ``digest``, read from the one record that holds it; None if the archive has none."""
+        found = self.locate(digest)
+        if found is None or not found[0].exists():
+            return None
+        path, offset = found
+        with open(path, "rb") as stream:
+            if offset is not None:
+                stream.seek(offset)
+                body = _first_body(stream, digest)
+                if body is not None:
+                    return body
+                stream.seek(0)  # the offset is stale (a file rewritten by hand): read the file
+            return _first_body(stream, digest, first_only=False)
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _first_body(stream: IO[bytes], digest: str, first_only: bool = True) -> bytes | None:
+    """The body of the response record with ``digest`` at the stream's position (``first_only``: the
+    record there, else the first such record from there on), checked against its digest."""
+    try:
+        for record in ArchiveIterator(stream, check_digests="raise"):
+            if record.rec_type == "response" and record.rec_headers.get_header("WARC-Payload-Digest") == digest:
+                body = record.content_stream().read()
+                return body if payload_digest(body) == digest else None
+            if first_only and record.rec_type != "warcinfo":
+                return None
+    except (EOFError, OSError, ValueError, ArchiveLoadFailed):
+        return None
+    return None
 
 
 class ArchiveWriter:
@@ -154,10 +204,12 @@ class ArchiveWriter:
             )
         request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
         self._emit(request)
+        assert self._file is not None
+        offset = self._file.tell()  # where the response's gzip member starts: the digest index keeps it
         self._emit(response)
         record_id = str(response.rec_headers.get_header("WARC-Record-ID"))
         if first is None and body:
-            self._digests.add(digest, url, date, record_id, self.path.name)
+            self._digests.add(digest, url, date, record_id, self.path.name, offset)
         self.records += 1
         return Written(record_id, first is not None and bool(body), self.path)
 
@@ -197,38 +249,62 @@ class Record:
 
 def read_records(files: Sequence[Path], resolve: bool = True) -> Iterator[Record]:
     """The response and revisit records of WARC files, in order; with ``resolve`` a revisit carries the
-    body of the record it refers to (found in the same files). A file cut short ends at its last
-    complete record."""
+    body of the record it refers to: from the files being read, else from the archive its file lies in
+    (the digest index names the one record to read). A file cut short ends at its last complete record."""
     bodies: dict[tuple[str, str], bytes] = {}
-    for path in files:
-        with open(path, "rb") as stream:
-            try:
-                # Digests checked: a record whose body a killed crawl cut short is refused, never
-                # returned short.
-                for record in ArchiveIterator(stream, check_digests="raise"):
-                    if record.rec_type not in ("response", "revisit"):
-                        continue
-                    url = str(record.rec_headers.get_header("WARC-Target-URI"))
-                    date = str(record.rec_headers.get_header("WARC-Date"))
-                    status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
-                    headers = list(record.http_headers.headers) if record.http_headers else []
-                    record_id = str(record.rec_headers.get_header("WARC-Record-ID"))
-                    if record.rec_type == "response":
-                        body = record.content_stream().read()
-                        expected = record.rec_headers.get_header("WARC-Payload-Digest")
-                        if expected and payload_digest(body) != expected:
-                            break  # cut short (a killed crawl): never returned with a partial body
-                        bodies[(url, date)] = body
-                        yield Record("response", url, date, status, headers, body, record_id, file=path)
-                    else:
-                        refers = (
-                            str(record.rec_headers.get_header("WARC-Refers-To-Target-URI")),
-                            str(record.rec_headers.get_header("WARC-Refers-To-Date")),
-                        )
-                        body = bodies.get(refers) if resolve else None
-                        yield Record("revisit", url, date, status, headers, body, record_id, refers, path)
-            except (EOFError, OSError, ValueError, ArchiveLoadFailed):
-                continue  # a file cut short by a killed crawl: what came before is complete
+    indexes: dict[Path, DigestIndex | None] = {}
+    try:
+        for path in files:
+            if resolve and _index_of(indexes, path.parent) is not None:
+                bodies.clear()  # earlier files' bodies come from the index: memory stays one file's
+            with open(path, "rb") as stream:
+                try:
+                    # Digests checked: a record whose body a killed crawl cut short is refused, never
+                    # returned short.
+                    for record in ArchiveIterator(stream, check_digests="raise"):
+                        if record.rec_type not in ("response", "revisit"):
+                            continue
+                        url = str(record.rec_headers.get_header("WARC-Target-URI"))
+                        date = str(record.rec_headers.get_header("WARC-Date"))
+                        status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
+                        headers = list(record.http_headers.headers) if record.http_headers else []
+                        record_id = str(record.rec_headers.get_header("WARC-Record-ID"))
+                        if record.rec_type == "response":
+                            body = record.content_stream().read()
+                            expected = record.rec_headers.get_header("WARC-Payload-Digest")
+                            if expected and payload_digest(body) != expected:
+                                break  # cut short (a killed crawl): never returned with a partial body
+                            bodies[(url, date)] = body
+                            yield Record("response", url, date, status, headers, body, record_id, file=path)
+                        else:
+                            refers = (
+                                str(record.rec_headers.get_header("WARC-Refers-To-Target-URI")),
+                                str(record.rec_headers.get_header("WARC-Refers-To-Date")),
+                            )
+                            found = bodies.get(refers) if resolve else None
+                            digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                            if resolve and found is None and digest:
+                                found = _archived_body(indexes, path.parent, str(digest))
+                                if found is not None:
+                                    bodies[refers] = found
+                            yield Record("revisit", url, date, status, headers, found, record_id, refers, path)
+                except (EOFError, OSError, ValueError, ArchiveLoadFailed):
+                    continue  # a file cut short by a killed crawl: what came before is complete
+    finally:
+        for index in indexes.values():
+            if index is not None:
+                index.close()
+
+
+def _index_of(indexes: dict[Path, DigestIndex | None], folder: Path) -> DigestIndex | None:
+    if folder not in indexes:
+        indexes[folder] = DigestIndex(folder) if (folder / "digests.sqlite3").exists() else None
+    return indexes[folder]
+
+
+def _archived_body(indexes: dict[Path, DigestIndex | None], folder: Path, digest: str) -> bytes | None:
+    index = _index_of(indexes, folder)
+    return index.body(digest) if index is not None else None
 
 
 def archive_size(folder: Path) -> tuple[int, int]:
