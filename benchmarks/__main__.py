@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import archive_size, index_accuracy, nightly_requests, parse, report, store
+from benchmarks import archive_index, archive_size, index_accuracy, nightly_requests, parse, report, store
 from benchmarks.harness import machine, progress
 from simulator.market import BIASES, DEMO_NIGHTS
 
@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_PAGES = ROOT.parent.parent / "shared" / "fixtures" / "pages"
 ALL = ("parse", "store", "requests", "report")
 """The speed benchmarks, run by default."""
-ACCURACY = ("index", "archive")
-"""Run when named: the index's accuracy (``--only index --seeds 1-20``) and the page archive's cost
-(``--only archive [--nights N]``)."""
+ACCURACY = ("index", "archive", "archive-index")
+"""Run when named: the index's accuracy (``--only index --seeds 1-20``), the page archive's cost
+(``--only archive [--nights N]``) and its revisits over a year (``--only archive-index``)."""
 
 SIZES: dict[str, dict[str, Any]] = {
     # The issue's sizes, and half of them for the scale pass ("×2" compares half with full).
@@ -176,6 +176,8 @@ def run(
         )
     if "archive" in only:
         bench["archive"] = archive_size.measure(archive_nights)
+    if "archive-index" in only:
+        bench["archive_index"] = archive_index.measure(**({} if size == "full" else {"nights": 20, "listings": 20}))
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     return results
 
@@ -266,6 +268,8 @@ def summary(results: dict[str, Any]) -> str:
         lines += ["", *index_accuracy.summary_lines(bench["index"])]
     if "archive" in bench:
         lines += ["", *archive_size.summary_lines(bench["archive"])]
+    if "archive_index" in bench:
+        lines += ["", *archive_index.summary_lines(bench["archive_index"])]
     return "\n".join(lines) + "\n"
 
 
