@@ -73,9 +73,19 @@ class _Known:
     """The latest stored price, as PRICE_FIELDS."""
     snapshot: dict[str, Any] | None = None
     snapshot_hash: str | None = None
+    snapshot_id: int | None = None
+    snapshot_run: int | None = None
+    """The stored latest snapshot's id and run: a later page of the same run updates it."""
+    pending_snapshot: dict[str, Any] | None = None
+    """The snapshot row this batch appends (a later page of the same run merges into it)."""
     building: Any = None
     """The current link's building (a Building, or an int id for one already stored)."""
     unit: Any = None
+    link_id: int | None = None
+    link_run: int | None = None
+    """The stored current link's id and run: a later page of the same run updates it."""
+    pending_link: int | None = None
+    """The index in the batch's links of the link this batch appends for the listing."""
     seen: set[str] = field(default_factory=set)
     """Page kinds already sighted in this run."""
     open_spans: dict[str, int] = field(default_factory=dict)
@@ -116,6 +126,10 @@ class _Batch:
         self.links: list[tuple[int, Any, Any, dt.datetime]] = []
         self.extended: list[dict[str, Any]] = []
         """Spans this run extends: id, last_run_id, last_seen_at, last_archive_record."""
+        self.link_updates: list[tuple[int, Any, Any]] = []
+        """Links an earlier batch of this run wrote (id), now to this building and unit."""
+        self.snapshot_updates: list[dict[str, Any]] = []
+        """Snapshots an earlier batch of this run wrote, merged with what a later page said."""
         self.buildings: dict[tuple[int | None, str], list[dict[str, Any]]] = {}
         self.units: dict[tuple[Any, int], list[dict[str, Any]]] = {}
         """Known flats by (building, floor); a building is an id, or a Building this batch creates."""
@@ -143,13 +157,23 @@ class _Batch:
         price_columns = [getattr(PriceChange, name) for name in PRICE_FIELDS]
         for row in _latest_rows(session, PriceChange, price_columns, ids).values():
             existing[row[0]].price = tuple(row[1:])
-        snapshot_columns = [ListingSnapshot.content_hash, *(getattr(ListingSnapshot, f) for f in SNAPSHOT_FIELDS)]
+        snapshot_columns = [
+            ListingSnapshot.id,
+            ListingSnapshot.run_id,
+            ListingSnapshot.content_hash,
+            *(getattr(ListingSnapshot, f) for f in SNAPSHOT_FIELDS),
+        ]
         for row in _latest_rows(session, ListingSnapshot, snapshot_columns, ids).values():
-            existing[row[0]].snapshot_hash = row[1]
-            existing[row[0]].snapshot = dict(zip(SNAPSHOT_FIELDS, row[2:], strict=True))
-        link_columns = [ListingUnitLink.building_id, ListingUnitLink.unit_id]
-        for listing_id, building_id, unit_id in _latest_rows(session, ListingUnitLink, link_columns, ids).values():
-            existing[listing_id].building, existing[listing_id].unit = building_id, unit_id
+            known = existing[row[0]]
+            known.snapshot_id, known.snapshot_run, known.snapshot_hash = row[1], row[2], row[3]
+            known.snapshot = dict(zip(SNAPSHOT_FIELDS, row[4:], strict=True))
+        link = ListingUnitLink
+        link_columns = [link.id, link.run_id, link.building_id, link.unit_id]
+        for listing_id, link_id, run_id, building_id, unit_id in _latest_rows(
+            session, ListingUnitLink, link_columns, ids
+        ).values():
+            known = existing[listing_id]
+            known.link_id, known.link_run, known.building, known.unit = link_id, run_id, building_id, unit_id
         if self.run_id is not None:
             previous = previous_finished_run(connection, self.run_id)
             since = previous if previous is not None else self.run_id
@@ -288,7 +312,16 @@ class _Batch:
                 return False
         if building is None:
             return False
-        self.links.append((state.id, building, unit, now))
+        # One link a night, as one snapshot: the detail page's flat replaces the list card's building link
+        # of the same run (keeping its time).
+        if self.run_id is not None and state.pending_link is not None:
+            at = self.links[state.pending_link][3]
+            self.links[state.pending_link] = (state.id, building, unit, at)
+        elif self.run_id is not None and state.link_id is not None and state.link_run == self.run_id:
+            self.link_updates.append((state.link_id, building, unit))
+        else:
+            state.pending_link = len(self.links)
+            self.links.append((state.id, building, unit, now))
         state.building, state.unit = building, unit
         return True
 
@@ -349,9 +382,17 @@ class _Batch:
         # Compare values first: hashing every unchanged listing's snapshot is most of a quiet night's work.
         digest = state.snapshot_hash if merged == state.snapshot else content_hash(merged)
         if state.snapshot_hash != digest:
-            self.rows[ListingSnapshot].append(
-                snapshot_row(state.id, self.run_id, seen_at, merged, digest, item.get("archive_record"))
-            )
+            row = snapshot_row(state.id, self.run_id, seen_at, merged, digest, item.get("archive_record"))
+            # One snapshot a night: a later page of the run (the detail page after the list card) merges
+            # into the run's snapshot, which keeps its time (the night's first sight of the listing).
+            changes = {key: row[key] for key in ("content_hash", *SNAPSHOT_FIELDS, "archive_record")}
+            if self.run_id is not None and state.pending_snapshot is not None:
+                state.pending_snapshot.update(changes)
+            elif self.run_id is not None and state.snapshot_id is not None and state.snapshot_run == self.run_id:
+                self.snapshot_updates.append(changes | {"id": state.snapshot_id})
+            else:
+                self.rows[ListingSnapshot].append(row)
+                state.pending_snapshot = row
             state.snapshot, state.snapshot_hash = merged, digest
             outcome.snapshot = True
         outcome.relinked = self.link(state, merged, seen_at)
@@ -370,6 +411,14 @@ class _Batch:
         for model, rows in self.rows.items():
             _insert_rows(session, model, rows)
         update_rows(session.connection(), cast(Table, SightingSpan.__table__), self.extended)
+        update_rows(session.connection(), cast(Table, ListingSnapshot.__table__), self.snapshot_updates)
+        if self.link_updates:
+            updates = []
+            for link_id, building, unit in self.link_updates:
+                row = link_row(0, cast(int, _id_of(building)), _id_of(unit), dt.datetime.now(dt.UTC), self.run_id)
+                updates.append({"building_id": row["building_id"], "unit_id": row["unit_id"], "rule": row["rule"]})
+                updates[-1]["id"] = link_id
+            update_rows(session.connection(), cast(Table, ListingUnitLink.__table__), updates)
         if self.links:
             rows = [
                 link_row(listing_id, cast(int, _id_of(building)), _id_of(unit), at, self.run_id)

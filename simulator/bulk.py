@@ -3,10 +3,10 @@ database, row by row in bulk, for benchmarks of the report at scale.
 
 It stores what :func:`simulator.load.load_market` stores (every night a complete and healthy run with a
 list sighting of every listing on the site and a detail sighting of the new and repriced ones, or of
-those the crawl's own detail rule picks, kept as spans of consecutive nights; prices
-on change; first_seen / removed after two absent nights / relisted events; a list then a detail
-snapshot and building then unit link on a listing's first night) without going through the history
-writer: the decisions the writer makes one observation at a time are made here per listing over its
+those the crawl's own detail rule picks, kept as spans of consecutive nights; prices on change;
+first_seen / removed after two absent nights / relisted events; a snapshot of what the night's pages
+said and a link to its building, or to its flat once a detail page was read) without going through the
+history writer: the decisions the writer makes one observation at a time are made here per listing over its
 whole life, and each table is written with one ``executemany``. Identity comes from the simulated
 truth (a simulated building is one building, a simulated flat one unit), which is what the writer's
 identity rules recover on the simulated market (tests compare the two paths row by row).
@@ -170,7 +170,11 @@ def bulk_load(
     say(f"bulk: {len(order)} listings over {len(days)} nights")
     listing_key = {listing_id: number for number, listing_id in enumerate(order, start=1)}
 
-    listings, prices, events, snapshots, links = [], [], [], [], []
+    listings: list[dict[str, Any]] = []
+    prices: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    snapshots: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
 
     def removed_on(key: int, gone: int) -> None:
         """The removal rule's event: absent from the ``k`` trusted nights ending on night ``gone``."""
@@ -228,8 +232,13 @@ def bulk_load(
                     "created_run_id": run_of[detail_day],
                 }
         for day, snapshot, unit_id in steps:
-            snapshots.append(snapshot_row(key, run_of[day], when[day], snapshot))
-            links.append(link_row(key, building.id, unit_id, when[day], run_of[day]))
+            if snapshots and snapshots[-1]["listing_id"] == key and snapshots[-1]["run_id"] == run_of[day]:
+                # The detail page the night of the list card: one snapshot and one link a night (db.history).
+                snapshots[-1] |= snapshot_row(key, run_of[day], when[day], snapshot)
+                links[-1] |= link_row(key, building.id, unit_id, when[day], run_of[day])
+            else:
+                snapshots.append(snapshot_row(key, run_of[day], when[day], snapshot))
+                links.append(link_row(key, building.id, unit_id, when[day], run_of[day]))
         events.append(event_row(key, run_of[first], EventKind.FIRST_SEEN, when[first]))
         counts[first]["new"] += 1
 

@@ -351,7 +351,9 @@ def test_list_card_without_floor_keeps_the_unit_the_detail_gave(engine: Engine) 
     with session_scope(engine) as session:
         links = session.scalars(select(ListingUnitLink)).all()
         snapshot = session.scalars(select(ListingSnapshot).order_by(ListingSnapshot.id.desc())).first()
-    assert [link.unit_id is not None for link in links] == [False, True]
+    # One link a night: the detail page's flat replaced the card's building link of night 0; night 1's
+    # card (no floor) adds none.
+    assert [link.unit_id is not None for link in links] == [True]
     assert snapshot is not None and snapshot.floor == 4
 
 
@@ -450,3 +452,31 @@ def test_a_span_never_runs_through_a_run_of_another_spider_or_one_that_never_fin
         spans = connection.execute(text("SELECT first_run_id, last_run_id FROM sighting_spans ORDER BY id")).all()
     assert [tuple(row) for row in spans] == [(first, second), (third, third)]
     assert [row[1] for row in _sightings(engine)] == [first, second, third]
+
+
+def test_a_night_keeps_one_snapshot_and_one_link_whatever_pages_it_read(engine: Engine) -> None:
+    """The list card and the detail page of one night merge into one snapshot and one link (the detail
+    page's flat), in one batch or in two; a later night that changes something appends."""
+    card, detail = item("10000001"), item("10000001", page_kind="detail", floor=4, total_floors=22)
+    night(engine, 0, [card, detail])
+    run_id = night(engine, 1, [item("10000002")], finish=False)
+    with session_scope(engine) as session:  # the same run: the card in one batch, the detail in another
+        record_observation(session, run_id, {**item("10000002"), "scraped_at": T0}, T0)
+    with session_scope(engine) as session:
+        record_observation(session, run_id, {**detail, "listing_id": "10000002", "scraped_at": T0}, T0)
+    night(engine, 2, [item("10000001", 7900, page_kind="detail", floor=4, total_floors=22, balcony_m2=9.5)])
+    with engine.connect() as connection:
+        snapshots = connection.execute(
+            text(
+                "SELECT l.source_listing_id, s.floor, s.balcony_m2 FROM listing_snapshots s"
+                " JOIN listings l ON l.id = s.listing_id ORDER BY s.id"
+            )
+        ).all()
+        links = connection.execute(
+            text(
+                "SELECT l.source_listing_id, k.unit_id IS NOT NULL FROM listing_unit_links k"
+                " JOIN listings l ON l.id = k.listing_id ORDER BY k.id"
+            )
+        ).all()
+    assert [tuple(row) for row in snapshots] == [("10000001", 4, None), ("10000002", 4, None), ("10000001", 4, 9.5)]
+    assert [(row[0], bool(row[1])) for row in links] == [("10000001", True), ("10000002", True)]
