@@ -20,6 +20,30 @@ from db.places.wards import TRACKED_WARDS
 from db.rows import GONE_KINDS
 
 JST = "Asia/Tokyo"
+UNREAD_LISTING_COLUMNS = frozenset(
+    {
+        "url",
+        "source_listing_id",
+        "station",
+        "structure",
+        "direction",
+        "agent",
+        "remarks",
+        "agent_comment",
+        "feature_tags",
+        "agent_licence",
+        "land_tenure_raw",
+        "zoning_raw",
+        "delivery",
+        "sale_phase",
+        "handover",
+        "parking",
+        "unoccupied_source",
+        "rented_source",
+        "marketed_in_chinese_source",
+    }
+)
+"""v_listings' text the report never shows: not read (most of a listing row's memory at 30,000 listings)."""
 CLOSED_COLUMNS = ["ward_code", "district", "quarter", "price_category", "price_per_m2", "area_capped", "special_sale"]
 PROJECT_COLUMNS = [
     "listing_id",
@@ -176,13 +200,14 @@ def list_nights(connection: Connection, first_run: int) -> pd.DataFrame:
         start = np.searchsorted(ids, np.maximum(first, first_run), side="left")
         stop = np.searchsorted(ids, last, side="right")
         counts = stop - start
-        positions = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        run_ids = ids[positions]
-        moments = ends[positions].copy()
-        span_first = np.repeat(first, counts)
-        span_last = np.repeat(last, counts)
-        moments[run_ids == span_first] = np.repeat(nanoseconds(group["first_at"]), counts)[run_ids == span_first]
-        moments[run_ids == span_last] = np.repeat(nanoseconds(group["last_at"]), counts)[run_ids == span_last]
+        offsets = np.cumsum(counts) - counts  # where each span's runs begin in the written-out rows
+        positions = np.repeat(start - offsets, counts) + np.arange(counts.sum())
+        moments = ends[positions]
+        del positions
+        # The ends of a span at their own time (its first run only when it falls in the rows read).
+        first_in = ids[np.minimum(start, len(ids) - 1)] == first
+        moments[offsets[first_in]] = nanoseconds(group["first_at"])[first_in]
+        moments[offsets + counts - 1] = nanoseconds(group["last_at"])
         parts.append(
             pd.DataFrame({"listing_id": np.repeat(group["listing_id"].to_numpy("int64"), counts), "t": moments})
         )
@@ -203,8 +228,10 @@ def load(engine: Engine, since: pd.Timestamp | None = None) -> ReportData:
             f"SELECT u.unit_id FROM listing_unit_links u WHERE u.unit_id IS NOT NULL AND u.listing_id IN ({on_sale})"
         )
         shown = f" IN ({on_sale} UNION SELECT k.listing_id FROM listing_unit_links k WHERE k.unit_id IN ({units}))"
+        columns = [c["name"] for c in inspect(connection).get_columns("v_listings")]
+        read = ", ".join(name for name in columns if name not in UNREAD_LISTING_COLUMNS)
         listings = pd.read_sql(
-            f"SELECT * FROM v_listings WHERE property_type = 'used' AND listing_id{shown}", connection
+            f"SELECT {read} FROM v_listings WHERE property_type = 'used' AND listing_id{shown}", connection
         )
         prices = pd.read_sql(
             "SELECT p.listing_id, p.seen_at, p.price_yen FROM price_history p"

@@ -14,7 +14,8 @@ floors), building age, walk minutes, district, whether the area shown is the reg
 leasehold or fixed-term leasehold flat sells far below a freehold one, so a week with more of them
 would otherwise look like a fall; an unknown tenure is its own category). Each building with at least
 MIN_BUILDING_FLATS new flats has an effect of its own (the premium its flats share, which no listing
-field states); flats of other buildings carry the controls.
+field states), absorbed rather than a column each (thousands of buildings at all-Tokyo size); flats of
+other buildings carry the controls.
 
 One week has too few new flats to be quoted (a ward has 20-40 on the demo's market): the published
 value for a week is the mean of δ_t over the **four weeks ending that week** (the window of every other
@@ -93,8 +94,11 @@ def new_listing_observations(data: ReportData) -> pd.DataFrame:
 
 
 def _design(
-    frame: pd.DataFrame, weeks: list[pd.Timestamp], building_effects: bool = True
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    frame: pd.DataFrame, weeks: list[pd.Timestamp], building_effects: bool = True, absorb: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray | None]:
+    """The regression's matrix, response and column names; with ``absorb`` the building effects are not
+    columns but groups (each effect's building, -1 for the flats of the base), returned last (None
+    when no building has an effect)."""
     age = (frame["year"] - frame["built_year"]).astype(float)
     columns: dict[str, np.ndarray] = {"const": np.ones(len(frame))}
     for week in weeks[1:]:
@@ -121,15 +125,54 @@ def _design(
         columns[f"district {district}"] = (frame["district"] == district).to_numpy(float)
     # Building effects: a dummy for each building with at least two new flats here (a premium every flat
     # of it shares); the others (one flat, or no building known) are the base and carry the controls.
+    groups = None
     if building_effects and "building_id" in frame:
         buildings = frame["building_id"]
         counts = buildings.value_counts()
-        for building in sorted(counts[counts >= MIN_BUILDING_FLATS].index):
-            columns[f"building {int(building)}"] = (buildings == building).to_numpy(float)
+        effects = sorted(counts[counts >= MIN_BUILDING_FLATS].index)
+        if absorb and effects:
+            groups = np.where(buildings.isin(effects).to_numpy(), buildings.to_numpy("float64"), -1.0)
+        elif not absorb:
+            for building in effects:
+                columns[f"building {int(building)}"] = (buildings == building).to_numpy(float)
     names = [n for n, v in columns.items() if np.ptp(v) > 0 or n == "const"]
     x = np.column_stack([columns[n] for n in names])
     y = np.log(frame["price_yen"].to_numpy(float) / frame["area_m2"].to_numpy(float))
-    return x, y, names
+    return x, y, names, groups
+
+
+def _within(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Each column less its mean in the row's group (``codes``: 0 … groups − 1)."""
+    counts = np.bincount(codes).astype(float)
+    columns = values.reshape(len(values), -1)
+    means = np.column_stack([np.bincount(codes, weights=column) / counts for column in columns.T])
+    return (columns - means[codes]).reshape(values.shape)
+
+
+def _fit(
+    x: np.ndarray, y: np.ndarray, names: list[str], groups: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """OLS with HC1 covariance: (coefficients, covariance, their names).
+
+    With ``groups`` the building effects are absorbed (Frisch-Waugh-Lovell): y and every column are
+    taken less their group's mean and fitted without a constant, which gives the coefficients and
+    residuals of the regression with a dummy per group; HC1's degrees of freedom are then corrected for
+    the groups absorbed, so the covariance is that regression's too. Thousands of buildings cost
+    thousands of columns otherwise (minutes and gigabytes at all-Tokyo size)."""
+    with warnings.catch_warnings():
+        # A district or band with no variation in this area is dropped by _design; an exactly collinear
+        # pair left over is solved by the pseudo-inverse (the week dummies are always identified).
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        if groups is None:
+            fit = sm.OLS(y, x).fit(method="pinv", cov_type="HC1")
+            return np.asarray(fit.params), np.asarray(fit.cov_params()), names
+        codes = pd.factorize(groups)[0]
+        keep = [index for index, name in enumerate(names) if name != "const"]
+        fit = sm.OLS(_within(y, codes), _within(x[:, keep], codes)).fit(method="pinv", cov_type="HC1")
+    n = len(y)
+    rank = n - fit.df_resid
+    scale = (n - rank) / (n - rank - (codes.max() + 1))
+    return np.asarray(fit.params), np.asarray(fit.cov_params()) * scale, [names[index] for index in keep]
 
 
 def _week_name(week: pd.Timestamp) -> str:
@@ -145,23 +188,19 @@ def _windows(weeks: list[pd.Timestamp]) -> list[list[pd.Timestamp]]:
     return [calendar[i - WINDOW_WEEKS + 1 : i + 1] for i in range(WINDOW_WEEKS - 1, len(calendar))]
 
 
-def fit_index(frame: pd.DataFrame, area: str, building_effects: bool = True) -> IndexResult | None:
+def fit_index(frame: pd.DataFrame, area: str, building_effects: bool = True, absorb: bool = True) -> IndexResult | None:
     """Fit the time-dummy model on ``frame`` (new flats of one area) and average it over windows of
     WINDOW_WEEKS weeks; None without enough data (fewer than MIN_UNITS flats or than two windows).
 
     Ordinary least squares (statsmodels) with HC1 standard errors; the window means and their
-    intervals are linear contrasts of the week coefficients (``t_test``).
+    intervals are linear contrasts of the week coefficients. The building effects are absorbed
+    (``absorb``, see :func:`_fit`); ``absorb=False`` fits them as dummy columns, the same figures slower.
     """
     weeks = sorted(pd.Timestamp(w) for w in frame["week_end"].unique())
     windows = _windows(weeks)
     if len(windows) < 2 or frame["unit_key"].nunique() < MIN_UNITS:
         return None
-    x, y, names = _design(frame, weeks, building_effects)
-    with warnings.catch_warnings():
-        # A district or band with no variation in this area is dropped by _design; an exactly collinear
-        # pair left over is solved by the pseudo-inverse (the week dummies are always identified).
-        warnings.simplefilter("ignore", SingularMatrixWarning)
-        fit = sm.OLS(y, x).fit(method="pinv", cov_type="HC1")
+    params, cov, names = _fit(*_design(frame, weeks, building_effects, absorb))
 
     def mean_of(window: list[pd.Timestamp]) -> np.ndarray:
         # The first week is the regression's base (its δ is 0); a week without new flats has no δ and
@@ -176,8 +215,8 @@ def fit_index(frame: pd.DataFrame, area: str, building_effects: bool = True) -> 
     base = mean_of(windows[0])
     rows = []
     for window in windows:
-        test = fit.t_test((mean_of(window) - base)[None, :])
-        delta, se = float(np.squeeze(test.effect)), float(np.squeeze(test.sd))
+        weights = mean_of(window) - base
+        delta, se = float(weights @ params), float(np.sqrt(weights @ cov @ weights))
         in_window = frame[frame["week_end"].isin(window)]
         rows.append(
             {

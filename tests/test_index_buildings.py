@@ -83,3 +83,17 @@ def test_the_simulated_market_has_building_premiums_of_their_own_stream() -> Non
     value = true_value(with_premium, unit, 0)
     building.premium = 1.0
     assert value == pytest.approx(true_value(with_premium, unit, 0) * premiums[unit.building_id - 1])
+
+
+def test_absorbed_building_effects_give_the_dummy_regression_s_figures() -> None:
+    """Absorbing the effects (each flat less its building's mean) is the same regression as a dummy
+    column per building: the same index and intervals (HC1's degrees of freedom corrected), with
+    buildings of one flat, flats of no known building and two districts in the mix."""
+    frame = market(3)
+    frame.loc[frame.index % 7 == 0, "building_id"] = np.nan
+    frame.loc[frame.index % 11 == 0, "building_id"] = 100 + frame.index[frame.index % 11 == 0]
+    frame.loc[frame["building_id"] == 4, "district"] = "有明"
+    absorbed = fit_index(frame, "koto")
+    dummies = fit_index(frame, "koto", absorb=False)
+    assert absorbed is not None and dummies is not None
+    pd.testing.assert_frame_equal(absorbed.table, dummies.table, rtol=1e-9)
