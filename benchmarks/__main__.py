@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -352,8 +353,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--detail-max-age-days must be more than 0")
     if "parse" in only and not args.pages.is_dir():
         parser.error(f"{args.pages}: the real saved pages are not there (pass --pages)")
-    os.environ.setdefault("CONDO_DATA_DIR", tempfile.mkdtemp(prefix="condo-bench-data-"))
-    with tempfile.TemporaryDirectory(prefix="condo-bench-") as work:
+    with ExitStack() as stack:
+        if "CONDO_DATA_DIR" not in os.environ:  # the crawls' data folder: a temporary one, removed after
+            data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="condo-bench-data-"))
+            stack.callback(os.environ.pop, "CONDO_DATA_DIR", None)
+            os.environ["CONDO_DATA_DIR"] = data_dir
+        work = stack.enter_context(tempfile.TemporaryDirectory(prefix="condo-bench-"))
         results = run(
             only,
             args.size,
