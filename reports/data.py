@@ -20,6 +20,12 @@ from db.places.wards import TRACKED_WARDS
 from db.rows import GONE_KINDS
 
 JST = "Asia/Tokyo"
+JST_OFFSET_NS = 9 * 3600 * 10**9
+"""Japan is UTC+9 all year (no summer time)."""
+DAY_NS = 86_400 * 10**9
+SPANS_CHUNK = 200_000
+"""Rows a chunked read takes at a time (the drivers' Python objects of a whole table are most of a read's
+peak memory)."""
 UNREAD_LISTING_COLUMNS = frozenset(
     {
         "url",
@@ -167,53 +173,79 @@ def _first_run_since(connection: Connection, since: pd.Timestamp | None) -> int:
     return int(first) if first is not None else 2**62
 
 
+def _utc_nanoseconds(values: pd.Series) -> np.ndarray:
+    """Times as the driver returns them (SQLite: naive UTC text; PostgreSQL: aware datetimes) as int64
+    nanoseconds since the epoch, UTC."""
+    if values.empty:
+        return np.empty(0, dtype="int64")
+    return pd.DatetimeIndex(pd.to_datetime(values, utc=True, format="ISO8601")).as_unit("ns").asi8
+
+
 def list_nights(connection: Connection, first_run: int) -> pd.DataFrame:
     """listing_id, seen_at (JST): a row per run from ``first_run`` on whose list pages showed a used flat,
     written out from the spans (as the ``sightings`` view does: a span's first and last runs at their
-    exact time, the runs between at the run's end), in time order."""
-    spans = connection.execute(
-        select(
-            SightingSpan.listing_id,
-            SightingSpan.first_run_id,
-            SightingSpan.last_run_id,
-            SightingSpan.first_seen_at,
-            SightingSpan.last_seen_at,
-            CrawlRun.spider,
+    exact time, the runs between at the run's end), in time order. The spans are read in chunks and the
+    rows made as arrays: at 30,000 live listings a year is about 11 million rows."""
+    query = (
+        "SELECT s.listing_id, s.first_run_id, s.last_run_id, s.first_seen_at, s.last_seen_at, r.spider"
+        " FROM sighting_spans s JOIN listings l ON l.id = s.listing_id JOIN crawl_runs r ON r.id = s.first_run_id"
+        f" WHERE s.page_kind = 'list' AND l.property_type = 'used' AND s.last_run_id >= {int(first_run)}"
+    )
+    chunks = list(pd.read_sql(query, connection, chunksize=SPANS_CHUNK))
+    spans = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
+    if spans.empty:
+        return pd.DataFrame(
+            {
+                "listing_id": pd.Series(dtype="int64"),
+                "seen_at": pd.Series(dtype=f"datetime64[ns, {JST}]"),
+                "date": pd.Series(dtype=f"datetime64[ns, {JST}]"),
+            }
         )
-        .join(Listing, Listing.id == SightingSpan.listing_id)
-        .join(CrawlRun, CrawlRun.id == SightingSpan.first_run_id)
-        .where(SightingSpan.page_kind == "list", Listing.property_type == "used", SightingSpan.last_run_id >= first_run)
-    ).all()
-    empty = pd.DataFrame({"listing_id": pd.Series(dtype="int64"), "seen_at": pd.Series(dtype=f"datetime64[ns, {JST}]")})
-    if not spans:
-        return empty
-    runs = connection.execute(select(CrawlRun.id, CrawlRun.spider, CrawlRun.finished_at).order_by(CrawlRun.id)).all()
-    frame = pd.DataFrame(spans, columns=["listing_id", "first", "last", "first_at", "last_at", "spider"])
-    parts = []
-    for spider, group in frame.groupby("spider", sort=False):
-        own = [(run_id, finished) for run_id, name, finished in runs if name == spider]
-        ids = np.array([run_id for run_id, _ in own], dtype="int64")
+    runs = pd.read_sql("SELECT id, spider, finished_at FROM crawl_runs ORDER BY id", connection)
+    listing_parts, time_parts = [], []
+    for spider, group in spans.groupby("spider", sort=False):
+        own = runs[runs["spider"] == spider]
+        ids = own["id"].to_numpy("int64")
         # A run's end, the time of the runs inside a span (never an unfinished run: db.history).
-        ends = np.array([pd.Timestamp(end).value if end is not None else 0 for _, end in own], dtype="int64")
-        first = group["first"].to_numpy("int64")
-        last = group["last"].to_numpy("int64")
+        ends = _utc_nanoseconds(own["finished_at"].fillna(own["finished_at"].dropna().min()))
+        first = group["first_run_id"].to_numpy("int64")
+        last = group["last_run_id"].to_numpy("int64")
         start = np.searchsorted(ids, np.maximum(first, first_run), side="left")
         stop = np.searchsorted(ids, last, side="right")
         counts = stop - start
         offsets = np.cumsum(counts) - counts  # where each span's runs begin in the written-out rows
-        positions = np.repeat(start - offsets, counts) + np.arange(counts.sum())
+        positions = np.arange(counts.sum(), dtype="int64")
+        positions += np.repeat(start - offsets, counts)
         moments = ends[positions]
         del positions
         # The ends of a span at their own time (its first run only when it falls in the rows read).
         first_in = ids[np.minimum(start, len(ids) - 1)] == first
-        moments[offsets[first_in]] = nanoseconds(group["first_at"])[first_in]
-        moments[offsets + counts - 1] = nanoseconds(group["last_at"])
-        parts.append(
-            pd.DataFrame({"listing_id": np.repeat(group["listing_id"].to_numpy("int64"), counts), "t": moments})
-        )
-    out = pd.concat(parts, ignore_index=True).sort_values("t", kind="stable").reset_index(drop=True)
-    seen_at = pd.to_datetime(out["t"].to_numpy("int64"), utc=True).tz_convert(JST)
-    return pd.DataFrame({"listing_id": out["listing_id"], "seen_at": seen_at})
+        moments[offsets[first_in]] = _utc_nanoseconds(group["first_seen_at"])[first_in]
+        moments[offsets + counts - 1] = _utc_nanoseconds(group["last_seen_at"])
+        listing_parts.append(np.repeat(group["listing_id"].to_numpy("int32"), counts))  # half the bytes
+        time_parts.append(moments)
+    listing = listing_parts[0] if len(listing_parts) == 1 else np.concatenate(listing_parts)
+    moments = time_parts[0] if len(time_parts) == 1 else np.concatenate(time_parts)
+    del listing_parts, time_parts
+    order = np.argsort(moments, kind="stable")
+    moments = moments[order]
+    listing = listing[order]
+    del order
+    seen_at = pd.DatetimeIndex(moments.view("datetime64[ns]")).tz_localize("UTC").tz_convert(JST)
+    # The Japan date of each sighting, from the same nanoseconds (midnight JST, as ``dt.normalize``).
+    days = moments + JST_OFFSET_NS  # a new array: seen_at shares ``moments``' memory
+    days -= days % DAY_NS + JST_OFFSET_NS
+    date = pd.DatetimeIndex(days.view("datetime64[ns]")).tz_localize("UTC").tz_convert(JST)
+    return pd.DataFrame({"listing_id": listing.astype("int64"), "seen_at": seen_at, "date": date}, copy=False)
+
+
+def _read_chunked(sql: str, connection: Connection, rows: int = SPANS_CHUNK) -> pd.DataFrame:
+    """``pandas.read_sql`` of ``sql`` in chunks of ``rows`` (a whole table's driver rows at once cost
+    more memory than the frame)."""
+    chunks = list(pd.read_sql(sql, connection, chunksize=rows))
+    if not chunks:
+        return pd.read_sql(sql, connection)  # no rows: the columns still
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
 
 def load(engine: Engine, since: pd.Timestamp | None = None) -> ReportData:
@@ -228,18 +260,19 @@ def load(engine: Engine, since: pd.Timestamp | None = None) -> ReportData:
             f"SELECT u.unit_id FROM listing_unit_links u WHERE u.unit_id IS NOT NULL AND u.listing_id IN ({on_sale})"
         )
         shown = f" IN ({on_sale} UNION SELECT k.listing_id FROM listing_unit_links k WHERE k.unit_id IN ({units}))"
+        # The nights first: their building's transient arrays are the read's largest.
+        sightings = list_nights(connection, first_run)
         columns = [c["name"] for c in inspect(connection).get_columns("v_listings")]
         read = ", ".join(name for name in columns if name not in UNREAD_LISTING_COLUMNS)
-        listings = pd.read_sql(
-            f"SELECT {read} FROM v_listings WHERE property_type = 'used' AND listing_id{shown}", connection
+        listings = _read_chunked(  # wide rows: small chunks
+            f"SELECT {read} FROM v_listings WHERE property_type = 'used' AND listing_id{shown}", connection, 20_000
         )
-        prices = pd.read_sql(
+        prices = _read_chunked(
             "SELECT p.listing_id, p.seen_at, p.price_yen FROM price_history p"
             " JOIN listings l ON l.id = p.listing_id WHERE l.property_type = 'used' AND p.price_yen IS NOT NULL"
             f" AND p.listing_id{shown}",
             connection,
         )
-        sightings = list_nights(connection, first_run)
         gone = ", ".join(f"'{kind.value}'" for kind in GONE_KINDS)
         removals = pd.read_sql(
             f"SELECT listing_id, at FROM listing_events WHERE kind IN ({gone}) AND listing_id{shown}",
@@ -286,9 +319,8 @@ def load(engine: Engine, since: pd.Timestamp | None = None) -> ReportData:
         if not frame.empty:
             frame[column] = _jst(frame[column])
     listings["unit_key"] = listings["unit_id"].fillna(-listings["listing_id"]).astype("int64")
-    sightings["date"] = (
-        sightings["seen_at"].dt.normalize() if not sightings.empty else pd.Series(dtype="datetime64[ns, Asia/Tokyo]")
-    )
+    if "date" not in sightings:
+        sightings["date"] = pd.Series(dtype=f"datetime64[ns, {JST}]")
     return ReportData(
         listings,
         prices,
