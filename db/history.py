@@ -40,6 +40,7 @@ from db.rows import (
     content_hash,
     event_row,
     link_row,
+    link_rule,
     listing_row,
     merged_snapshot,
     price_of,
@@ -413,11 +414,15 @@ class _Batch:
         update_rows(session.connection(), cast(Table, SightingSpan.__table__), self.extended)
         update_rows(session.connection(), cast(Table, ListingSnapshot.__table__), self.snapshot_updates)
         if self.link_updates:
-            updates = []
-            for link_id, building, unit in self.link_updates:
-                row = link_row(0, cast(int, _id_of(building)), _id_of(unit), dt.datetime.now(dt.UTC), self.run_id)
-                updates.append({"building_id": row["building_id"], "unit_id": row["unit_id"], "rule": row["rule"]})
-                updates[-1]["id"] = link_id
+            updates = [
+                {
+                    "building_id": _id_of(building),
+                    "unit_id": _id_of(unit),
+                    "rule": link_rule(_id_of(unit)),
+                    "id": link_id,
+                }
+                for link_id, building, unit in self.link_updates
+            ]
             update_rows(session.connection(), cast(Table, ListingUnitLink.__table__), updates)
         if self.links:
             rows = [

@@ -157,6 +157,11 @@ def listing_row(
     }
 
 
+def link_rule(unit_id: int | None) -> str:
+    """How a link matched: to a flat (its unit) or to its building only."""
+    return UNIT_RULE if unit_id is not None else BUILDING_RULE
+
+
 def link_row(
     listing_id: int, building_id: int, unit_id: int | None, linked_at: dt.datetime, run_id: int | None
 ) -> dict[str, Any]:
@@ -166,7 +171,7 @@ def link_row(
         "listing_id": listing_id,
         "building_id": building_id,
         "unit_id": unit_id,
-        "rule": UNIT_RULE if unit_id is not None else BUILDING_RULE,
+        "rule": link_rule(unit_id),
         "linked_at": linked_at,
         "run_id": run_id,
     }
