@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from benchmarks.harness import peak_memory, profile, progress, ratio, repeat
 from benchmarks.store import market_for
 from db.engine import make_engine
 from db.migrate import upgrade
-from db.models import CrawlRun
-from reports.data import seen_range
+from reports.data import first_run_since, on_sale_since, seen_range
 from reports.metrics import HISTORY_WEEKS, iso_week_of, week_end
 from reports.weekly import build_report, write_report
 from simulator.bulk import bulk_load
@@ -57,10 +56,8 @@ def read_needed(engine: Any) -> dict[str, pd.DataFrame]:
     assert seen is not None, "an empty database"
     since = week_end(*iso_week_of(seen[1])) - pd.Timedelta(weeks=HISTORY_WEEKS)
     with engine.connect() as connection:
-        first_run = connection.execute(
-            select(func.min(CrawlRun.id)).where(CrawlRun.started_at >= since.tz_convert("UTC").to_pydatetime())
-        ).scalar()
-        shown = f"SELECT listing_id FROM sighting_spans WHERE page_kind = 'list' AND last_run_id >= {first_run}"
+        first_run = first_run_since(connection, since)
+        shown = on_sale_since(first_run)
         frames = {
             table: pd.read_sql(
                 text(f"SELECT * FROM {table} WHERE {'id' if table == 'listings' else 'listing_id'} IN ({shown})"),

@@ -165,12 +165,19 @@ def seen_range(engine: Engine) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     return pd.Timestamp(first).tz_convert(JST), pd.Timestamp(last).tz_convert(JST)
 
 
-def _first_run_since(connection: Connection, since: pd.Timestamp | None) -> int:
+def first_run_since(connection: Connection, since: pd.Timestamp | None) -> int:
+    """The first run that started at or after ``since`` (0 for None: every run)."""
     if since is None:
         return 0
     query = select(func.min(CrawlRun.id)).where(CrawlRun.started_at >= since.tz_convert("UTC").to_pydatetime())
     first = connection.execute(query).scalar()
     return int(first) if first is not None else 2**62
+
+
+def on_sale_since(first_run: int) -> str:
+    """SQL for the listings a list page showed from run ``first_run`` on (their list spans end there or
+    later)."""
+    return f"SELECT listing_id FROM sighting_spans WHERE page_kind = 'list' AND last_run_id >= {int(first_run)}"
 
 
 def _utc_nanoseconds(values: pd.Series) -> np.ndarray:
@@ -248,14 +255,19 @@ def _read_chunked(sql: str, connection: Connection, rows: int = SPANS_CHUNK) -> 
     return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
 
-def load(engine: Engine, since: pd.Timestamp | None = None) -> ReportData:
-    """The report's frames: everything, or (``since``) what a report of the weeks from ``since`` on needs."""
-    seen = seen_range(engine)
+def load(
+    engine: Engine,
+    since: pd.Timestamp | None = None,
+    seen: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> ReportData:
+    """The report's frames: everything, or (``since``) what a report of the weeks from ``since`` on needs.
+    ``seen``: :func:`seen_range`, when the caller has read it already."""
+    seen = seen or seen_range(engine)
     with engine.connect() as connection:
-        first_run = _first_run_since(connection, since)
+        first_run = first_run_since(connection, since)
         # The listings a list page showed from the first run on (the whole history without ``since``),
         # and the other listings of their flats (a flat is new when its first listing was first seen).
-        on_sale = f"SELECT listing_id FROM sighting_spans WHERE page_kind = 'list' AND last_run_id >= {first_run}"
+        on_sale = on_sale_since(first_run)
         units = (
             f"SELECT u.unit_id FROM listing_unit_links u WHERE u.unit_id IS NOT NULL AND u.listing_id IN ({on_sale})"
         )

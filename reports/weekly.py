@@ -127,7 +127,7 @@ def build_report(engine: Engine, week: tuple[int, int] | None = None, lang: str 
         )
     # Only the weeks the report shows (its windows of four weeks back to the year-on-year comparison):
     # its cost follows them, not the years of history kept.
-    data = load(engine, since=end - pd.Timedelta(weeks=HISTORY_WEEKS))
+    data = load(engine, since=end - pd.Timedelta(weeks=HISTORY_WEEKS), seen=seen)
     if data.empty:
         raise ReportError(TEXT[lang]["empty"])
     metrics = metrics_table(data, week)
