@@ -125,19 +125,23 @@ def upgrade() -> None:
         op.execute("ANALYZE")
 
 
-def downgrade() -> None:
-    """The table again, one row per run, listing and page kind, from the view: a run inside a stretch
-    gets the run's end as its time and no archived record (what the spans kept)."""
-    dialect = op.get_bind().dialect.name
-    _drop_views()
-    op.create_table(
-        "sightings_expanded",
+def _sightings_columns() -> list[sa.Column[object]]:
+    """The columns of the table as 0001 and 0007 made it."""
+    return [
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("listing_id", sa.Integer(), nullable=False),
         sa.Column("page_kind", sa.String(length=8), nullable=False),
         sa.Column("seen_at", db.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("archive_record", sa.String(length=64), nullable=True),
-    )
+    ]
+
+
+def downgrade() -> None:
+    """The table again, one row per run, listing and page kind, from the view: a run inside a stretch
+    gets the run's end as its time and no archived record (what the spans kept)."""
+    dialect = op.get_bind().dialect.name
+    _drop_views()
+    op.create_table("sightings_expanded", *_sightings_columns())
     op.execute(
         "INSERT INTO sightings_expanded (run_id, listing_id, page_kind, seen_at, archive_record)"
         " SELECT run_id, listing_id, page_kind, seen_at, archive_record FROM sightings"
@@ -145,11 +149,7 @@ def downgrade() -> None:
     op.execute("DROP VIEW sightings")
     op.create_table(
         "sightings",
-        sa.Column("run_id", sa.Integer(), nullable=False),
-        sa.Column("listing_id", sa.Integer(), nullable=False),
-        sa.Column("page_kind", sa.String(length=8), nullable=False),
-        sa.Column("seen_at", db.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("archive_record", sa.String(length=64), nullable=True),
+        *_sightings_columns(),
         sa.ForeignKeyConstraint(["listing_id"], ["listings.id"], name=op.f("fk_sightings_listing_id_listings")),
         sa.ForeignKeyConstraint(["run_id"], ["crawl_runs.id"], name=op.f("fk_sightings_run_id_crawl_runs")),
         sa.PrimaryKeyConstraint("run_id", "listing_id", "page_kind", name=op.f("pk_sightings")),
