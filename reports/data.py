@@ -183,9 +183,7 @@ def on_sale_since(first_run: int) -> str:
 def _utc_nanoseconds(values: pd.Series) -> np.ndarray:
     """Times as the driver returns them (SQLite: naive UTC text; PostgreSQL: aware datetimes) as int64
     nanoseconds since the epoch, UTC."""
-    if values.empty:
-        return np.empty(0, dtype="int64")
-    return pd.DatetimeIndex(pd.to_datetime(values, utc=True, format="ISO8601")).as_unit("ns").asi8
+    return nanoseconds(pd.to_datetime(values, utc=True, format="ISO8601"))
 
 
 def list_nights(connection: Connection, first_run: int) -> pd.DataFrame:
