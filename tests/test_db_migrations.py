@@ -14,7 +14,7 @@ from db.views import VIEW_NAMES
 
 
 def test_migrated_to_head_and_alembic_check_is_clean(engine: Engine) -> None:
-    assert current_revision(engine) == "0013"
+    assert current_revision(engine) == "0014"
     check(engine)  # raises when models and the migrated schema differ
 
 
