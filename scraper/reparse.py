@@ -25,6 +25,7 @@ from db.engine import session_scope
 from db.migrate import upgrade
 from db.models import CrawlRun
 from scraper.archive.warc import read_records
+from scraper.crawl_session import CrawlSession
 from scraper.runner import SpiderRun, run_spider_process
 
 _FILE = re.compile(r"(?P<spider>[a-z_]+)-(?P<stamp>\d{8}T\d{6}Z)-\d+\.warc\.gz")
@@ -78,33 +79,35 @@ def reparse(
     url = engine.url.render_as_string(hide_password=False)
     log_dir.mkdir(parents=True, exist_ok=True)
     done = []
-    for index, run in enumerate(runs):
-        # Earlier files only when the archive has no digest index to resolve the night's revisits from.
-        indexed = (run.path.parent / "digests.sqlite3").exists()
-        earlier = [] if indexed else [r.path for r in runs[:index] if r.spider == run.spider]
-        urls = [record.url for record in read_records([run.path], resolve=False)]
-        wards = sorted({m.group(1) for url_ in urls for m in _WARD.finditer(url_)})
-        base = next((u.split("/ms/", 1)[0] for u in urls if "/ms/" in u), "https://suumo.jp")
-        result = run_spider_process(
-            run.spider,
-            wards=",".join(wards) or None,
-            settings={
-                "SUUMO_BASE_URL": base,
-                "SUUMO_DETAIL_POLICY": "scraper.detail_policy.DatabaseDetailPolicy",
-                "CONDO_ARCHIVE_DIR": "",
-                "CONDO_REPLAY_WARC": os.pathsep.join(str(path) for path in [run.path, *earlier]),
-                "DOWNLOAD_DELAY": "0",
-                "AUTOTHROTTLE_ENABLED": "False",
-                "CONCURRENT_REQUESTS": "4",
-                "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
-            },
-            time_limit=3600,
-            log_path=log_dir / f"reparse-{run.path.stem}.log",
-            env={"DATABASE_URL": url, "CONDO_NOW": run.started.isoformat()},
-        )
-        done.append(result)
-        if on_run:
-            on_run(run, result)
+    with CrawlSession() as crawls:  # one process for every night: started once, not per night
+        for index, run in enumerate(runs):
+            # Earlier files only when the archive has no digest index to resolve the night's revisits from.
+            indexed = (run.path.parent / "digests.sqlite3").exists()
+            earlier = [] if indexed else [r.path for r in runs[:index] if r.spider == run.spider]
+            urls = [record.url for record in read_records([run.path], resolve=False)]
+            wards = sorted({m.group(1) for url_ in urls for m in _WARD.finditer(url_)})
+            base = next((u.split("/ms/", 1)[0] for u in urls if "/ms/" in u), "https://suumo.jp")
+            result = run_spider_process(
+                run.spider,
+                wards=",".join(wards) or None,
+                settings={
+                    "SUUMO_BASE_URL": base,
+                    "SUUMO_DETAIL_POLICY": "scraper.detail_policy.DatabaseDetailPolicy",
+                    "CONDO_ARCHIVE_DIR": "",
+                    "CONDO_REPLAY_WARC": os.pathsep.join(str(path) for path in [run.path, *earlier]),
+                    "DOWNLOAD_DELAY": "0",
+                    "AUTOTHROTTLE_ENABLED": "False",
+                    "CONCURRENT_REQUESTS": "4",
+                    "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
+                },
+                time_limit=3600,
+                log_path=log_dir / f"reparse-{run.path.stem}.log",
+                env={"DATABASE_URL": url, "CONDO_NOW": run.started.isoformat()},
+                session=crawls,
+            )
+            done.append(result)
+            if on_run:
+                on_run(run, result)
     return done
 
 

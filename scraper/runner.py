@@ -26,7 +26,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scraper.crawl_session import CrawlSession
 
 PRELOAD = (
     "scrapy.cmdline",
@@ -115,7 +118,7 @@ def _forking() -> bool:
 _fork_context: Any = None
 
 
-def _context() -> Any:
+def fork_context() -> Any:
     """The fork server's context, made once per process (the server starts with the first crawl)."""
     global _fork_context
     if _fork_context is None:
@@ -124,11 +127,12 @@ def _context() -> Any:
     return _fork_context
 
 
-def _crawl_in_child(argv: list[str], env: dict[str, str], cwd: str, stderr: Any) -> None:
-    """The forked crawl: its environment, folder and standard streams, then ``scrapy crawl`` (whose exit
-    code becomes the process's)."""
+def detach_forked_child(stderr: Any, name: str = "") -> None:
+    """In a child forked from the fork server: die with it, name the process, drop the server's
+    keep-alive pipe, and take ``stderr`` (a pipe's writing end) as standard error, standard input and
+    output from /dev/null."""
     die_with_parent()  # the fork server's death (it ends when the process that started it has ended)
-    _name_process(CRAWL_PROCESS_NAME)  # a fork keeps the server's command line: ps and top show this
+    _name_process(name or CRAWL_PROCESS_NAME)  # a fork keeps the server's command line: ps and top show this
     # multiprocessing hands every child a copy of the pipe that keeps the fork server alive while any of
     # its clients live; a crawl is no client, and holding it would keep the server (and so the crawl)
     # alive after the process that started the crawl was killed.
@@ -144,6 +148,12 @@ def _crawl_in_child(argv: list[str], env: dict[str, str], cwd: str, stderr: Any)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     os.close(devnull)
+
+
+def _crawl_in_child(argv: list[str], env: dict[str, str], cwd: str, stderr: Any) -> None:
+    """The forked crawl: its environment, folder and standard streams, then ``scrapy crawl`` (whose exit
+    code becomes the process's)."""
+    detach_forked_child(stderr)
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
@@ -154,7 +164,7 @@ def _crawl_in_child(argv: list[str], env: dict[str, str], cwd: str, stderr: Any)
 
 
 @contextmanager
-def _main_module_hidden() -> Iterator[None]:
+def main_module_hidden() -> Iterator[None]:
     """While a crawl is started: multiprocessing would import the caller's main module again in the
     child (``python -m condo`` would run the command a second time there); the crawl needs none of it."""
     main = sys.modules["__main__"]
@@ -172,10 +182,10 @@ class _ForkedCrawl:
     """A crawl forked from the fork server, with the few methods of ``subprocess.Popen`` the runner uses."""
 
     def __init__(self, argv: list[str], env: dict[str, str]):
-        context = _context()
+        context = fork_context()
         reader, writer = context.Pipe(duplex=False)
         self._process = context.Process(target=_crawl_in_child, args=(argv, env, os.getcwd(), writer))
-        with _main_module_hidden():
+        with main_module_hidden():
             self._process.start()
         writer.close()
         self._reader = reader
@@ -229,11 +239,13 @@ def run_spider_process(
     log_path: Path | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     env: Mapping[str, str] | None = None,
+    session: CrawlSession | None = None,
 ) -> SpiderRun:
     """Run ``scrapy crawl <spider>`` in a child process and wait for it.
 
     ``time_limit`` (seconds) closes the spider gracefully (``CLOSESPIDER_TIMEOUT``); a child still alive
     two minutes after that is killed, and its run stays unfinished (the next run marks it interrupted).
+    With a ``session`` (scraper.crawl_session) the crawl runs in the session's long-lived process.
     """
     stats_file = Path(tempfile.mkstemp(prefix=f"{spider}-", suffix=".json")[1])
     arguments: list[str] = ["crawl", spider, "-s", f"STATS_FILE={stats_file}"]
@@ -252,7 +264,9 @@ def run_spider_process(
     # In the caller's folder, so that relative paths in the settings mean what they meant to the caller;
     # Scrapy finds the project through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg (it works from a wheel).
     process: Any
-    if _forking():
+    if session is not None:
+        process = session.start(["scrapy", *arguments], child_env)
+    elif _forking():
         process = _ForkedCrawl(["scrapy", *arguments], child_env)
     else:
         process = subprocess.Popen(

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.summary import RunSummary, run_summary
+from scraper.crawl_session import CrawlSession
 from scraper.runner import SpiderRun, run_spider_process
 from simulator.market import Market
 from simulator.site import FAULTS, SITE_FAULTS, SimulatedSuumo, serve
@@ -118,7 +119,7 @@ def replay(
     log_dir.mkdir(parents=True, exist_ok=True)
     site = SimulatedSuumo(market)
     done: list[Night] = []
-    with serve(site) as base_url:
+    with serve(site) as base_url, CrawlSession() as crawls:
         for day in nights:
             night_faults = set((faults or {}).get(day, set()))
             unknown = night_faults - set(FAULTS)
@@ -152,6 +153,7 @@ def replay(
                             time_limit=600,
                             log_path=log_dir / f"night-{day:03d}-{market.date(day).isoformat()}{suffix}.log",
                             env={**env, "CONDO_NOW": started.isoformat()},
+                            session=crawls,
                         )
                     )
             new_condo_run = None
@@ -163,6 +165,7 @@ def replay(
                     time_limit=600,
                     log_path=log_dir / f"night-{day:03d}-{market.date(day).isoformat()}-shinchiku.log",
                     env={**env, "CONDO_NOW": started.isoformat()},
+                    session=crawls,
                 )
             run = runs[-1]
             summary = None
