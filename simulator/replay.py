@@ -1,9 +1,10 @@
 """Replay the simulated market night by night through the real spiders into a database.
 
 The library behind ``condo demo`` and the ground-truth tests: a simulated SUUMO on 127.0.0.1, one
-real ``suumo_chuko`` crawl per simulated night (in its own process, its clock pinned to that night at
-02:30 JST; with ``new_condos``, a ``suumo_shinchiku`` crawl of the simulated projects after it), the
-real pipelines and database.
+real ``suumo_chuko`` crawl per simulated night (its clock pinned to that night at 02:30 JST; with
+``new_condos``, a ``suumo_shinchiku`` crawl of the simulated projects after it), the real pipelines and
+database. The crawls run one after another in one long-lived process (scraper.crawl_session), each with
+its own environment, settings and log.
 """
 
 from __future__ import annotations
