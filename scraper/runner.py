@@ -26,10 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from scraper.crawl_session import CrawlSession
+from typing import Any, Protocol
 
 PRELOAD = (
     "scrapy.cmdline",
@@ -215,6 +212,14 @@ class _ForkedCrawl:
             os.kill(self.pid, signum)
 
 
+class CrawlStarter(Protocol):
+    """What runs a crawl elsewhere than in a process of its own (scraper.crawl_session.CrawlSession):
+    ``start`` returns an object with the methods of ``subprocess.Popen`` the runner uses (``poll``,
+    ``wait``, ``send_signal``, ``stderr``)."""
+
+    def start(self, argv: list[str], env: dict[str, str]) -> Any: ...
+
+
 def parse_progress(line: str) -> Progress | None:
     """Read a spider's progress log line.
 
@@ -239,7 +244,7 @@ def run_spider_process(
     log_path: Path | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     env: Mapping[str, str] | None = None,
-    session: CrawlSession | None = None,
+    session: CrawlStarter | None = None,
 ) -> SpiderRun:
     """Run ``scrapy crawl <spider>`` in a child process and wait for it.
 
