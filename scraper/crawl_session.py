@@ -194,6 +194,7 @@ class CrawlSession:
         self._commands: Any = None
         self._reader: Any = None
         self._stderr: Any = None
+        self._running: _SessionCrawl | None = None
         self.crawls = 0
         """Crawls started in this session."""
         self.workers = 0
@@ -227,12 +228,15 @@ class CrawlSession:
     def start(self, argv: list[str], env: dict[str, str]) -> _SessionCrawl:
         """Run ``scrapy crawl`` with ``argv`` (``["scrapy", "crawl", spider, ...]``) in the worker, under
         ``env`` and the caller's folder; the worker is started first if there is none (or it died)."""
+        if self._running is not None and self._running.returncode is None:
+            self._running.wait()  # its lines unread (its reader gave up): they must not become the next's
         if not self._alive():
             self._reap()
             self._start_worker(env)
         self._commands.send((argv, env, os.getcwd()))
         self.crawls += 1
-        return _SessionCrawl(self)
+        self._running = _SessionCrawl(self)
+        return self._running
 
     def _readline(self) -> str:
         return str(self._stderr.readline())

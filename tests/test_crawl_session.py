@@ -91,3 +91,16 @@ def test_a_killed_crawl_takes_its_worker_and_the_next_crawl_gets_a_new_one(site:
         assert crawl.poll() == -signal.SIGKILL
         assert _crawl(session, site, tmp_path, "2026-09-08")[:2] == (0, "2026-09-08")
         assert session.workers == 2
+
+
+def test_a_crawl_whose_lines_were_not_read_does_not_lend_them_to_the_next(site: str, tmp_path: Path) -> None:
+    with CrawlSession() as session:
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "scraper.settings"}
+        argv = ["scrapy", "crawl", "suumo_chuko", "-a", "wards=koto", "-s", f"SUUMO_BASE_URL={site}"]
+        first = session.start([*argv, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"], env)
+        # Its caller gave up on it without reading a line (an exception in a progress callback).
+        assert first.returncode is None
+        code, night, log = _crawl(session, site, tmp_path, "2026-09-08")
+        assert first.returncode == 0
+        assert (code, night) == (0, "2026-09-08")
+        assert log.read_text().count("Scrapy 2.") == 1
