@@ -138,7 +138,7 @@ def window_units(data: ReportData, units: pd.DataFrame, window: Window) -> pd.Da
     if seen.empty:
         return pd.DataFrame()
     key = data.unit_of_listing
-    last_night = seen["date"].iloc[-1]
+    last_night = seen["seen_at"].iloc[-1].normalize()  # the Japan date of the window's last sighting
     per_listing = seen.groupby("listing_id").agg(last=("seen_at", "max"), first=("seen_at", "min")).reset_index()
     ids = per_listing["listing_id"].to_numpy("int64")
     n = len(ids)
@@ -151,7 +151,9 @@ def window_units(data: ReportData, units: pd.DataFrame, window: Window) -> pd.Da
     per_listing["end_price"] = end_price
     per_listing["start_price"] = np.where(np.isnan(start_price), first_price, start_price)
     per_listing["unit_key"] = per_listing["listing_id"].map(key)
-    in_inventory = np.unique(key.reindex(seen.loc[seen["date"] == last_night, "listing_id"]).to_numpy())
+    # Seen on that date: the sightings from its midnight on (the slice is in time order).
+    on_last_night = seen["listing_id"].iloc[np.searchsorted(nanoseconds(seen["seen_at"]), last_night.value) :]
+    in_inventory = np.unique(key.reindex(on_last_night).to_numpy())
     frame = per_listing.groupby("unit_key").agg(end_price=("end_price", "min"), start_price=("start_price", "min"))
     frame = frame.join(units, how="left")
     frame["new"] = (frame["first_seen_at"] >= window.start) & (frame["first_seen_at"] < window.end)

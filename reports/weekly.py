@@ -52,7 +52,7 @@ def parse_week(value: str) -> tuple[int, int]:
 
 def _quality(data: ReportData, start: pd.Timestamp, end: pd.Timestamp, lang: str) -> dict[str, str]:
     t = TEXT[lang]
-    seen = data.sightings[(data.sightings["seen_at"] >= start) & (data.sightings["seen_at"] < end)]
+    seen = data.sightings_between(start, end)
     listing_ids = set(seen["listing_id"])
     listings = data.listings[data.listings["listing_id"].isin(listing_ids)]
     units = listings["unit_key"].nunique()
