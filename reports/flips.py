@@ -64,9 +64,30 @@ def _months(year: pd.Series, month: pd.Series) -> pd.Series:
     return year * 12 + month
 
 
+FRAME_COLUMNS = [
+    "listing_id",
+    "unit_key",
+    "building_id",
+    "building_name",
+    "ward_code",
+    "district",
+    "built_year",
+    "built_month",
+    "total_floors",
+    "first_seen_at",
+    "last_seen_at",
+    "removed_at",
+    "price_per_m2",
+    "unoccupied",
+    "rented",
+    "marketed_in_chinese",
+]
+"""What the section reads of each listing (a copy of the whole frame would be its largest allocation)."""
+
+
 def _frame(data: ReportData, end: pd.Timestamp) -> pd.DataFrame:
     """The used listings with their building's facts and what the report needs of them."""
-    listings = data.listings.copy()
+    listings = data.listings[FRAME_COLUMNS].copy()
     buildings = data.buildings.set_index("building_id") if not data.buildings.empty else pd.DataFrame()
     for column in ("completion_year", "completion_month", "total_units", "project_mid_per_m2"):
         listings[column] = (

@@ -6,7 +6,7 @@ one. The index is therefore built on **new listings**: each flat enters once, at
 price of its first listing, in the week it first appeared (a flat seen before, relisted or sold by a
 second agent, does not enter again).
 
-log(price per m²) = Σ_t δ_t·week_t + β·controls + ε, fitted by least squares (statsmodels) with
+log(price per m²) = Σ_t δ_t·week_t + β·controls + ε, fitted by least squares (:func:`ols_hc1`) with
 heteroskedasticity-robust (HC1) standard errors; one row per flat, so errors clustered by flat are
 the same thing. Controls are the MLIT ones we have: log floor area and size band, floor, tower (20+
 floors), building age, walk minutes, district, whether the area shown is the registered one
@@ -26,13 +26,10 @@ markets it was not tuned on is measured by ``python -m benchmarks --only index``
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from db.places.groups import load_groups
 from reports.data import ReportData
@@ -135,18 +132,61 @@ def _design(
         elif not absorb:
             for building in effects:
                 columns[f"building {int(building)}"] = (buildings == building).to_numpy(float)
-    names = [n for n, v in columns.items() if np.ptp(v) > 0 or n == "const"]
-    x = np.column_stack([columns[n] for n in names])
+    # Absorbed effects leave no constant (each group's mean is taken out): it is not a column then.
+    names = [n for n, v in columns.items() if np.ptp(v) > 0 or (n == "const" and groups is None)]
+    x = np.empty((len(frame), len(names)))
+    for index, name in enumerate(names):  # a column at a time: the columns are freed as they are copied
+        x[:, index] = columns.pop(name)
+    del columns
     y = np.log(frame["price_yen"].to_numpy(float) / frame["area_m2"].to_numpy(float))
     return x, y, names, groups
 
 
 def _within(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Each column less its mean in the row's group (``codes``: 0 … groups − 1)."""
+    """Each column less its mean in the row's group (``codes``: 0 … groups − 1), in place, a column at a
+    time (a copy of the matrix would be the fit's largest allocation); returns ``values``."""
     counts = np.bincount(codes).astype(float)
     columns = values.reshape(len(values), -1)
-    means = np.column_stack([np.bincount(codes, weights=column) / counts for column in columns.T])
-    return (columns - means[codes]).reshape(values.shape)
+    for index in range(columns.shape[1]):
+        column = columns[:, index]
+        column -= (np.bincount(codes, weights=column) / counts)[codes]
+    return values
+
+
+ROWS_AT_A_TIME = 8_192
+"""Rows of the design read at a time by :func:`ols_hc1` (its memory is a few of these blocks)."""
+
+
+def ols_hc1(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Least squares of ``y`` on ``x`` with HC1 (White, small-sample) covariance: (coefficients,
+    covariance, residual degrees of freedom), the figures of statsmodels' ``OLS(y, x).fit(method="pinv",
+    cov_type="HC1")`` (tests/test_index_ols.py) in a few blocks of rows of memory instead of several
+    copies of the design.
+
+    The R of a QR decomposition of ``[x | y]`` is built a block of rows at a time; x = QR gives the
+    minimum-norm solution R⁺·Qᵀy (as x⁺y), (xᵀx)⁺ = R⁺R⁺ᵀ, and x's singular values (R's), hence its rank,
+    with the thresholds statsmodels and numpy use (``pinv``'s 1e-15 of the largest; the rank's
+    largest × columns × machine epsilon). The residuals' sandwich is summed a block at a time."""
+    n, p = x.shape
+    r = np.zeros((0, p + 1))
+    for start in range(0, n, ROWS_AT_A_TIME):
+        block = np.column_stack([x[start : start + ROWS_AT_A_TIME], y[start : start + ROWS_AT_A_TIME]])
+        r = np.asarray(np.linalg.qr(np.vstack([r, block]), mode="r"))
+    upper = np.zeros((p + 1, p + 1))
+    upper[: r.shape[0]] = r
+    r_x, qty = upper[:p, :p], upper[:p, p]
+    singular = np.linalg.svd(r_x, compute_uv=False)
+    rank = int((singular > singular.max() * p * np.finfo(float).eps).sum()) if p else 0
+    inverse = np.linalg.pinv(r_x, rcond=1e-15)
+    params = inverse @ qty
+    bread = inverse @ inverse.T
+    meat = np.zeros((p, p))
+    for start in range(0, n, ROWS_AT_A_TIME):
+        rows = x[start : start + ROWS_AT_A_TIME]
+        scaled = rows * (y[start : start + ROWS_AT_A_TIME] - rows @ params)[:, None]
+        meat += scaled.T @ scaled
+    df_resid = n - rank
+    return params, bread @ meat @ bread * (n / df_resid), df_resid
 
 
 def _fit(
@@ -158,21 +198,19 @@ def _fit(
     taken less their group's mean and fitted without a constant, which gives the coefficients and
     residuals of the regression with a dummy per group; HC1's degrees of freedom are then corrected for
     the groups absorbed, so the covariance is that regression's too. Thousands of buildings cost
-    thousands of columns otherwise (minutes and gigabytes at all-Tokyo size)."""
-    with warnings.catch_warnings():
-        # A district or band with no variation in this area is dropped by _design; an exactly collinear
-        # pair left over is solved by the pseudo-inverse (the week dummies are always identified).
-        warnings.simplefilter("ignore", SingularMatrixWarning)
-        if groups is None:
-            fit = sm.OLS(y, x).fit(method="pinv", cov_type="HC1")
-            return np.asarray(fit.params), np.asarray(fit.cov_params()), names
-        codes = pd.factorize(groups)[0]
-        keep = [index for index, name in enumerate(names) if name != "const"]
-        fit = sm.OLS(_within(y, codes), _within(x[:, keep], codes)).fit(method="pinv", cov_type="HC1")
+    thousands of columns otherwise (minutes and gigabytes at all-Tokyo size). A district or band with
+    no variation in the area is dropped by _design; an exactly collinear pair left over is solved by the
+    pseudo-inverse (the week dummies are always identified)."""
+    if groups is None:
+        params, cov, _ = ols_hc1(x, y)
+        return params, cov, names
+    codes = pd.factorize(groups)[0]
+    # x and y are the caller's, used once: taken less their group means where they are.
+    params, cov, df_resid = ols_hc1(_within(x, codes), _within(y, codes))
     n = len(y)
-    rank = n - fit.df_resid
+    rank = n - df_resid
     scale = (n - rank) / (n - rank - (codes.max() + 1))
-    return np.asarray(fit.params), np.asarray(fit.cov_params()) * scale, [names[index] for index in keep]
+    return params, cov * scale, names
 
 
 def _week_name(week: pd.Timestamp) -> str:
@@ -192,7 +230,7 @@ def fit_index(frame: pd.DataFrame, area: str, building_effects: bool = True, abs
     """Fit the time-dummy model on ``frame`` (new flats of one area) and average it over windows of
     WINDOW_WEEKS weeks; None without enough data (fewer than MIN_UNITS flats or than two windows).
 
-    Ordinary least squares (statsmodels) with HC1 standard errors; the window means and their
+    Ordinary least squares (:func:`ols_hc1`) with HC1 standard errors; the window means and their
     intervals are linear contrasts of the week coefficients. The building effects are absorbed
     (``absorb``, see :func:`_fit`); ``absorb=False`` fits them as dummy columns, the same figures slower.
     """
