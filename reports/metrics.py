@@ -151,8 +151,7 @@ def window_units(data: ReportData, units: pd.DataFrame, window: Window) -> pd.Da
     per_listing["end_price"] = end_price
     per_listing["start_price"] = np.where(np.isnan(start_price), first_price, start_price)
     per_listing["unit_key"] = per_listing["listing_id"].map(key)
-    # Seen on that date: the sightings from its midnight on (the slice is in time order).
-    on_last_night = seen["listing_id"].iloc[np.searchsorted(nanoseconds(seen["seen_at"]), last_night.value) :]
+    on_last_night = data.sightings_between(last_night, window.end)["listing_id"]
     in_inventory = np.unique(key.reindex(on_last_night).to_numpy())
     frame = per_listing.groupby("unit_key").agg(end_price=("end_price", "min"), start_price=("start_price", "min"))
     frame = frame.join(units, how="left")

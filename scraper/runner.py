@@ -124,12 +124,12 @@ def fork_context() -> Any:
     return _fork_context
 
 
-def detach_forked_child(stderr: Any, name: str = "") -> None:
+def detach_forked_child(stderr: Any) -> None:
     """In a child forked from the fork server: die with it, name the process, drop the server's
     keep-alive pipe, and take ``stderr`` (a pipe's writing end) as standard error, standard input and
     output from /dev/null."""
     die_with_parent()  # the fork server's death (it ends when the process that started it has ended)
-    _name_process(name or CRAWL_PROCESS_NAME)  # a fork keeps the server's command line: ps and top show this
+    _name_process(CRAWL_PROCESS_NAME)  # a fork keeps the server's command line: ps and top show this
     # multiprocessing hands every child a copy of the pipe that keeps the fork server alive while any of
     # its clients live; a crawl is no client, and holding it would keep the server (and so the crawl)
     # alive after the process that started the crawl was killed.
