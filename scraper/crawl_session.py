@@ -157,8 +157,10 @@ class _SessionCrawl:
             yield line
 
     def poll(self) -> int | None:
+        """The exit status once the crawl has ended (its end marker read) or its worker has died; the
+        worker is reaped by the reader of the lines (the watchdog's polls run beside that reader)."""
         if self.returncode is None and not self._session._alive():
-            return self._session._reap()
+            return self._session.worker_status()
         return self.returncode
 
     def wait(self) -> int:
@@ -209,6 +211,10 @@ class CrawlSession:
     @property
     def pid(self) -> int | None:
         return None if self._process is None else self._process.pid
+
+    def worker_status(self) -> int | None:
+        """The worker's exit status (None while it runs, or when there is none)."""
+        return None if self._process is None else self._process.exitcode
 
     def _alive(self) -> bool:
         return self._process is not None and self._process.is_alive()

@@ -87,6 +87,10 @@ def test_a_killed_crawl_takes_its_worker_and_the_next_crawl_gets_a_new_one(site:
         crawl = session.start(argv, {**os.environ, "SCRAPY_SETTINGS_MODULE": "scraper.settings"})
         time.sleep(0.5)
         crawl.send_signal(signal.SIGKILL)
+        # The watchdog polls beside the thread reading the crawl's lines: a poll must not take the pipe.
+        while crawl.poll() is None:
+            time.sleep(0.05)
+        assert crawl.poll() == -signal.SIGKILL
         assert crawl.wait() == -signal.SIGKILL
         assert crawl.poll() == -signal.SIGKILL
         assert _crawl(session, site, tmp_path, "2026-09-08")[:2] == (0, "2026-09-08")
